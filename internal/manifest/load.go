@@ -1,0 +1,188 @@
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+)
+
+const validateStep = "Fix it, then check: bkt validate"
+
+// Load reads root/manifests/<Name>.json into d, replacing its contents. A
+// missing file leaves d empty. An invalid file (syntax, schema or
+// semantics) gives a fail.Validation error whose cause is a
+// *ValidationError listing every problem.
+func Load(root string, d Doc) error {
+	_, err := load(root, d)
+	return err
+}
+
+// load also returns the file's bytes (nil when missing), for Edit.
+func load(root string, d Doc) ([]byte, error) {
+	rel := RelPath(d)
+	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+	if errors.Is(err, fs.ErrNotExist) {
+		reset(d)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fail.Wrap(fail.General, err, "Cannot read %s", rel).
+			WithDetail("%v", err).Next("Check the file's permissions: ls -l " + rel)
+	}
+	return data, decode(rel, data, d)
+}
+
+// decode parses data (the content of rel) into d and validates it.
+func decode(rel string, data []byte, d Doc) error {
+	probs, err := problems(rel, data, d)
+	if err != nil {
+		return fail.Wrap(fail.General, err, "Cannot validate %s", rel)
+	}
+	if len(probs) > 0 {
+		return invalid(probs)
+	}
+	return nil
+}
+
+// problems fills d from data and returns what is wrong with it. d is only
+// meaningful when no problems are returned. The error is for failures of
+// bkt itself (a broken embedded schema), not of the file.
+func problems(rel string, data []byte, d Doc) ([]Problem, error) {
+	reset(d)
+	var raw json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return []Problem{syntaxProblem(rel, data, err)}, nil
+	}
+	v, err := decodeAny(data)
+	if err != nil {
+		return []Problem{syntaxProblem(rel, data, err)}, nil
+	}
+	tree, dups, err := parseTree(data)
+	if err != nil {
+		return []Problem{{File: rel, Line: 1, Col: 1, Message: "invalid JSON"}}, nil
+	}
+	var probs []Problem
+	for _, dk := range dups {
+		tok := pointerTokens(dk.pointer)
+		probs = append(probs, Problem{Pointer: dk.pointer, Message: fmt.Sprintf("duplicate field %q", tok[len(tok)-1]), atKey: true})
+	}
+	schemaProbs, err := schemaProblems(d.Name(), v)
+	if err != nil {
+		return nil, err
+	}
+	probs = append(probs, schemaProbs...)
+	if len(probs) == 0 {
+		if err := json.Unmarshal(data, d); err != nil {
+			// The schema should rule this out; report it rather than guess.
+			probs = append(probs, Problem{Message: "cannot decode: " + err.Error()})
+		} else {
+			probs = append(probs, d.check()...)
+		}
+	}
+	if len(probs) > 0 {
+		reset(d)
+	}
+	return locate(rel, data, tree, probs), nil
+}
+
+// reset empties d: json.Unmarshal merges into existing values.
+func reset(d Doc) {
+	reflect.ValueOf(d).Elem().SetZero()
+}
+
+func syntaxProblem(rel string, data []byte, err error) Problem {
+	off := len(data)
+	var se *json.SyntaxError
+	if errors.As(err, &se) && se.Offset > 0 && int(se.Offset) <= len(data) {
+		off = int(se.Offset) - 1 // Offset counts the offending byte
+	}
+	msg := "invalid JSON: " + err.Error()
+	if len(bytes.TrimSpace(data)) == 0 {
+		off, msg = 0, "empty file: expected a JSON object (delete the file for an empty manifest)"
+	} else if strings.Contains(err.Error(), "unexpected end of JSON input") {
+		msg = "invalid JSON: the file ends before the JSON value is complete"
+	}
+	line, col := lineCol(data, off)
+	return Problem{File: rel, Line: line, Col: col, Message: msg}
+}
+
+// locate fills File, Line and Col of every problem from its pointer, and
+// orders the problems by position.
+func locate(rel string, data []byte, tree *node, probs []Problem) []Problem {
+	for i := range probs {
+		p := &probs[i]
+		p.File = rel
+		off := 0
+		if n, keyOff, _ := tree.lookup(pointerTokens(p.Pointer)); n != nil {
+			off = n.off
+			if p.atKey && keyOff >= 0 {
+				off = keyOff
+			}
+		}
+		p.Line, p.Col = lineCol(data, off)
+		if p.firstPointer != "" {
+			if n, _, ok := tree.lookup(pointerTokens(p.firstPointer)); ok {
+				line, _ := lineCol(data, n.off)
+				p.Message += fmt.Sprintf(" (first at line %d)", line)
+			}
+			p.firstPointer = ""
+		}
+	}
+	slices.SortStableFunc(probs, func(a, b Problem) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Col - b.Col
+	})
+	return slices.CompactFunc(probs, func(a, b Problem) bool { return a == b })
+}
+
+// invalid wraps problems of one file into the user-facing error.
+func invalid(probs []Problem) *fail.Error {
+	headline := probs[0].String()
+	if n := len(probs) - 1; n == 1 {
+		headline += " (and 1 more problem)"
+	} else if n > 1 {
+		headline += fmt.Sprintf(" (and %d more problems)", n)
+	}
+	ve := &ValidationError{Problems: probs}
+	return &fail.Error{
+		Code:      fail.Validation,
+		Message:   headline,
+		Detail:    ve.Error(),
+		NextSteps: []string{validateStep},
+		Err:       ve,
+	}
+}
+
+// ValidateAll validates every known manifest present under root and
+// returns all their problems (nil when valid). Missing files are valid
+// (empty). The error is for failures to read or to validate at all.
+func ValidateAll(root string) ([]Problem, error) {
+	var all []Problem
+	for _, d := range All() {
+		rel := RelPath(d)
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fail.Wrap(fail.General, err, "Cannot read %s", rel).WithDetail("%v", err)
+		}
+		probs, err := problems(rel, data, d)
+		if err != nil {
+			return nil, fail.Wrap(fail.General, err, "Cannot validate %s", rel)
+		}
+		all = append(all, probs...)
+	}
+	return all, nil
+}

@@ -1,0 +1,227 @@
+// Package run is the one seam through which bkt starts external programs.
+// Every adapter builds a Cmd and hands it to a Runner; decorators add verbose
+// logging, dry-run and recording, and Delegate sends host commands out of a
+// toolbox (flatpak-spawn --host) or dev commands into one (toolbox run).
+package run
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+)
+
+// Where says in which execution context a command must run.
+type Where int
+
+const (
+	// Here runs the command in bkt's own context (the default).
+	Here Where = iota
+	// Host runs it on the host: from inside a toolbox it is delegated with
+	// flatpak-spawn --host.
+	Host
+	// Dev runs it inside the development toolbox: from the host it is
+	// delegated with toolbox run -c NAME.
+	Dev
+)
+
+// Cmd is one external command.
+type Cmd struct {
+	Name  string   // program name, looked up in PATH
+	Args  []string // arguments, never passed through a shell
+	Dir   string   // working directory; empty = bkt's own
+	Env   []string // extra KEY=VALUE pairs on top of bkt's environment
+	Stdin io.Reader
+	// Mutates marks a command that changes the system. A dry-run runner
+	// prints it instead of running it; queries still run so plans are real.
+	Mutates bool
+	// Where the command has to run; see Delegate.
+	Where Where
+	// Progress, when set, receives stdout and stderr as they arrive, for
+	// long steps whose own progress output the user should see.
+	Progress io.Writer
+}
+
+// String renders the command as a shell-quoted line for plans and logs.
+func (c Cmd) String() string {
+	parts := make([]string, 0, len(c.Args)+1)
+	parts = append(parts, Quote(c.Name))
+	for _, a := range c.Args {
+		parts = append(parts, Quote(a))
+	}
+	return strings.Join(parts, " ")
+}
+
+// Argv returns the name followed by the arguments.
+func (c Cmd) Argv() []string { return append([]string{c.Name}, c.Args...) }
+
+// Quote shell-quotes s when it holds anything but safe characters.
+func Quote(s string) string {
+	if s == "" {
+		return "''"
+	}
+	safe := true
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// Result is what a finished command produced.
+type Result struct {
+	Stdout   []byte
+	Stderr   []byte
+	ExitCode int
+}
+
+// ExitError reports a command that ran and exited non-zero. Result keeps
+// its output so callers can read the tool's own message.
+type ExitError struct {
+	Cmd    Cmd
+	Result Result
+}
+
+func (e *ExitError) Error() string {
+	msg := strings.TrimSpace(string(e.Result.Stderr))
+	if msg == "" {
+		msg = strings.TrimSpace(string(e.Result.Stdout))
+	}
+	if i := strings.LastIndexByte(msg, '\n'); i >= 0 && len(msg) > 400 {
+		msg = msg[i+1:]
+	}
+	if msg == "" {
+		return fmt.Sprintf("%s exited with status %d", e.Cmd.Name, e.Result.ExitCode)
+	}
+	return fmt.Sprintf("%s exited with status %d: %s", e.Cmd.Name, e.Result.ExitCode, msg)
+}
+
+// NotFoundError reports a program that is not installed.
+type NotFoundError struct{ Name string }
+
+func (e *NotFoundError) Error() string { return e.Name + " is not installed (not found in PATH)" }
+
+// Runner runs commands. Run returns the result and, when the command could
+// not start or exited non-zero, an error (*NotFoundError or *ExitError).
+type Runner interface {
+	Run(ctx context.Context, c Cmd) (Result, error)
+}
+
+// Exec runs commands for real.
+type Exec struct{}
+
+// Run implements Runner.
+func (Exec) Run(ctx context.Context, c Cmd) (Result, error) {
+	path, err := exec.LookPath(c.Name)
+	if err != nil {
+		return Result{ExitCode: -1}, &NotFoundError{Name: c.Name}
+	}
+	cmd := exec.CommandContext(ctx, path, c.Args...)
+	cmd.Dir = c.Dir
+	if len(c.Env) > 0 {
+		cmd.Env = append(os.Environ(), c.Env...)
+	}
+	cmd.Stdin = c.Stdin
+	var stdout, stderr bytes.Buffer
+	if c.Progress != nil {
+		pw := &lockedWriter{w: c.Progress}
+		cmd.Stdout = io.MultiWriter(&stdout, pw)
+		cmd.Stderr = io.MultiWriter(&stderr, pw)
+	} else {
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	}
+	err = cmd.Run()
+	res := Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes()}
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			res.ExitCode = ee.ExitCode()
+			return res, &ExitError{Cmd: c, Result: res}
+		}
+		res.ExitCode = -1
+		return res, fmt.Errorf("running %s: %w", c.Name, err)
+	}
+	return res, nil
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// Verbose prints every command to W before running it (-v).
+type Verbose struct {
+	Next Runner
+	W    io.Writer
+}
+
+// Run implements Runner.
+func (v Verbose) Run(ctx context.Context, c Cmd) (Result, error) {
+	fmt.Fprintf(v.W, "$ %s\n", c)
+	return v.Next.Run(ctx, c)
+}
+
+// DryRun runs queries but only records commands that change the system.
+type DryRun struct {
+	Next Runner
+	mu   sync.Mutex
+	// Skipped lists the mutating commands that were not run, in order.
+	Skipped []Cmd
+}
+
+// Run implements Runner.
+func (d *DryRun) Run(ctx context.Context, c Cmd) (Result, error) {
+	if c.Mutates {
+		d.mu.Lock()
+		d.Skipped = append(d.Skipped, c)
+		d.mu.Unlock()
+		return Result{}, nil
+	}
+	return d.Next.Run(ctx, c)
+}
+
+// Recorder runs commands through Next and remembers those that mutate, so a
+// result can say exactly what ran locally.
+type Recorder struct {
+	Next Runner
+	mu   sync.Mutex
+	Ran  []Cmd
+}
+
+// Run implements Runner.
+func (r *Recorder) Run(ctx context.Context, c Cmd) (Result, error) {
+	res, err := r.Next.Run(ctx, c)
+	if c.Mutates {
+		r.mu.Lock()
+		r.Ran = append(r.Ran, c)
+		r.mu.Unlock()
+	}
+	return res, err
+}
+
+// Commands returns the recorded mutating commands as strings.
+func (r *Recorder) Commands() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, len(r.Ran))
+	for i, c := range r.Ran {
+		out[i] = c.String()
+	}
+	return out
+}

@@ -1,0 +1,104 @@
+package flatpak
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/run"
+)
+
+// Error is a flatpak command that ran and failed.
+type Error struct {
+	Op string // the flatpak subcommand: "install", "list", …
+	// Message is flatpak's own explanation, the last "error: " line of
+	// its stderr without the prefix, e.g. "Nothing matches X in remote R"
+	// or "No installed refs found for ‘X’" (flatpak's curly quotes).
+	Message string
+	Exit    *run.ExitError
+}
+
+func (e *Error) Error() string {
+	if e.Op == "" {
+		return "flatpak: " + e.Message
+	}
+	return "flatpak " + e.Op + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Exit }
+
+// Network reports whether flatpak failed to fetch from an http(s) remote
+// (offline, DNS, TLS). libostree words these "While fetching URL: [curl
+// code] text"; a file:// remote never says it.
+func (e *Error) Network() bool {
+	if e.Exit == nil {
+		return false
+	}
+	return strings.Contains(string(e.Exit.Result.Stderr), "While fetching http")
+}
+
+// WrapError turns what a runner returned for a flatpak command into an
+// error that keeps flatpak's message: *run.ExitError becomes *Error,
+// *run.NotFoundError becomes a *fail.Error (fail.External) with next
+// steps. Callers that run the commands built here pass their errors
+// through it too. A nil error stays nil.
+func WrapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	var nf *run.NotFoundError
+	if errors.As(err, &nf) {
+		e := fail.Wrap(fail.External, err, "%s is not installed or not in PATH", nf.Name)
+		if nf.Name == "flatpak" {
+			e.Next("Install flatpak on the host: https://flatpak.org/setup/")
+		}
+		return e.Next("Check that it runs: " + nf.Name + " --version")
+	}
+	var ee *run.ExitError
+	if errors.As(err, &ee) {
+		return &Error{Op: subcommand(ee.Cmd), Message: message(ee.Result), Exit: ee}
+	}
+	return fmt.Errorf("flatpak: %w", err)
+}
+
+// subcommand finds the flatpak subcommand in c, also when a delegating
+// runner prefixed it (flatpak-spawn --host … flatpak install …).
+func subcommand(c run.Cmd) string {
+	argv := c.Argv()
+	for i, a := range argv {
+		if filepath.Base(a) != "flatpak" {
+			continue
+		}
+		for _, b := range argv[i+1:] {
+			if !strings.HasPrefix(b, "-") {
+				return b
+			}
+		}
+	}
+	return ""
+}
+
+// message picks flatpak's explanation out of a failed command's output.
+// flatpak prints warnings and progress before its final "error: " line.
+func message(r run.Result) string {
+	stderr := strings.TrimSpace(string(r.Stderr))
+	lines := strings.Split(stderr, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if msg, ok := strings.CutPrefix(strings.TrimSpace(lines[i]), "error: "); ok {
+			return msg
+		}
+	}
+	if stderr != "" {
+		return strings.TrimSpace(lines[len(lines)-1])
+	}
+	if out := strings.TrimSpace(string(r.Stdout)); out != "" {
+		return out[strings.LastIndexByte(out, '\n')+1:]
+	}
+	return fmt.Sprintf("exited with status %d", r.ExitCode)
+}
