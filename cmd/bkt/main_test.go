@@ -1,0 +1,114 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/bkt-dev/bkt/internal/forge/fakegithub"
+	"github.com/bkt-dev/bkt/internal/testenv/flatpaktest"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"bkt": func() { os.Exit(run()) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/scripts: real bkt,
+// real git with a bare origin, real flatpak with a repository built in the
+// test, and a fake GitHub API that logs what it receives to
+// $WORK/github.log.
+func TestScripts(t *testing.T) {
+	if _, err := exec.LookPath("flatpak"); err != nil {
+		t.Fatal("flatpak is not installed; the README's test command installs it")
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/scripts",
+		RequireExplicitExec: true,
+		Setup:               setupScript,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"flatpak-repo": cmdFlatpakRepo,
+			"exits":        cmdExits,
+		},
+	})
+}
+
+func setupScript(env *testscript.Env) error {
+	work := env.WorkDir
+	for _, kv := range flatpaktest.Env(work) {
+		k, v, _ := strings.Cut(kv, "=")
+		env.Setenv(k, v)
+	}
+	gitconfig := filepath.Join(work, ".gitconfig")
+	if err := os.WriteFile(gitconfig, []byte("[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n"), 0o644); err != nil {
+		return err
+	}
+	runtime := filepath.Join(work, ".runtime")
+	if err := os.MkdirAll(runtime, 0o700); err != nil {
+		return err
+	}
+	for k, v := range map[string]string{
+		"GIT_CONFIG_GLOBAL":   gitconfig,
+		"GIT_CONFIG_NOSYSTEM": "1",
+		"XDG_CONFIG_HOME":     filepath.Join(work, ".config"),
+		"XDG_DATA_HOME":       filepath.Join(work, ".local/share"),
+		"XDG_RUNTIME_DIR":     runtime,
+		"BKT_RUN_DIR":         filepath.Join(work, ".run"), // no .toolboxenv: on the host
+		"NO_COLOR":            "1",
+		"GH_TOKEN":            fakegithub.DefaultToken,
+		"GITHUB_TOKEN":        "",
+		"BKT_REPO":            "",
+	} {
+		env.Setenv(k, v)
+	}
+	gh := fakegithub.New()
+	gh.Origin = filepath.Join(work, "origin.git")
+	gh.LogFile = filepath.Join(work, "github.log")
+	env.Setenv("BKT_GITHUB_API_URL", gh.URL)
+	env.Defer(gh.Close)
+	return nil
+}
+
+// cmdFlatpakRepo builds a local flatpak repository: flatpak-repo DIR APP_ID...
+func cmdFlatpakRepo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: flatpak-repo DIR APP_ID...")
+	}
+	var apps []flatpaktest.App
+	for _, id := range args[1:] {
+		apps = append(apps, flatpaktest.App{ID: id, Name: id, Summary: "Test app " + id})
+	}
+	env := flatpaktest.Env(ts.Getenv("WORK"))
+	ts.Check(flatpaktest.BuildRepo(ts.MkAbs(args[0]), env, apps...))
+}
+
+// cmdExits runs a program and checks its exit code: exits CODE PROG ARGS...
+// (testscript's own exec only tells zero from non-zero, and bkt's exit
+// codes are part of its interface). Its output is kept for stdout/stderr.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: bad code %q", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exits: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}

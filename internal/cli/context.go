@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+)
+
+// hostDomains are the domains whose effects exist only on the host.
+var hostDomains = map[string]string{
+	"flatpak":   "Flatpaks are installed on the host, not in a toolbox.",
+	"fp":        "Flatpaks are installed on the host, not in a toolbox.",
+	"extension": "GNOME Shell extensions belong to the host session, not to a toolbox.",
+	"ext":       "GNOME Shell extensions belong to the host session, not to a toolbox.",
+	"gsetting":  "GNOME settings belong to the host session, not to a toolbox.",
+	"gs":        "GNOME settings belong to the host session, not to a toolbox.",
+	"shim":      "Shims are host commands made callable from a toolbox; manage them from the host.",
+	"skel":      "skel files are copied into the host's $HOME.",
+}
+
+func (a *App) devCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "dev DOMAIN ACTION [ARGS]",
+		Short: "Run a command against the development toolbox (toolbox-packages.json)",
+		Long: `Prefix for commands whose effect belongs in the development toolbox: packages installed
+with dnf inside the toolbox and recorded in manifests/toolbox-packages.json.`,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
+				return cmd.Help()
+			}
+			if why, ok := hostDomains[args[0]]; ok {
+				rest := append([]string{canonicalDomain(args[0])}, args[1:]...)
+				return fail.New(fail.Context, "bkt dev %s: %s", args[0], strings.TrimSuffix(why, ".")).
+					Suggest("bkt " + strings.Join(rest, " ")).
+					Next("Run it on the host: bkt " + strings.Join(rest, " "))
+			}
+			return fail.New(fail.Context, "bkt dev %s is not available in this version of bkt", args[0]).
+				WithDetail("The toolbox domain (bkt dev dnf, dev enter, dev update) is not implemented yet.").
+				Next("See what bkt can do: bkt --help")
+		},
+	}
+}
+
+func canonicalDomain(d string) string {
+	switch d {
+	case "fp":
+		return "flatpak"
+	case "ext":
+		return "extension"
+	case "gs":
+		return "gsetting"
+	}
+	return d
+}
+
+func (a *App) imageCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "image DOMAIN ACTION [ARGS]",
+		Short: "Change only the image: like --pr-only, nothing changes on this machine",
+		Example: `  bkt image flatpak add org.gnome.Boxes   # manifest + pull request, no install here`,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
+				return cmd.Help()
+			}
+			if args[0] == "dev" || args[0] == "image" {
+				return fail.New(fail.Context, "bkt image %s: contexts do not nest", args[0]).
+					Next("Use one prefix: bkt image DOMAIN ACTION ...")
+			}
+			inner := *a
+			inner.execContext = "image"
+			err := inner.execute(cmd.Context(), args)
+			a.ui, a.printed = inner.ui, inner.printed
+			return err
+		},
+	}
+}

@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/bkt-dev/bkt/internal/flatpak"
+	"github.com/bkt-dev/bkt/internal/forge"
+	"github.com/bkt-dev/bkt/internal/git"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/propagate"
+	"github.com/bkt-dev/bkt/internal/repo"
+	"github.com/bkt-dev/bkt/internal/run"
+)
+
+// registry is the one list of domains; adding a domain adds it to the
+// pipeline, the local-log replay and pr submit at once.
+func registry() *pipeline.Registry {
+	return pipeline.NewRegistry(flatpak.Domain{})
+}
+
+// runner builds the runner chain: delegation to the right context, then
+// -v logging of what really runs, and dry-run protection outermost.
+func (a *App) runner() run.Runner {
+	var r run.Runner = run.Exec{}
+	if a.verbose {
+		r = run.Verbose{Next: r, W: a.Stderr}
+	}
+	r = run.Delegate{Next: r, Context: run.Detect()}
+	if a.dryRun {
+		r = &run.DryRun{Next: r}
+	}
+	return r
+}
+
+func (a *App) repo() (*repo.Repo, error) {
+	return repo.Discover(a.repoFlag)
+}
+
+// pipeline wires the pipeline for the discovered repository. With
+// allowNoRepo (--local), a missing repository is not an error.
+func (a *App) pipeline(allowNoRepo bool) (*pipeline.Pipeline, error) {
+	r := a.runner()
+	p := &pipeline.Pipeline{Registry: registry(), Runner: r, Steps: a.ui, Progress: a.Stderr}
+	rp, err := a.repo()
+	if err != nil {
+		if allowNoRepo {
+			return p, nil
+		}
+		return nil, err
+	}
+	p.Repo = rp
+	p.Propagator = a.propagator(rp, r)
+	return p, nil
+}
+
+func (a *App) propagator(rp *repo.Repo, r run.Runner) *propagate.Propagator {
+	pr := &propagate.Propagator{Repo: rp, Git: git.New(r, rp.Root)}
+	if !a.ui.Quiet {
+		// Its step lines are part of the command's human output.
+		pr.Log = a.ui.Out
+	}
+	if f := forge.New(rp.Info, r); f != nil {
+		pr.Forge = f
+	}
+	return pr
+}
+
+// punned runs one change through the pipeline and prints its result.
+func (a *App) punned(cmd *cobra.Command, c pipeline.Change, m *modeFlags) error {
+	return a.punnedMany(cmd, pipeline.Label{Domain: c.Domain, Action: c.Action}, []pipeline.Change{c}, m)
+}
+
+// punnedMany runs changes as one unit (one commit, one pull request).
+func (a *App) punnedMany(cmd *cobra.Command, label pipeline.Label, changes []pipeline.Change, m *modeFlags) error {
+	o := a.options(m)
+	p, err := a.pipeline(o.Mode == pipeline.ModeLocal)
+	if err != nil {
+		return err
+	}
+	res, err := p.RunMany(cmd.Context(), label, changes, o)
+	a.printResult(res, err)
+	return err
+}
+
+// printResult prints the dry-run plan or the --json object; the step
+// lines were already printed as the pipeline went.
+func (a *App) printResult(res *pipeline.Result, err error) {
+	if res == nil {
+		return
+	}
+	if a.json {
+		if err != nil {
+			res.Error = errorJSON(err)
+		}
+		a.writeJSON(res)
+		return
+	}
+	if res.Plan != nil {
+		a.printPlan(res.Plan)
+	}
+}
+
+func (a *App) printPlan(pl *pipeline.Plan) {
+	a.ui.Heading("Plan (dry run: nothing was changed)")
+	if len(pl.Commands) > 0 {
+		a.ui.Printf("\nRun on this machine:\n")
+		for _, c := range pl.Commands {
+			a.ui.Printf("  $ %s\n", c)
+		}
+	} else {
+		a.ui.Printf("\nRun on this machine: nothing\n")
+	}
+	if pl.LocalLog {
+		a.ui.Printf("\nRecord in the local log (no manifest change, no pull request).\n")
+		return
+	}
+	if len(pl.Manifest) == 0 {
+		a.ui.Printf("\nManifest: already up to date in your checkout\n")
+	}
+	for _, m := range pl.Manifest {
+		a.ui.Printf("\nManifest %s:\n", m.File)
+		a.ui.Printf("%s", m.Diff)
+	}
+	if len(pl.Git) > 0 {
+		a.ui.Printf("\nGit:\n")
+		for _, g := range pl.Git {
+			a.ui.Printf("  %s\n", g)
+		}
+	}
+}

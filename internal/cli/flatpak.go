@@ -1,0 +1,288 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/flatpak"
+	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	fp "github.com/bkt-dev/bkt/internal/system/flatpak"
+)
+
+func (a *App) flatpakCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "flatpak",
+		Aliases: []string{"fp"},
+		Short:   "Flatpak apps and remotes (manifests/flatpak-apps.json, flatpak-remotes.json)",
+	}
+	cmd.AddCommand(a.flatpakAddCmd(), a.flatpakRemoveCmd(), a.flatpakListCmd(), a.flatpakSyncCmd(),
+		a.flatpakCaptureCmd(), a.flatpakSearchCmd(), a.flatpakRemoteCmd())
+	return cmd
+}
+
+func checkScope(cmd *cobra.Command, scope string) error {
+	if scope != fp.User && scope != fp.System {
+		return usageError(cmd, "--scope must be user or system, not %q", scope)
+	}
+	return nil
+}
+
+func (a *App) flatpakAddCmd() *cobra.Command {
+	var m modeFlags
+	var remote, scope, branch string
+	cmd := &cobra.Command{
+		Use:   "add APP_ID...",
+		Short: "Install apps now, add them to the manifest, and open a pull request",
+		Long: `Install apps now, add them to manifests/flatpak-apps.json, and open a pull request.
+
+The app must exist in the remote's catalog (checked with flatpak remote-ls); a typo
+gets suggestions. All apps of one command are installed with one flatpak call.`,
+		Example: `  bkt flatpak add org.gnome.Boxes
+  bkt flatpak add com.example.Tool --remote myrepo --scope user
+  bkt flatpak add org.gnome.Boxes --local     # now; bkt local commit later`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkScope(cmd, scope); err != nil {
+				return err
+			}
+			c := pipeline.Change{Domain: "flatpak", Action: flatpak.ActAdd, IDs: args,
+				Options: map[string]string{flatpak.OptRemote: remote, flatpak.OptScope: scope, flatpak.OptBranch: branch}}
+			return a.punned(cmd, c, &m)
+		},
+	}
+	cmd.Flags().StringVar(&remote, "remote", manifest.DefaultRemote, "the remote to install from")
+	cmd.Flags().StringVar(&scope, "scope", manifest.ScopeSystem, "installation: system or user")
+	cmd.Flags().StringVar(&branch, "branch", "", "pin a branch (e.g. beta)")
+	m.register(cmd)
+	return cmd
+}
+
+func (a *App) flatpakRemoveCmd() *cobra.Command {
+	var m modeFlags
+	var scope string
+	cmd := &cobra.Command{
+		Use:   "remove APP_ID...",
+		Short: "Uninstall apps now, drop them from the manifest, and open a pull request",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if scope != "" {
+				if err := checkScope(cmd, scope); err != nil {
+					return err
+				}
+			}
+			c := pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemove, IDs: args}
+			if scope != "" {
+				c.Options = map[string]string{flatpak.OptScope: scope}
+			}
+			return a.punned(cmd, c, &m)
+		},
+	}
+	cmd.Flags().StringVar(&scope, "scope", "", "only this installation: system or user (default: both)")
+	m.register(cmd)
+	return cmd
+}
+
+func (a *App) flatpakListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "Show the declared apps joined with what is installed",
+		Long: `Show the declared apps with their state on this machine:
+  ✓ installed   ✗ missing   + installed but not in the manifest   ? unknown (the query failed)`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			rows, err := flatpak.List(cmd.Context(), a.runner(), r.Root)
+			if a.json {
+				a.writeJSON(map[string]any{"success": err == nil, "apps": rows})
+			} else {
+				a.printAppRows(rows)
+			}
+			return err
+		},
+	}
+}
+
+var stateMark = map[string]string{
+	flatpak.StateInstalled: "✓", flatpak.StateMissing: "✗", flatpak.StateExtra: "+", flatpak.StateUnknown: "?",
+}
+
+func (a *App) printAppRows(rows []flatpak.Row) {
+	if len(rows) == 0 {
+		a.ui.Printf("No apps declared in manifests/flatpak-apps.json and none installed.\n")
+		a.ui.Printf("Add one: bkt flatpak add APP_ID\n")
+		return
+	}
+	table := make([][]string, 0, len(rows))
+	counts := map[string]int{}
+	for _, r := range rows {
+		counts[r.State]++
+		table = append(table, []string{stateMark[r.State], r.ID, r.Scope, r.Remote, r.State})
+	}
+	a.ui.Table([]string{"", "APP", "SCOPE", "REMOTE", "STATE"}, table)
+	a.ui.Printf("\n%d installed, %d missing, %d not in the manifest", counts[flatpak.StateInstalled], counts[flatpak.StateMissing], counts[flatpak.StateExtra])
+	if counts[flatpak.StateUnknown] > 0 {
+		a.ui.Printf(", %d unknown", counts[flatpak.StateUnknown])
+	}
+	a.ui.Printf("\n")
+	if counts[flatpak.StateMissing] > 0 {
+		a.ui.Printf("Install the missing ones: bkt flatpak sync\n")
+	}
+	if counts[flatpak.StateExtra] > 0 {
+		a.ui.Printf("Record the unmanaged ones: bkt flatpak capture\n")
+	}
+}
+
+func (a *App) flatpakSyncCmd() *cobra.Command {
+	var prune bool
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Install every declared app and remote that is missing here",
+		Long: `Install every declared remote and app missing on this machine: one flatpak install per
+scope and remote, never one per app. With --prune, also uninstall apps that no manifest
+declares (they are listed first).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			runner := a.runner()
+			cmds, extra, err := flatpak.SyncPlan(cmd.Context(), runner, r.Root, prune)
+			if err != nil {
+				return err
+			}
+			if prune && len(extra) > 0 && !a.json {
+				a.ui.Printf("Not in the manifest, will be uninstalled:\n")
+				for _, e := range extra {
+					a.ui.Printf("  %s (%s)\n", e.ID, e.Scope)
+				}
+			}
+			return a.runPlan(cmd, "flatpak sync", cmds)
+		},
+	}
+	cmd.Flags().BoolVar(&prune, "prune", false, "also uninstall apps no manifest declares")
+	return cmd
+}
+
+func (a *App) flatpakCaptureCmd() *cobra.Command {
+	var m modeFlags
+	cmd := &cobra.Command{
+		Use:   "capture",
+		Short: "Add installed apps that the manifest lacks, and open a pull request",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			changes, err := flatpak.CaptureChanges(cmd.Context(), a.runner(), r.Root)
+			if err != nil {
+				return err
+			}
+			if len(changes) == 0 {
+				a.ui.Done("Every installed app is already in the manifest: nothing to capture")
+				if a.json {
+					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
+				}
+				return nil
+			}
+			return a.punnedMany(cmd, pipeline.Label{Domain: "flatpak", Action: "capture"}, changes, &m)
+		},
+	}
+	m.register(cmd)
+	return cmd
+}
+
+func (a *App) flatpakSearchCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "search TERM",
+		Short: "Search the remotes' catalogs (runs flatpak search)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.passThrough(cmd, fp.SearchCmd(args[0]))
+		},
+	}
+}
+
+func (a *App) flatpakRemoteCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "remote",
+		Short: "Flatpak remotes (manifests/flatpak-remotes.json)",
+	}
+	var m1, m2 modeFlags
+	var scope1, scope2 string
+	var noGPG bool
+	add := &cobra.Command{
+		Use:   "add NAME URL",
+		Short: "Add a remote now, record it, and open a pull request",
+		Example: `  bkt flatpak remote add flathub https://dl.flathub.org/repo/flathub.flatpakrepo
+  bkt flatpak remote add local file:///srv/repo --scope user --no-gpg-verify`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkScope(cmd, scope1); err != nil {
+				return err
+			}
+			opts := map[string]string{flatpak.OptURL: args[1], flatpak.OptScope: scope1}
+			if noGPG {
+				opts[flatpak.OptGPGVerify] = "false"
+			}
+			return a.punned(cmd, pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemoteAdd, IDs: args[:1], Options: opts}, &m1)
+		},
+	}
+	add.Flags().StringVar(&scope1, "scope", manifest.ScopeSystem, "installation: system or user")
+	add.Flags().BoolVar(&noGPG, "no-gpg-verify", false, "do not verify signatures (needed for unsigned file:// repos)")
+	m1.register(add)
+	remove := &cobra.Command{
+		Use:   "remove NAME",
+		Short: "Remove a remote now, drop it from the manifest, and open a pull request",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkScope(cmd, scope2); err != nil {
+				return err
+			}
+			return a.punned(cmd, pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemoteRemove, IDs: args,
+				Options: map[string]string{flatpak.OptScope: scope2}}, &m2)
+		},
+	}
+	remove.Flags().StringVar(&scope2, "scope", manifest.ScopeSystem, "installation: system or user")
+	m2.register(remove)
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "Show the declared remotes joined with the configured ones",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			rows, err := flatpak.ListRemotes(cmd.Context(), a.runner(), r.Root)
+			if a.json {
+				a.writeJSON(map[string]any{"success": err == nil, "remotes": rows})
+				return err
+			}
+			table := make([][]string, 0, len(rows))
+			for _, rr := range rows {
+				table = append(table, []string{stateMark[rr.State], rr.Name, rr.Scope, rr.URL, rr.State})
+			}
+			if len(table) == 0 {
+				a.ui.Printf("No remotes declared or configured.\n")
+				return err
+			}
+			a.ui.Table([]string{"", "REMOTE", "SCOPE", "URL", "STATE"}, table)
+			return err
+		},
+	}
+	cmd.AddCommand(add, remove, list)
+	return cmd
+}
+
+var _ = fmt.Sprint
+var _ = strings.Join
+var _ = fail.New

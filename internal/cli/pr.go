@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func (a *App) prCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "pr",
+		Short: "bkt's branches and pull requests: submit what is pending, list their state",
+	}
+	var title string
+	submit := &cobra.Command{
+		Use:   "submit [BRANCH]",
+		Short: "Push the batch (or any unsubmitted bkt/* branch) and open its pull request",
+		Long: `Push bkt/batch, or every bkt/* branch that has no pull request yet (for instance after a
+missing token or an offline push), and open one pull request for each. Name a branch to
+submit only that one.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			branch := ""
+			if len(args) == 1 {
+				branch = args[0]
+			}
+			outs, err := a.propagator(r, a.runner()).Submit(cmd.Context(), branch, title)
+			for _, o := range outs {
+				switch {
+				case o.PR != nil:
+					a.ui.Done("%s: pull request %s", o.Branch, o.PR.URL)
+				case o.Pushed:
+					a.ui.Failed("%s: pushed, no pull request", o.Branch)
+				default:
+					a.ui.Failed("%s: not pushed", o.Branch)
+				}
+			}
+			if len(outs) == 0 && err == nil {
+				a.ui.Done("Nothing to submit: every bkt branch has its pull request")
+			}
+			if a.json {
+				out := map[string]any{"success": err == nil, "submitted": outs}
+				if err != nil {
+					out["error"] = errorJSON(err)
+				}
+				a.writeJSON(out)
+			}
+			return err
+		},
+	}
+	submit.Flags().StringVar(&title, "title", "", "title of the pull request (for the batch, or a single branch)")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List bkt's branches: unsubmitted, pushed, open (with URL), merged, closed",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			states, err := a.propagator(r, a.runner()).List(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if a.json {
+				a.writeJSON(map[string]any{"success": true, "branches": states})
+				return nil
+			}
+			if len(states) == 0 {
+				a.ui.Printf("No bkt branches.\n")
+				return nil
+			}
+			rows := make([][]string, 0, len(states))
+			pending := false
+			for _, s := range states {
+				rows = append(rows, []string{s.Branch, string(s.State), s.URL, strings.Join(s.Subjects, "; ")})
+				if s.URL == "" && s.State != "merged" {
+					pending = true
+				}
+			}
+			a.ui.Table([]string{"BRANCH", "STATE", "PULL REQUEST", "CHANGES"}, rows)
+			if pending {
+				a.ui.Printf("\nOpen the missing pull requests: bkt pr submit\n")
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(submit, list)
+	return cmd
+}

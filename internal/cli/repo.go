@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"bytes"
+
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bkt-dev/bkt/internal/atomicfile"
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/manifest"
+)
+
+func (a *App) validateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate",
+		Short: "Check every manifest against its schema and rules (what the distribution's CI runs)",
+		Long: `Check every manifest in manifests/ against its JSON Schema and bkt's own rules
+(duplicates, unknown fields). Problems are reported as FILE:LINE:COL. Exit 5 when any fails.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			probs, err := manifest.ValidateAll(r.Root)
+			if err != nil {
+				return err
+			}
+			if a.json {
+				out := map[string]any{"success": len(probs) == 0, "problems": probs}
+				if probs == nil {
+					out["problems"] = []manifest.Problem{}
+				}
+				a.writeJSON(out)
+			}
+			if len(probs) == 0 {
+				a.ui.Done("Every manifest is valid (%d kinds checked)", len(manifest.All()))
+				return nil
+			}
+			for _, p := range probs {
+				a.ui.Failed("%s", p)
+			}
+			return fail.New(fail.Validation, "%d problem(s) in the manifests", len(probs)).
+				Next("Fix the files above, then check again: bkt validate",
+					"See what a manifest may hold: bkt schema list")
+		},
+	}
+}
+
+func (a *App) schemaCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "schema",
+		Short: "The JSON Schemas of the manifests",
+	}
+	var out string
+	generate := &cobra.Command{
+		Use:   "generate",
+		Short: "Write the schemas into the repository's schemas/ (or --out DIR)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir := out
+			if dir == "" {
+				r, err := a.repo()
+				if err != nil {
+					return err
+				}
+				dir = filepath.Join(r.Root, "schemas")
+			}
+			var written, same int
+			for name, data := range manifest.Schemas() {
+				path := filepath.Join(dir, name)
+				if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+					same++
+					continue
+				}
+				if a.dryRun {
+					a.ui.Printf("would write %s\n", path)
+					continue
+				}
+				if err := atomicfile.Write(path, data, 0o644); err != nil {
+					return fail.Wrap(fail.General, err, "Cannot write %s", path)
+				}
+				written++
+			}
+			a.ui.Done("%d schema(s) written to %s, %d already current", written, dir, same)
+			if a.json {
+				a.writeJSON(map[string]any{"success": true, "dir": dir, "written": written, "unchanged": same})
+			}
+			return nil
+		},
+	}
+	generate.Flags().StringVar(&out, "out", "", "directory to write to (default: the repository's schemas/)")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the manifests and their schemas",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			rows := [][]string{}
+			type item struct{ Manifest, Schema string }
+			var items []item
+			for _, d := range manifest.All() {
+				it := item{manifest.RelPath(d), "schemas/" + d.Name() + ".schema.json"}
+				items = append(items, it)
+				rows = append(rows, []string{it.Manifest, it.Schema})
+			}
+			if a.json {
+				a.writeJSON(map[string]any{"success": true, "schemas": items})
+				return nil
+			}
+			a.ui.Table([]string{"MANIFEST", "SCHEMA"}, rows)
+			return nil
+		},
+	}
+	cmd.AddCommand(generate, list)
+	return cmd
+}

@@ -1,0 +1,160 @@
+// Package cli is bkt's command tree. Commands parse flags, build a change
+// or a query, and hand it to the pipeline or a domain; they hold no logic of
+// their own beyond wiring and rendering.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/ui"
+)
+
+// App holds the global flags and the streams of one bkt invocation.
+type App struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+
+	repoFlag string
+	json     bool
+	dryRun   bool
+	verbose  bool
+	noColor  bool
+	force    bool
+
+	// execContext is "host", "dev" or "image" (the command prefix).
+	execContext string
+
+	ui *ui.UI
+	// printed is set once a command has written its --json object, so an
+	// error does not print a second one.
+	printed bool
+}
+
+// Main runs bkt with args (without the program name) and returns the
+// process exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr, execContext: "host"}
+	err := app.execute(ctx, args)
+	if err == nil {
+		return 0
+	}
+	app.reportError(err)
+	return int(fail.CodeOf(err))
+}
+
+func (a *App) execute(ctx context.Context, args []string) error {
+	root := a.newRoot()
+	root.SetArgs(args)
+	root.SetIn(a.Stdin)
+	root.SetOut(a.Stdout)
+	root.SetErr(a.Stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil && !isFail(err) {
+		// cobra's own parse errors: unknown command or flag, wrong arg count.
+		e := fail.Wrap(fail.Usage, err, "%s", err.Error())
+		if cmd != nil {
+			e.Next("See the usage: " + cmd.CommandPath() + " --help")
+		}
+		return e
+	}
+	return err
+}
+
+func isFail(err error) bool {
+	var e *fail.Error
+	return errors.As(err, &e)
+}
+
+func (a *App) reportError(err error) {
+	if a.ui == nil {
+		a.ui = ui.New(a.Stdout, a.Stderr, a.noColor)
+	}
+	if fail.CodeOf(err) == fail.OK {
+		// Not an error after all ("nothing to do").
+		a.ui.Printf("%s\n", fail.As(err).Message)
+		return
+	}
+	a.ui.Error(err)
+	if a.json && !a.printed {
+		a.writeJSON(map[string]any{"success": false, "error": errorJSON(err)})
+	}
+}
+
+func errorJSON(err error) *pipeline.ErrorJSON {
+	e := fail.As(err)
+	steps := e.NextSteps
+	if steps == nil {
+		steps = []string{}
+	}
+	return &pipeline.ErrorJSON{Code: int(e.Code), Message: e.Message, Detail: e.Detail, DidYouMean: e.DidYouMean, NextSteps: steps}
+}
+
+func (a *App) writeJSON(v any) {
+	enc := json.NewEncoder(a.Stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+	a.printed = true
+}
+
+func (a *App) newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "bkt",
+		Short: "Maintain your own bootc / Fedora Atomic distribution from a git repository",
+		Long: `bkt manages a bootc / Fedora Atomic image (Bazzite, Bluefin, Silverblue, ...) built
+from a git repository. Every command is a pun: it changes this machine now, records the
+change in the repository's manifests, and opens a pull request so the next image has it.
+
+  bkt flatpak add org.gnome.Boxes     install now + manifest + pull request
+  bkt flatpak add X --local           install now, remember it; bkt local commit later
+  bkt flatpak add X --pr-only         only the pull request
+  bkt flatpak add X --dry-run         show the plan, change nothing
+
+The repository is found with --repo, $BKT_REPO, the current directory, or
+"repo" in ~/.config/bkt/config.json.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if os.Getenv("NO_COLOR") != "" {
+				a.noColor = true
+			}
+			a.ui = ui.New(a.Stdout, a.Stderr, a.noColor)
+			a.ui.Quiet = a.json
+			return nil
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVarP(&a.repoFlag, "repo", "C", a.repoFlag, "the distribution repository (default: discovered)")
+	pf.BoolVar(&a.json, "json", a.json, "print a machine-readable JSON result on stdout")
+	pf.BoolVar(&a.dryRun, "dry-run", a.dryRun, "print the plan (commands, manifest diff, git steps) and change nothing")
+	pf.BoolVarP(&a.verbose, "verbose", "v", a.verbose, "show every external command as it runs")
+	pf.BoolVar(&a.noColor, "no-color", a.noColor, "no colour in the output (also: NO_COLOR=1)")
+	pf.BoolVar(&a.force, "force", a.force, "skip validation against remote catalogs (e.g. offline)")
+
+	root.AddGroup(&cobra.Group{ID: "domains", Title: "Domains:"}, &cobra.Group{ID: "repo", Title: "Repository and changes:"})
+	for _, c := range []*cobra.Command{a.flatpakCmd()} {
+		c.GroupID = "domains"
+		root.AddCommand(c)
+	}
+	for _, c := range []*cobra.Command{a.initCmd(), a.validateCmd(), a.schemaCmd(), a.localCmd(), a.prCmd(), a.devCmd(), a.imageCmd()} {
+		c.GroupID = "repo"
+		root.AddCommand(c)
+	}
+	return root
+}
+
+// usageError is for arguments cobra cannot check by itself.
+func usageError(cmd *cobra.Command, format string, args ...any) error {
+	return fail.New(fail.Usage, format, args...).Next("See the usage: " + cmd.CommandPath() + " --help")
+}
+
+var _ = fmt.Sprintf

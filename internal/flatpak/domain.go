@@ -1,0 +1,286 @@
+// Package flatpak is the flatpak domain (SPEC §4): apps and remotes, their
+// manifests (flatpak-apps.json, flatpak-remotes.json), validation against
+// the remote catalogs, and the read-only views list, sync and capture.
+package flatpak
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/suggest"
+	fp "github.com/bkt-dev/bkt/internal/system/flatpak"
+)
+
+// Actions of the flatpak domain.
+const (
+	ActAdd          = "add"
+	ActRemove       = "remove"
+	ActCapture      = "capture" // record apps that are already installed
+	ActRemoteAdd    = "remote-add"
+	ActRemoteRemove = "remote-remove"
+)
+
+// Option keys of flatpak changes.
+const (
+	OptRemote    = "remote"
+	OptScope     = "scope"
+	OptBranch    = "branch"
+	OptURL       = "url"
+	OptGPGVerify = "gpg_verify"
+)
+
+// Domain implements pipeline.Domain for flatpak.
+type Domain struct{}
+
+// Name implements pipeline.Domain.
+func (Domain) Name() string { return "flatpak" }
+
+func adapter(env pipeline.Env) fp.Flatpak { return fp.Flatpak{R: env.Runner} }
+
+// Validate implements pipeline.Domain.
+func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+	switch c.Action {
+	case ActAdd:
+		return d.validateAdd(ctx, env, c)
+	case ActRemove:
+		return d.validateRemove(ctx, env, c)
+	case ActRemoteAdd:
+		if c.Opt(OptURL, "") == "" {
+			return fail.New(fail.Usage, "Remote %q needs a URL", c.IDs[0]).
+				Next("Add it: bkt flatpak remote add " + c.IDs[0] + " https://dl.flathub.org/repo/flathub.flatpakrepo")
+		}
+		return nil
+	case ActRemoteRemove, ActCapture:
+		return nil
+	}
+	return fail.New(fail.Usage, "flatpak has no action %q", c.Action)
+}
+
+func scopeOf(c pipeline.Change) string { return c.Opt(OptScope, manifest.ScopeSystem) }
+
+func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+	if env.Force {
+		return nil
+	}
+	scope, remote := scopeOf(c), c.Opt(OptRemote, manifest.DefaultRemote)
+	f := adapter(env)
+	remotes, err := f.Remotes(ctx)
+	if err != nil {
+		return catalogFailed(err, "list the flatpak remotes", c)
+	}
+	var inScope, elsewhere []string
+	for _, r := range remotes {
+		if r.Scope == scope {
+			inScope = append(inScope, r.Name)
+		} else if r.Name == remote {
+			elsewhere = append(elsewhere, r.Scope)
+		}
+	}
+	if !slices.Contains(inScope, remote) {
+		e := fail.New(fail.Validation, "Remote '%s' is not configured for the %s installation", remote, scope).
+			Suggest(suggest.Closest(remote, inScope, 3)...)
+		if len(elsewhere) > 0 {
+			e.WithDetail("It exists in the %s installation: add --scope %s.", elsewhere[0], elsewhere[0])
+		}
+		return e.Next(
+			"Add the remote: bkt flatpak remote add "+remote+" URL --scope "+scope,
+			"See the remotes: bkt flatpak remote list",
+			"Add anyway (offline): bkt flatpak add "+strings.Join(c.IDs, " ")+" --force")
+	}
+	apps, err := f.RemoteApps(ctx, scope, remote)
+	if err != nil {
+		return catalogFailed(err, "read the catalog of remote '"+remote+"'", c)
+	}
+	for _, id := range c.IDs {
+		if slices.Contains(apps, id) {
+			continue
+		}
+		return fail.New(fail.Validation, "App '%s' was not found in remote '%s'", id, remote).
+			Suggest(suggest.Closest(id, apps, 3)...).
+			Next("Search: bkt flatpak search "+searchTerm(id),
+				"Add anyway (offline): bkt flatpak add "+id+" --force")
+	}
+	return nil
+}
+
+// searchTerm is the part of an app id people search for.
+func searchTerm(id string) string {
+	if i := strings.LastIndexByte(id, '.'); i >= 0 && i+1 < len(id) {
+		return id[i+1:]
+	}
+	return id
+}
+
+func (Domain) validateRemove(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+	var apps manifest.FlatpakApps
+	if env.Root != "" {
+		if err := manifest.Load(env.Root, &apps); err != nil {
+			return err
+		}
+	}
+	installed, qerr := adapter(env).Installed(ctx)
+	var known []string
+	for _, a := range apps.Apps {
+		known = append(known, a.ID)
+	}
+	for _, i := range installed {
+		known = append(known, i.ID)
+	}
+	for _, id := range c.IDs {
+		if slices.Contains(known, id) {
+			continue
+		}
+		if qerr != nil && !env.Force {
+			return queryFailed(qerr, "list the installed apps", c)
+		}
+		return fail.New(fail.Validation, "App '%s' is neither in the manifest nor installed", id).
+			Suggest(suggest.Closest(id, known, 3)...).
+			Next("See the managed apps: bkt flatpak list")
+	}
+	return nil
+}
+
+// queryFailed turns a failed flatpak query into an error: a network failure
+// is exit 7, anything else exit 4. A failed catalog query offers --force,
+// which skips catalog checks; a failed query of this machine does not.
+func queryFailed(err error, what string, c pipeline.Change) error {
+	return queryError(err, what, c, false)
+}
+
+func catalogFailed(err error, what string, c pipeline.Change) error {
+	return queryError(err, what, c, true)
+}
+
+func queryError(err error, what string, c pipeline.Change, catalog bool) error {
+	var fe *fp.Error
+	code := fail.External
+	if errors.As(err, &fe) && fe.Network() {
+		code = fail.Network
+	}
+	var nf *run.NotFoundError
+	if errors.As(err, &nf) {
+		return fail.Wrap(fail.External, err, "Could not %s: flatpak is not installed", what).
+			Next("Install flatpak, or record the change only: bkt flatpak " + c.Action + " " + strings.Join(c.IDs, " ") + " --pr-only --force")
+	}
+	e := fail.Wrap(code, err, "Could not %s", what).WithDetail("%v", err)
+	if catalog {
+		return e.Next("Skip the catalog check (offline): bkt flatpak " + c.Action + " " + strings.Join(c.IDs, " ") + " --force")
+	}
+	return e.Next("Check flatpak itself: flatpak list", "See every command bkt runs: bkt -v flatpak list")
+}
+
+// Commands implements pipeline.Domain: the one flatpak command that makes
+// the change real, skipping what is already in place.
+func (Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change) ([]run.Cmd, error) {
+	f := adapter(env)
+	scope := scopeOf(c)
+	switch c.Action {
+	case ActAdd:
+		installed, err := f.Installed(ctx)
+		if err != nil {
+			return nil, queryFailed(err, "list the installed apps", c)
+		}
+		var refs []string
+		for _, id := range c.IDs {
+			if !slices.ContainsFunc(installed, func(i fp.Installed) bool { return i.ID == id && i.Scope == scope }) {
+				refs = append(refs, fp.Ref(id, c.Opt(OptBranch, "")))
+			}
+		}
+		if len(refs) == 0 {
+			return nil, nil
+		}
+		return []run.Cmd{fp.InstallCmd(scope, c.Opt(OptRemote, manifest.DefaultRemote), refs...)}, nil
+	case ActRemove:
+		installed, err := f.Installed(ctx)
+		if err != nil {
+			return nil, queryFailed(err, "list the installed apps", c)
+		}
+		byScope := map[string][]string{}
+		for _, i := range installed {
+			if slices.Contains(c.IDs, i.ID) && (c.Opt(OptScope, "") == "" || i.Scope == c.Opt(OptScope, "")) {
+				byScope[i.Scope] = append(byScope[i.Scope], i.ID)
+			}
+		}
+		var cmds []run.Cmd
+		for _, s := range []string{fp.User, fp.System} {
+			if ids := byScope[s]; len(ids) > 0 {
+				cmds = append(cmds, fp.UninstallCmd(s, ids...))
+			}
+		}
+		return cmds, nil
+	case ActRemoteAdd, ActRemoteRemove:
+		remotes, err := f.Remotes(ctx)
+		if err != nil {
+			return nil, queryFailed(err, "list the flatpak remotes", c)
+		}
+		exists := slices.ContainsFunc(remotes, func(r fp.Remote) bool { return r.Name == c.IDs[0] && r.Scope == scope })
+		if c.Action == ActRemoteAdd && !exists {
+			return []run.Cmd{fp.RemoteAddCmd(scope, c.IDs[0], c.Opt(OptURL, ""), c.Opt(OptGPGVerify, "true") != "false")}, nil
+		}
+		if c.Action == ActRemoteRemove && exists {
+			return []run.Cmd{fp.RemoteDeleteCmd(scope, c.IDs[0])}, nil
+		}
+	}
+	return nil, nil
+}
+
+// Apply implements pipeline.Domain.
+func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.FileDiff, error) {
+	switch c.Action {
+	case ActAdd, ActCapture:
+		var apps manifest.FlatpakApps
+		d, err := manifest.Edit(root, &apps, func() error {
+			for _, id := range c.IDs {
+				apps.Upsert(manifest.FlatpakApp{ID: id, Remote: c.Opt(OptRemote, manifest.DefaultRemote), Scope: scopeOf(c), Branch: c.Opt(OptBranch, "")})
+			}
+			return nil
+		}, write)
+		return []manifest.FileDiff{d}, err
+	case ActRemove:
+		var apps manifest.FlatpakApps
+		d, err := manifest.Edit(root, &apps, func() error {
+			for _, id := range c.IDs {
+				for _, s := range scopesFor(c) {
+					apps.Remove(id, s)
+				}
+			}
+			return nil
+		}, write)
+		return []manifest.FileDiff{d}, err
+	case ActRemoteAdd:
+		var remotes manifest.FlatpakRemotes
+		d, err := manifest.Edit(root, &remotes, func() error {
+			r := manifest.FlatpakRemote{Name: c.IDs[0], URL: c.Opt(OptURL, ""), Scope: scopeOf(c)}
+			if c.Opt(OptGPGVerify, "true") == "false" {
+				f := false
+				r.GPGVerify = &f
+			}
+			remotes.Upsert(r)
+			return nil
+		}, write)
+		return []manifest.FileDiff{d}, err
+	case ActRemoteRemove:
+		var remotes manifest.FlatpakRemotes
+		d, err := manifest.Edit(root, &remotes, func() error {
+			remotes.Remove(c.IDs[0], scopeOf(c))
+			return nil
+		}, write)
+		return []manifest.FileDiff{d}, err
+	}
+	return nil, fmt.Errorf("flatpak: unknown action %q", c.Action)
+}
+
+// scopesFor is the scope a remove applies to: the one given, else both.
+func scopesFor(c pipeline.Change) []string {
+	if s := c.Opt(OptScope, ""); s != "" {
+		return []string{s}
+	}
+	return []string{fp.User, fp.System}
+}

@@ -1,0 +1,145 @@
+package fakegithub
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func post(t *testing.T, s *Server, token, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest("POST", s.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&v)
+	return resp.StatusCode, v
+}
+
+// bareOrigin makes a bare repository with a main and a feature branch.
+func bareOrigin(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(dir, "gitconfig"))
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	origin := filepath.Join(dir, "origin.git")
+	for _, args := range [][]string{
+		{"init", "-q", "--bare", "-b", "main", origin},
+		{"--git-dir", origin, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit-tree", "-m", "init", "4b825dc642cb6eb9a060e54bf8d69288fbee4904"},
+	} {
+		out, err := exec.Command("git", args...).Output()
+		if err != nil {
+			t.Fatalf("git %v: %v", args, err)
+		}
+		if args[0] == "--git-dir" {
+			sha := strings.TrimSpace(string(out))
+			for _, b := range []string{"main", "feature"} {
+				if err := exec.Command("git", "--git-dir", origin, "update-ref", "refs/heads/"+b, sha).Run(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	return origin
+}
+
+func TestAuth(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.Token = "secret"
+	if code, v := post(t, s, "", "/repos/o/r/pulls", `{}`); code != 401 || v["message"] != "Requires authentication" {
+		t.Errorf("no token: %d %v", code, v)
+	}
+	if code, v := post(t, s, DefaultToken, "/repos/o/r/pulls", `{}`); code != 401 || v["message"] != "Bad credentials" {
+		t.Errorf("wrong token: %d %v", code, v)
+	}
+	if code, _ := post(t, s, "secret", "/repos/o/r/pulls", `{"title":"t","head":"h","base":"main"}`); code != 201 {
+		t.Errorf("right token: %d", code)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.Origin = bareOrigin(t)
+	for _, tc := range []struct{ body, field, code string }{
+		{`{"head":"feature","base":"main"}`, "title", "missing_field"},
+		{`{"title":"t","base":"main"}`, "head", "missing_field"},
+		{`{"title":"t","head":"nope","base":"main"}`, "head", "invalid"},
+		{`{"title":"t","head":"feature","base":"nope"}`, "base", "invalid"},
+	} {
+		code, v := post(t, s, DefaultToken, "/repos/o/r/pulls", tc.body)
+		errs, _ := v["errors"].([]any)
+		if code != 422 || v["message"] != "Validation Failed" || len(errs) == 0 {
+			t.Errorf("%s: %d %v", tc.body, code, v)
+			continue
+		}
+		e := errs[0].(map[string]any)
+		if e["field"] != tc.field || e["code"] != tc.code {
+			t.Errorf("%s: error %v, want %s %s", tc.body, e, tc.field, tc.code)
+		}
+	}
+	code, v := post(t, s, DefaultToken, "/repos/o/r/pulls", `{"title":"t","head":"o:feature","base":"main"}`)
+	head, _ := v["head"].(map[string]any)
+	if code != 201 || v["number"] != 1.0 || v["html_url"] != "https://github.com/o/r/pull/1" || v["merged"] != false || head["ref"] != "feature" {
+		t.Fatalf("create: %d %v", code, v)
+	}
+	if len(head["sha"].(string)) != 40 {
+		t.Errorf("head.sha = %v", head["sha"])
+	}
+	code, v = post(t, s, DefaultToken, "/repos/o/r/pulls", `{"title":"t","head":"feature","base":"main"}`)
+	if code != 422 || !strings.Contains(mustJSON(v), "A pull request already exists for o:feature.") {
+		t.Errorf("duplicate: %d %v", code, v)
+	}
+	if got := s.Pulls(); len(got) != 1 || got[0].Title != "t" {
+		t.Errorf("Pulls = %+v", got)
+	}
+}
+
+func TestLogFile(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.LogFile = filepath.Join(t.TempDir(), "gh.log")
+	post(t, s, DefaultToken, "/repos/o/r/pulls", `{"title":"a & b","head":"h","base":"main"}`)
+	post(t, s, DefaultToken, "/repos/o/r/pulls", `not json`)
+	f, err := os.Open(s.LogFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines []string
+	for sc := bufio.NewScanner(f); sc.Scan(); {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) != 2 {
+		t.Fatalf("log has %d lines: %q", len(lines), lines)
+	}
+	if !strings.Contains(lines[0], `"title":"a & b"`) || !strings.Contains(lines[0], `"method":"POST"`) {
+		t.Errorf("line 1 = %s", lines[0])
+	}
+	if !strings.Contains(lines[1], `"body":"not json"`) {
+		t.Errorf("line 2 = %s", lines[1])
+	}
+	if n := len(s.Requests()); n != 2 {
+		t.Errorf("Requests() has %d entries", n)
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

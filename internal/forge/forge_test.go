@@ -1,0 +1,289 @@
+package forge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/forge/fakegithub"
+	"github.com/bkt-dev/bkt/internal/repo"
+	"github.com/bkt-dev/bkt/internal/run"
+)
+
+var info = repo.Info{Owner: "me", Name: "distro", URL: "https://github.com/me/distro", DefaultBranch: "main"}
+
+// noGH puts an empty directory on PATH so `gh` is absent.
+func noGH(t *testing.T) {
+	t.Helper()
+	t.Setenv("PATH", t.TempDir())
+}
+
+// client returns a client for the API at base with the token in GH_TOKEN.
+func client(t *testing.T, base, token string) *Client {
+	t.Helper()
+	noGH(t)
+	t.Setenv("GH_TOKEN", token)
+	t.Setenv("GITHUB_TOKEN", "")
+	t.Setenv("BKT_GITHUB_API_URL", base)
+	c := New(info, run.Exec{})
+	if c == nil {
+		t.Fatal("New returned nil with BKT_GITHUB_API_URL set")
+	}
+	return c
+}
+
+func TestAPIBase(t *testing.T) {
+	t.Setenv("BKT_GITHUB_API_URL", "")
+	for _, tc := range []struct {
+		url, want string
+		ok        bool
+	}{
+		{"https://github.com/me/distro", "https://api.github.com", true},
+		{"https://github.com/me/distro.git", "https://api.github.com", true},
+		{"git@github.com:me/distro.git", "https://api.github.com", true},
+		{"ssh://git@github.com/me/distro", "https://api.github.com", true},
+		{"https://ghe.example.com/me/distro", "https://ghe.example.com/api/v3", true},
+		{"/srv/git/distro.git", "", false},
+		{"file:///srv/git/distro.git", "", false},
+		{"", "", false},
+	} {
+		got, ok := APIBase(repo.Info{URL: tc.url})
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("APIBase(%q) = %q, %v; want %q, %v", tc.url, got, ok, tc.want, tc.ok)
+		}
+	}
+	t.Setenv("BKT_GITHUB_API_URL", "http://127.0.0.1:9/")
+	if got, ok := APIBase(repo.Info{URL: "/local"}); got != "http://127.0.0.1:9" || !ok {
+		t.Errorf("with BKT_GITHUB_API_URL: %q, %v", got, ok)
+	}
+}
+
+func TestNewNilWithoutGitHubRemote(t *testing.T) {
+	t.Setenv("BKT_GITHUB_API_URL", "")
+	if c := New(repo.Info{URL: "/srv/git/distro.git"}, run.Exec{}); c != nil {
+		t.Fatalf("New = %+v, want nil for a local path", c)
+	}
+}
+
+func TestCompareURL(t *testing.T) {
+	got := CompareURL(info, "main", "bkt/flatpak-add-org.gnome.boxes")
+	want := "https://github.com/me/distro/compare/main...bkt/flatpak-add-org.gnome.boxes?expand=1"
+	if got != want {
+		t.Errorf("CompareURL = %q, want %q", got, want)
+	}
+	ghe := repo.Info{Owner: "o", Name: "n", URL: "git@ghe.example.com:o/n.git"}
+	if got := CompareURL(ghe, "main", "x"); got != "https://ghe.example.com/o/n/compare/main...x?expand=1" {
+		t.Errorf("CompareURL(ghe) = %q", got)
+	}
+	if got := CompareURL(repo.Info{Owner: "o", Name: "n", URL: "/local"}, "main", "x"); got != "" {
+		t.Errorf("CompareURL(local) = %q, want empty", got)
+	}
+}
+
+func TestFindTokenOrder(t *testing.T) {
+	bin := t.TempDir()
+	gh := "#!/bin/sh\necho \"$@\" > " + filepath.Join(bin, "args") + "\necho gh-token\n"
+	if err := os.WriteFile(filepath.Join(bin, "gh"), []byte(gh), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	ctx := context.Background()
+
+	t.Setenv("GH_TOKEN", "a")
+	t.Setenv("GITHUB_TOKEN", "b")
+	if tok, src := FindToken(ctx, run.Exec{}, "github.com"); tok != "a" || src != "GH_TOKEN" {
+		t.Errorf("GH_TOKEN first: got %q from %q", tok, src)
+	}
+	t.Setenv("GH_TOKEN", "")
+	if tok, src := FindToken(ctx, run.Exec{}, "github.com"); tok != "b" || src != "GITHUB_TOKEN" {
+		t.Errorf("GITHUB_TOKEN second: got %q from %q", tok, src)
+	}
+	t.Setenv("GITHUB_TOKEN", "")
+	if tok, src := FindToken(ctx, run.Exec{}, "ghe.example.com"); tok != "gh-token" || src != "gh auth token" {
+		t.Errorf("gh last: got %q from %q", tok, src)
+	}
+	args, _ := os.ReadFile(filepath.Join(bin, "args"))
+	if strings.TrimSpace(string(args)) != "auth token --hostname ghe.example.com" {
+		t.Errorf("gh ran with %q", args)
+	}
+
+	// gh logged out (exit 1) and gh missing both mean no token.
+	if err := os.WriteFile(filepath.Join(bin, "gh"), []byte("#!/bin/sh\necho 'not logged in' >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if tok, _ := FindToken(ctx, run.Exec{}, "github.com"); tok != "" {
+		t.Errorf("logged-out gh: got %q", tok)
+	}
+	t.Setenv("PATH", t.TempDir())
+	if tok, _ := FindToken(ctx, run.Exec{}, "github.com"); tok != "" {
+		t.Errorf("missing gh: got %q", tok)
+	}
+}
+
+func TestCreatePullAndFind(t *testing.T) {
+	srv := fakegithub.New()
+	defer srv.Close()
+	c := client(t, srv.URL, fakegithub.DefaultToken)
+	ctx := context.Background()
+
+	p, err := c.CreatePull(ctx, "me", "distro", PullRequest{Title: "flatpak: add X", Head: "bkt/x", Base: "main", Body: "ran: flatpak install X"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Number != 1 || p.URL != "https://github.com/me/distro/pull/1" || p.State != "open" || p.Head != "bkt/x" || p.Base != "main" || p.Merged {
+		t.Errorf("CreatePull = %+v", p)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].Path != "/repos/me/distro/pulls" {
+		t.Fatalf("requests = %+v", reqs)
+	}
+	var body map[string]string
+	if err := json.Unmarshal([]byte(reqs[0].Body), &body); err != nil {
+		t.Fatal(err)
+	}
+	if body["title"] != "flatpak: add X" || body["head"] != "bkt/x" || body["base"] != "main" || body["body"] != "ran: flatpak install X" {
+		t.Errorf("body = %v", body)
+	}
+
+	// Creating it again returns the existing one.
+	again, err := c.CreatePull(ctx, "me", "distro", PullRequest{Title: "again", Head: "bkt/x", Base: "main"})
+	if err != nil || again.Number != 1 {
+		t.Fatalf("second CreatePull = %+v, %v; want the existing #1", again, err)
+	}
+
+	srv.Merge(1)
+	pulls, err := c.FindPulls(ctx, "me", "distro", "bkt/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pulls) != 1 || !pulls[0].Merged || pulls[0].State != "closed" {
+		t.Errorf("FindPulls = %+v, want one merged", pulls)
+	}
+	last := srv.Requests()[len(srv.Requests())-1]
+	if last.Query != "head=me%3Abkt%2Fx&per_page=100&state=all" {
+		t.Errorf("query = %q", last.Query)
+	}
+	if none, err := c.FindPulls(ctx, "me", "distro", "bkt/other"); err != nil || len(none) != 0 {
+		t.Errorf("FindPulls(other) = %+v, %v", none, err)
+	}
+}
+
+func TestHeadersSent(t *testing.T) {
+	var got http.Header
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		_, _ = w.Write([]byte("[]"))
+	}))
+	defer srv.Close()
+	c := client(t, srv.URL, "tok")
+	if _, err := c.FindPulls(context.Background(), "me", "distro", "b"); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{
+		"Authorization":        "Bearer tok",
+		"Accept":               "application/vnd.github+json",
+		"X-Github-Api-Version": "2022-11-28",
+	} {
+		if got.Get(k) != want {
+			t.Errorf("%s = %q, want %q", k, got.Get(k), want)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	reset := time.Now().Add(30 * time.Minute).Unix()
+	for _, tc := range []struct {
+		name    string
+		status  int
+		header  map[string]string
+		body    string
+		code    fail.Code
+		msg     string
+		nextSub string
+	}{
+		{"bad token", 401, nil, `{"message":"Bad credentials"}`, fail.Git, "rejected the token from GH_TOKEN", "gh auth login"},
+		{"forbidden", 403, map[string]string{"X-RateLimit-Remaining": "4999"}, `{"message":"Resource not accessible by integration"}`, fail.Git, "refused access", "GH_TOKEN"},
+		{"rate limit", 403, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": strconv.FormatInt(reset, 10)}, `{"message":"API rate limit exceeded"}`, fail.Network, "resets at " + time.Unix(reset, 0).Format("15:04"), "Wait"},
+		{"secondary limit", 429, map[string]string{"Retry-After": "60"}, `{"message":"secondary"}`, fail.Network, "retry in 60 seconds", "Wait"},
+		{"not found", 404, nil, `{"message":"Not Found"}`, fail.Git, "no repository me/distro", "repo.json"},
+		{"server error", 502, nil, `oops`, fail.Network, "HTTP 502", "Retry"},
+		{"validation", 422, nil, `{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"No commits between main and b"}]}`, fail.Git, "No commits between main and b", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				for k, v := range tc.header {
+					w.Header().Set(k, v)
+				}
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer srv.Close()
+			c := client(t, srv.URL, "tok")
+			_, err := c.CreatePull(context.Background(), "me", "distro", PullRequest{Title: "t", Head: "b", Base: "main"})
+			checkErr(t, err, tc.code, tc.msg, tc.nextSub)
+		})
+	}
+}
+
+func TestNetworkFailure(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	base := srv.URL
+	srv.Close() // nothing listens there any more
+	c := client(t, base, "tok")
+	_, err := c.FindPulls(context.Background(), "me", "distro", "b")
+	checkErr(t, err, fail.Network, "unreachable", "network")
+}
+
+func TestNoToken(t *testing.T) {
+	srv := fakegithub.New()
+	defer srv.Close()
+	c := client(t, srv.URL, "")
+	_, err := c.CreatePull(context.Background(), "me", "distro", PullRequest{Title: "t", Head: "b", Base: "main"})
+	checkErr(t, err, fail.Git, "no GitHub token found", "gh auth login")
+	if !errors.Is(err, ErrNoToken) {
+		t.Error("error does not wrap ErrNoToken")
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests sent without a token", n)
+	}
+}
+
+func TestFakeRejectsWrongToken(t *testing.T) {
+	srv := fakegithub.New()
+	defer srv.Close()
+	c := client(t, srv.URL, "wrong")
+	_, err := c.CreatePull(context.Background(), "me", "distro", PullRequest{Title: "t", Head: "b", Base: "main"})
+	checkErr(t, err, fail.Git, "Bad credentials", "gh auth login")
+}
+
+func checkErr(t *testing.T, err error, code fail.Code, msg, nextSub string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if got := fail.CodeOf(err); got != code {
+		t.Errorf("code = %d, want %d (%v)", got, code, err)
+	}
+	e := fail.As(err)
+	if !strings.Contains(e.Message, msg) {
+		t.Errorf("message %q lacks %q", e.Message, msg)
+	}
+	if nextSub == "" {
+		return
+	}
+	for _, s := range e.NextSteps {
+		if strings.Contains(s, nextSub) {
+			return
+		}
+	}
+	t.Errorf("next steps %q lack %q", e.NextSteps, nextSub)
+}

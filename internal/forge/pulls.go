@@ -1,0 +1,145 @@
+package forge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// PullRequest is what bkt asks GitHub to open.
+type PullRequest struct {
+	Title string `json:"title"`
+	Head  string `json:"head"` // branch name in the same repository
+	Base  string `json:"base"`
+	Body  string `json:"body"`
+}
+
+// Pull is a pull request as GitHub reports it.
+type Pull struct {
+	Number int    `json:"number"`
+	URL    string `json:"url"` // the web page (html_url)
+	State  string `json:"state"`
+	Merged bool   `json:"merged"`
+	Head   string `json:"head"`
+	Base   string `json:"base"`
+	Title  string `json:"title"`
+}
+
+// wirePull is the subset of GitHub's pull request object bkt reads. The
+// list endpoint has no "merged" field, only "merged_at".
+type wirePull struct {
+	Number   int     `json:"number"`
+	HTMLURL  string  `json:"html_url"`
+	State    string  `json:"state"`
+	Title    string  `json:"title"`
+	Merged   bool    `json:"merged"`
+	MergedAt *string `json:"merged_at"`
+	Head     struct {
+		Ref string `json:"ref"`
+	} `json:"head"`
+	Base struct {
+		Ref string `json:"ref"`
+	} `json:"base"`
+}
+
+func (w wirePull) pull() Pull {
+	return Pull{
+		Number: w.Number,
+		URL:    w.HTMLURL,
+		State:  w.State,
+		Merged: w.Merged || w.MergedAt != nil,
+		Head:   w.Head.Ref,
+		Base:   w.Base.Ref,
+		Title:  w.Title,
+	}
+}
+
+func pullsPath(owner, name string) string {
+	return "/repos/" + url.PathEscape(owner) + "/" + url.PathEscape(name) + "/pulls"
+}
+
+// CreatePull opens a pull request (POST /repos/{owner}/{repo}/pulls). When
+// GitHub answers that one already exists for the branch, that one is
+// returned instead, so submitting twice is harmless.
+func (c *Client) CreatePull(ctx context.Context, owner, name string, pr PullRequest) (Pull, error) {
+	var w wirePull
+	err := c.do(ctx, http.MethodPost, pullsPath(owner, name), nil, pr, &w)
+	if err == nil {
+		return w.pull(), nil
+	}
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusUnprocessableEntity && ae.mentions("already exists") {
+		pulls, ferr := c.FindPulls(ctx, owner, name, pr.Head)
+		if ferr == nil {
+			for _, p := range pulls {
+				if p.State == "open" && (pr.Base == "" || p.Base == pr.Base) {
+					return p, nil
+				}
+			}
+		}
+	}
+	return Pull{}, c.fail(err, owner, name)
+}
+
+// FindPulls lists the pull requests, open or not, whose head is the branch
+// of the same repository (GET /repos/{owner}/{repo}/pulls?state=all&head=OWNER:BRANCH).
+func (c *Client) FindPulls(ctx context.Context, owner, name, headBranch string) ([]Pull, error) {
+	q := url.Values{"state": {"all"}, "head": {owner + ":" + headBranch}, "per_page": {"100"}}
+	var ws []wirePull
+	if err := c.do(ctx, http.MethodGet, pullsPath(owner, name), q, nil, &ws); err != nil {
+		return nil, c.fail(err, owner, name)
+	}
+	pulls := make([]Pull, len(ws))
+	for i, w := range ws {
+		pulls[i] = w.pull()
+	}
+	return pulls, nil
+}
+
+// APIError is a non-2xx answer from GitHub, in its JSON error shape.
+type APIError struct {
+	Status  int
+	Message string `json:"message"`
+	Errors  []struct {
+		Resource string `json:"resource"`
+		Field    string `json:"field"`
+		Code     string `json:"code"`
+		Message  string `json:"message"`
+	} `json:"errors"`
+	Header http.Header `json:"-"`
+}
+
+func (e *APIError) Error() string {
+	msg := e.Message
+	var details []string
+	for _, d := range e.Errors {
+		switch {
+		case d.Message != "":
+			details = append(details, d.Message)
+		case d.Field != "":
+			details = append(details, d.Field+" "+strings.ReplaceAll(d.Code, "_", " "))
+		}
+	}
+	if len(details) > 0 {
+		msg += ": " + strings.Join(details, "; ")
+	}
+	if msg == "" {
+		msg = http.StatusText(e.Status)
+	}
+	return fmt.Sprintf("%s (HTTP %d)", msg, e.Status)
+}
+
+func (e *APIError) mentions(s string) bool {
+	if strings.Contains(e.Message, s) {
+		return true
+	}
+	for _, d := range e.Errors {
+		if strings.Contains(d.Message, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,51 @@
+package git
+
+import (
+	"context"
+	"strings"
+)
+
+// ConfigGet reads a repository-local config value; ok is false when unset.
+func (g *Git) ConfigGet(ctx context.Context, key string) (value string, ok bool, err error) {
+	out, err := g.exec(ctx, g.cmd(false, "config", "--local", "--get", key))
+	if err == nil {
+		return out, true, nil
+	}
+	if exitCode(err) == 1 {
+		return "", false, nil
+	}
+	return "", false, g.fail(err, "git config")
+}
+
+// ConfigSet writes a repository-local config value.
+func (g *Git) ConfigSet(ctx context.Context, key, value string) error {
+	return g.mutate(ctx, "git config", "config", "--local", key, value)
+}
+
+// ConfigUnset removes a repository-local config value (no error if unset).
+func (g *Git) ConfigUnset(ctx context.Context, key string) error {
+	_, err := g.exec(ctx, g.cmd(true, "config", "--local", "--unset-all", key))
+	if err != nil && exitCode(err) != 5 { // 5: the key was not set
+		return g.fail(err, "git config")
+	}
+	return nil
+}
+
+// ConfigRegexp returns the repository-local entries whose key matches the
+// regular expression, in file order. Section and variable names come back
+// lowercased by git; subsections (e.g. branch names) keep their case.
+func (g *Git) ConfigRegexp(ctx context.Context, re string) ([][2]string, error) {
+	out, err := g.exec(ctx, g.cmd(false, "config", "--local", "-z", "--get-regexp", re))
+	if err != nil {
+		if exitCode(err) == 1 { // nothing matched
+			return nil, nil
+		}
+		return nil, g.fail(err, "git config")
+	}
+	var kv [][2]string
+	for _, rec := range splitNUL(out) {
+		k, v, _ := strings.Cut(rec, "\n")
+		kv = append(kv, [2]string{k, v})
+	}
+	return kv, nil
+}

@@ -1,0 +1,285 @@
+package git
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/run"
+)
+
+// setup makes a hermetic git environment, a bare origin and a clone with
+// one commit on main pushed. It returns the clone's Git (with a Recorder,
+// to check Mutates) and the origin path.
+func setup(t *testing.T) (*Git, *run.Recorder, string) {
+	t.Helper()
+	tmp := t.TempDir()
+	gc := filepath.Join(tmp, "gitconfig")
+	write(t, gc, "[user]\n\tname = Test\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n")
+	t.Setenv("HOME", tmp)
+	t.Setenv("GIT_CONFIG_GLOBAL", gc)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	origin := filepath.Join(tmp, "origin.git")
+	work := filepath.Join(tmp, "work")
+	sh(t, tmp, "init", "-q", "--bare", origin)
+	sh(t, tmp, "clone", "-q", origin, work)
+	write(t, filepath.Join(work, "a.txt"), "a\n")
+	sh(t, work, "add", ".")
+	sh(t, work, "commit", "-qm", "init")
+	sh(t, work, "push", "-q", "origin", "main")
+	rec := &run.Recorder{Next: run.Exec{}}
+	return New(rec, work), rec, origin
+}
+
+func sh(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func write(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestQueriesDoNotMutate(t *testing.T) {
+	g, rec, _ := setup(t)
+	c := context.Background()
+	head, err := g.RevParse(c, "HEAD")
+	if err != nil || len(head) != 40 {
+		t.Fatalf("RevParse = %q, %v", head, err)
+	}
+	if b, err := g.CurrentBranch(c); b != "main" || err != nil {
+		t.Errorf("CurrentBranch = %q, %v", b, err)
+	}
+	if ok, err := g.BranchExists(c, "main"); !ok || err != nil {
+		t.Errorf("BranchExists(main) = %v, %v", ok, err)
+	}
+	if ok, err := g.BranchExists(c, "nope"); ok || err != nil {
+		t.Errorf("BranchExists(nope) = %v, %v", ok, err)
+	}
+	if ok, err := g.RemoteBranchExists(c, "origin", "main"); !ok || err != nil {
+		t.Errorf("RemoteBranchExists = %v, %v", ok, err)
+	}
+	if st, err := g.Status(c); len(st) != 0 || err != nil {
+		t.Errorf("Status = %q, %v", st, err)
+	}
+	if u, err := g.RemoteURL(c, "origin"); !strings.HasSuffix(u, "origin.git") || err != nil {
+		t.Errorf("RemoteURL = %q, %v", u, err)
+	}
+	if d, err := g.CommonDir(c); d != filepath.Join(g.Dir, ".git") || err != nil {
+		t.Errorf("CommonDir = %q, %v", d, err)
+	}
+	if len(rec.Ran) != 0 {
+		t.Errorf("queries recorded as mutating: %q", rec.Commands())
+	}
+	if _, err := g.RevParse(c, "no-such-rev"); fail.CodeOf(err) != fail.Git {
+		t.Errorf("RevParse(bad) = %v", err)
+	}
+}
+
+func TestWorktreeCommitAndLog(t *testing.T) {
+	g, rec, _ := setup(t)
+	c := context.Background()
+	wtPath := filepath.Join(t.TempDir(), "wt")
+	if err := g.WorktreeAdd(c, wtPath, "bkt/x", "origin/main"); err != nil {
+		t.Fatal(err)
+	}
+	wt := g.In(wtPath)
+	// The new branch must not track origin/main (--no-track).
+	if _, ok, _ := g.ConfigGet(c, "branch.bkt/x.remote"); ok {
+		t.Error("bkt/x tracks a remote")
+	}
+	write(t, filepath.Join(wtPath, "b.txt"), "b\n")
+	if err := os.Remove(filepath.Join(wtPath, "a.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := wt.Add(c, "b.txt", "a.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if ch, err := wt.HasStagedChanges(c); !ch || err != nil {
+		t.Fatalf("HasStagedChanges = %v, %v", ch, err)
+	}
+	if err := wt.Commit(c, "flatpak: add x", "# ran\nflatpak install x"); err != nil {
+		t.Fatal(err)
+	}
+	commits, err := g.Log(c, "main..bkt/x")
+	if err != nil || len(commits) != 1 {
+		t.Fatalf("Log = %+v, %v", commits, err)
+	}
+	if commits[0].Subject != "flatpak: add x" || commits[0].Body != "# ran\nflatpak install x" {
+		t.Errorf("commit = %+v (a '#' line must survive)", commits[0])
+	}
+	names, err := g.DiffNames(c, "main", "bkt/x")
+	if err != nil || !slices.Equal(names, []string{"a.txt", "b.txt"}) {
+		t.Errorf("DiffNames = %q, %v", names, err)
+	}
+	if ok, _ := g.IsAncestor(c, "main", "bkt/x"); !ok {
+		t.Error("main should be an ancestor of bkt/x")
+	}
+	if ok, _ := g.IsAncestor(c, "bkt/x", "main"); ok {
+		t.Error("bkt/x is not an ancestor of main")
+	}
+	if err := g.WorktreeRemove(c, wtPath); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(wtPath); !os.IsNotExist(err) {
+		t.Errorf("worktree dir still there: %v", err)
+	}
+	if err := g.RenameBranch(c, "bkt/x", "bkt/y"); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := g.Branches(c, "bkt/"); !slices.Equal(b, []string{"bkt/y"}) {
+		t.Errorf("Branches = %q", b)
+	}
+	if err := g.DeleteBranch(c, "bkt/y"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"worktree add", "add --all", "commit", "worktree remove", "branch -m", "branch -D"} {
+		found := false
+		for _, cmd := range rec.Commands() {
+			found = found || strings.Contains(cmd, want)
+		}
+		if !found {
+			t.Errorf("%q not recorded as mutating: %q", want, rec.Commands())
+		}
+	}
+	for _, cmd := range rec.Commands() {
+		if !strings.HasPrefix(cmd, "git -C ") {
+			t.Errorf("command without -C: %s", cmd)
+		}
+	}
+}
+
+func TestConfigDottedBranchNames(t *testing.T) {
+	g, _, _ := setup(t)
+	c := context.Background()
+	key := "branch.bkt/flatpak-add-org.gnome.Boxes.bkt-pr"
+	if err := g.ConfigSet(c, key, "https://x/pull/1"); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := g.ConfigGet(c, key); v != "https://x/pull/1" || !ok || err != nil {
+		t.Errorf("ConfigGet = %q, %v, %v", v, ok, err)
+	}
+	kv, err := g.ConfigRegexp(c, `^branch\..*\.bkt-`)
+	if err != nil || len(kv) != 1 || kv[0] != [2]string{key, "https://x/pull/1"} {
+		t.Errorf("ConfigRegexp = %q, %v", kv, err)
+	}
+	if err := g.ConfigUnset(c, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.ConfigUnset(c, key); err != nil {
+		t.Errorf("unsetting twice: %v", err)
+	}
+	if _, ok, _ := g.ConfigGet(c, key); ok {
+		t.Error("still set")
+	}
+	if kv, err := g.ConfigRegexp(c, `^branch\..*\.bkt-`); kv != nil || err != nil {
+		t.Errorf("ConfigRegexp after unset = %q, %v", kv, err)
+	}
+}
+
+func TestPushRejected(t *testing.T) {
+	g, _, origin := setup(t)
+	c := context.Background()
+	other := filepath.Join(t.TempDir(), "other")
+	sh(t, ".", "clone", "-q", origin, other)
+	write(t, filepath.Join(other, "c.txt"), "c\n")
+	sh(t, other, "add", ".")
+	sh(t, other, "commit", "-qm", "theirs")
+	sh(t, other, "push", "-q", "origin", "main")
+
+	write(t, filepath.Join(g.Dir, "d.txt"), "d\n")
+	sh(t, g.Dir, "add", ".")
+	sh(t, g.Dir, "commit", "-qm", "ours")
+	err := g.Push(c, "origin", "main")
+	if !errors.Is(err, ErrRejected) || fail.CodeOf(err) != fail.Git {
+		t.Fatalf("Push = %v, want a rejection", err)
+	}
+	if e := fail.As(err); !strings.Contains(e.NextSteps[0], "git -C "+g.Dir+" pull") {
+		t.Errorf("next steps = %q", e.NextSteps)
+	}
+
+	if err := g.Fetch(c, "origin", "+refs/heads/main:refs/remotes/origin/main"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(origin); err != nil {
+		t.Fatal(err)
+	}
+	err = g.Fetch(c, "origin", "main")
+	if fail.CodeOf(err) != fail.Git || !strings.Contains(err.Error(), "does not appear to be a git repository") {
+		t.Errorf("Fetch from a missing origin = %v", err)
+	}
+	if err := g.Push(c, "origin", "main"); errors.Is(err, ErrRejected) || err == nil {
+		t.Errorf("Push to a missing origin = %v", err)
+	}
+}
+
+func TestIdentity(t *testing.T) {
+	g, _, _ := setup(t)
+	c := context.Background()
+	if err := g.CheckIdentity(c); err != nil {
+		t.Fatalf("CheckIdentity with an identity: %v", err)
+	}
+	gc := filepath.Join(t.TempDir(), "gc")
+	write(t, gc, "[user]\n\tuseConfigOnly = true\n")
+	t.Setenv("GIT_CONFIG_GLOBAL", gc)
+	for name, err := range map[string]error{
+		"CheckIdentity": g.CheckIdentity(c),
+		"Commit":        g.Commit(c, "x", ""),
+	} {
+		e := fail.As(err)
+		if e.Code != fail.Git || !strings.Contains(e.Message, "who you are") ||
+			len(e.NextSteps) != 2 || !strings.Contains(e.NextSteps[0], `git config --global user.email "you@example.com"`) {
+			t.Errorf("%s: %+v", name, e)
+		}
+	}
+}
+
+func TestGitMissing(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := New(run.Exec{}, t.TempDir()).RevParse(context.Background(), "HEAD")
+	if e := fail.As(err); e.Code != fail.Git || e.Message != "git is not installed" {
+		t.Errorf("err = %+v", e)
+	}
+}
+
+func TestHeadline(t *testing.T) {
+	for in, want := range map[string]string{
+		"hint: x\nfatal: bad thing\n":  "bad thing",
+		"error: failed to push\nhint:": "failed to push",
+		"\n  plain\n":                  "plain",
+		"":                             "",
+	} {
+		if got := headline(in); got != want {
+			t.Errorf("headline(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestInit(t *testing.T) {
+	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(t.TempDir(), "gc"))
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	dir := t.TempDir()
+	g := New(run.Exec{}, dir)
+	if err := g.Init(context.Background(), "main"); err != nil {
+		t.Fatal(err)
+	}
+	if got := sh(t, dir, "symbolic-ref", "HEAD"); got != "refs/heads/main" {
+		t.Errorf("HEAD = %q", got)
+	}
+}

@@ -1,0 +1,278 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/locallog"
+	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/propagate"
+	"github.com/bkt-dev/bkt/internal/repo"
+	"github.com/bkt-dev/bkt/internal/run"
+)
+
+// Mode says which parts of the pipeline run (SPEC §2).
+type Mode string
+
+const (
+	ModePR     Mode = "pr"      // local effect, manifest, pull request (default)
+	ModeLocal  Mode = "local"   // local effect, recorded in the local log
+	ModePROnly Mode = "pr-only" // manifest and pull request, no local effect
+)
+
+// Options are the flags every mutating command shares.
+type Options struct {
+	Mode   Mode
+	DryRun bool
+	Batch  bool
+	Force  bool
+	Title  string
+	// Context is "host" or "image"; reported in results.
+	Context string
+}
+
+// Pipeline runs changes.
+type Pipeline struct {
+	Registry *Registry
+	// Repo is the user's repository; nil only for --local without one.
+	Repo   *repo.Repo
+	Runner run.Runner
+	// Propagate publishes manifest edits; nil when there is no repository.
+	Propagator *propagate.Propagator
+	// Steps receives the human progress lines (✓/✗ per step).
+	Steps Steps
+	// Progress receives the output of long external commands.
+	Progress io.Writer
+	Now      func() time.Time
+}
+
+// Steps prints one line per pipeline step.
+type Steps interface {
+	Done(format string, args ...any)
+	Failed(format string, args ...any)
+	Info(format string, args ...any)
+}
+
+// Run takes one change through the pipeline.
+func (p *Pipeline) Run(ctx context.Context, c Change, o Options) (*Result, error) {
+	return p.RunMany(ctx, Label{Domain: c.Domain, Action: c.Action}, []Change{c}, o)
+}
+
+// Label names a group of changes that travel together: the branch is
+// bkt/<domain>-<action>-<ids> and the commit subject "<domain>: <action> <ids>".
+type Label struct {
+	Domain, Action string
+}
+
+// RunMany takes changes through the pipeline as one unit: every change is
+// validated before any runs, their local effects run in order, and the
+// manifest edits land in one commit and one pull request.
+func (p *Pipeline) RunMany(ctx context.Context, label Label, changes []Change, o Options) (*Result, error) {
+	res := newResult(Change{Domain: label.Domain, Action: label.Action}, o)
+	for _, c := range changes {
+		res.IDs = append(res.IDs, c.IDs...)
+	}
+	env := Env{Runner: p.Runner, Force: o.Force, Progress: p.Progress}
+	if p.Repo != nil {
+		env.Root = p.Repo.Root
+	}
+	if p.Repo == nil && o.Mode != ModeLocal {
+		return res, errNoRepo()
+	}
+
+	// 1. Validate everything before anything changes: catalogs first, then
+	// the manifest edit itself (a corrupt manifest stops us here).
+	var preview []manifest.FileDiff
+	var cmds []run.Cmd
+	for _, c := range changes {
+		d, ok := p.Registry.Get(c.Domain)
+		if !ok {
+			return res, fail.New(fail.Usage, "Unknown domain %q", c.Domain).Suggest(p.Registry.Names()...)
+		}
+		if err := d.Validate(ctx, env, c); err != nil {
+			return res, err
+		}
+		if p.Repo != nil {
+			diffs, err := d.Apply(p.Repo.Root, c, false)
+			if err != nil {
+				return res, err
+			}
+			preview = append(preview, diffs...)
+		}
+		cs, err := d.Commands(ctx, env, c)
+		if err != nil {
+			return res, err
+		}
+		cmds = append(cmds, cs...)
+	}
+
+	if o.DryRun {
+		res.Plan = p.plan(label, changes, o, cmds, preview)
+		res.setManifest(preview)
+		res.Success = true
+		return res, nil
+	}
+
+	// 2. Local effect. A failure stops here: no manifest, no PR.
+	if o.Mode != ModePROnly {
+		rec := &run.Recorder{Next: p.Runner}
+		for _, cmd := range cmds {
+			if cmd.Progress == nil {
+				cmd.Progress = p.Progress
+			}
+			if _, err := rec.Run(ctx, cmd); err != nil {
+				res.LocalEffect.Commands = rec.Commands()
+				p.Steps.Failed("%s", cmd)
+				return res, localEffectFailed(changes[0], cmd, err)
+			}
+			p.Steps.Done("%s", cmd)
+		}
+		res.LocalEffect.Executed = true
+		res.LocalEffect.Commands = rec.Commands()
+		if len(cmds) == 0 {
+			p.Steps.Done("Nothing to do on this machine: already in place")
+		}
+	}
+
+	// 3a. --local: remember it instead of touching the repository.
+	if o.Mode == ModeLocal {
+		var entries []locallog.Entry
+		for _, c := range changes {
+			entries = append(entries, p.logEntries(c)...)
+		}
+		if err := locallog.Append(entries...); err != nil {
+			return res, err
+		}
+		res.RecordedLocally = true
+		p.Steps.Done("Recorded in the local log %s", locallog.Path())
+		p.Steps.Info("Make it permanent later: bkt local commit")
+		res.Success = true
+		return res, nil
+	}
+
+	// 3b + 4. Manifest in a worktree of the default branch, then the PR.
+	out, err := p.propagate(ctx, label, changes, o, localBody(res.LocalEffect))
+	res.setOutcome(out)
+	if err != nil {
+		return res, err
+	}
+	res.Success = true
+	return res, nil
+}
+
+// propagate re-applies changes in a fresh worktree and publishes them.
+func (p *Pipeline) propagate(ctx context.Context, label Label, changes []Change, o Options, body string) (Propagated, error) {
+	var out Propagated
+	if p.Propagator == nil || p.Repo == nil {
+		return out, errNoRepo()
+	}
+	req := p.request(label, changes, o)
+	req.Body = body
+	if len(changes) > 1 {
+		req.Body = describeAll(changes) + "\n\n" + body
+	}
+	req.Apply = func(worktree string) ([]string, error) {
+		var paths []string
+		for _, c := range changes {
+			d, ok := p.Registry.Get(c.Domain)
+			if !ok {
+				return nil, fmt.Errorf("unknown domain %q", c.Domain)
+			}
+			diffs, err := d.Apply(worktree, c, true)
+			if err != nil {
+				return nil, err
+			}
+			for _, fd := range diffs {
+				if fd.Changed {
+					paths = append(paths, fd.Path)
+					out.Diffs = append(out.Diffs, fd)
+				}
+			}
+		}
+		return paths, nil
+	}
+		outcome, err := p.Propagator.Propagate(ctx, req)
+	out.Outcome = outcome
+	// The propagator prints its own step lines (commit, push, PR URL).
+	if err == nil && o.Batch {
+		p.Steps.Info("Open one pull request for the whole batch: bkt pr submit")
+	}
+	return out, err
+}
+
+// request builds the propagation request shared by Run, the plan and
+// CommitLocal, so the branch and subject a dry run shows are the real ones.
+func (p *Pipeline) request(label Label, changes []Change, o Options) propagate.Request {
+	req := propagate.Request{Domain: label.Domain, Action: label.Action, Batch: o.Batch, Title: o.Title}
+	for _, c := range changes {
+		req.IDs = append(req.IDs, c.IDs...)
+	}
+	req.Subject = Change{Domain: label.Domain, Action: label.Action, IDs: req.IDs}.Subject()
+	return req
+}
+
+func describeAll(changes []Change) string {
+	lines := make([]string, 0, len(changes))
+	for _, c := range changes {
+		lines = append(lines, "- "+c.Describe())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Propagated is what propagation did, with the manifest diffs it wrote.
+type Propagated struct {
+	propagate.Outcome
+	Diffs []manifest.FileDiff
+}
+
+func (p *Pipeline) logEntries(c Change) []locallog.Entry {
+	now := time.Now
+	if p.Now != nil {
+		now = p.Now
+	}
+	entries := make([]locallog.Entry, 0, len(c.IDs))
+	for _, id := range c.IDs {
+		entries = append(entries, locallog.Entry{
+			Domain: c.Domain, Action: c.Action, Identifier: id,
+			Timestamp: now().UTC().Truncate(time.Second), Metadata: c.Options,
+		})
+	}
+	return entries
+}
+
+func localBody(le LocalEffect) string {
+	if !le.Executed {
+		return "Not applied on the machine that made this change (--pr-only)."
+	}
+	if len(le.Commands) == 0 {
+		return "Already in place on the machine that made this change."
+	}
+	return "Ran on the machine that made this change:\n\n    " + strings.Join(le.Commands, "\n    ")
+}
+
+func localEffectFailed(c Change, cmd run.Cmd, err error) error {
+	e := fail.Wrap(fail.External, err, "%s failed; the manifest was not changed and no pull request was made", c.Subject())
+	var nf *run.NotFoundError
+	if errors.As(err, &nf) {
+		e.Detail = nf.Error()
+		return e.Next("Install "+nf.Name+", then retry", "Record it without running it here: bkt "+cliLine(c)+" --pr-only")
+	}
+	e.Detail = err.Error()
+	return e.Next("See what ran: bkt -v "+cliLine(c), "Record it without running it here: bkt "+cliLine(c)+" --pr-only")
+}
+
+func cliLine(c Change) string {
+	return strings.TrimSpace(c.Domain + " " + c.Action + " " + strings.Join(c.IDs, " "))
+}
+
+func errNoRepo() error {
+	return fail.New(fail.General, "No distribution repository found").Next(
+		"Create one: bkt init DIR",
+		"Or point bkt at a clone: bkt --repo DIR ...",
+		"Only apply it on this machine: add --local")
+}

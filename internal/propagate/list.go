@@ -1,0 +1,109 @@
+package propagate
+
+import (
+	"context"
+	"sort"
+
+	"github.com/bkt-dev/bkt/internal/forge"
+)
+
+// State is where a bkt branch stands.
+type State string
+
+const (
+	Unsubmitted State = "unsubmitted" // committed locally only
+	Pushed      State = "pushed"      // on origin, no pull request yet
+	Open        State = "open"        // pull request open
+	Merged      State = "merged"      // pull request merged (or branch merged into the base)
+	Closed      State = "closed"      // pull request closed without merging
+)
+
+// BranchState describes one local bkt/* branch.
+type BranchState struct {
+	Branch   string      `json:"branch"`
+	Base     string      `json:"base"`
+	State    State       `json:"state"`
+	URL      string      `json:"url,omitempty"` // the pull request, when there is one
+	PR       *forge.Pull `json:"pr,omitempty"`  // as GitHub reports it now; nil when not asked or unreachable
+	Subjects []string    `json:"changes"`       // commit subjects not yet in the base
+}
+
+// List reports every local bkt/* branch. It reads the git config and, when
+// a branch was pushed and a token is at hand, asks GitHub for the pull
+// request's current state; an unreachable GitHub falls back to what was
+// recorded. It never fetches, so it works offline.
+func (p *Propagator) List(ctx context.Context) ([]BranchState, error) {
+	branches, err := p.Git.Branches(ctx, Prefix)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := p.records(ctx)
+	if err != nil {
+		return nil, err
+	}
+	askGitHub := p.Forge != nil
+	if askGitHub {
+		tok, _ := p.Forge.Token(ctx)
+		askGitHub = tok != ""
+	}
+	var states []BranchState
+	for _, b := range branches {
+		r := recs[b]
+		st := BranchState{Branch: b, Base: r.Base, State: Unsubmitted, URL: r.PR}
+		if st.Base == "" {
+			st.Base = p.base()
+		}
+		baseRef := p.baseRefFor(ctx, st.Base)
+		commits, err := p.Git.Log(ctx, baseRef+".."+b)
+		if err != nil {
+			return nil, err
+		}
+		st.Subjects = make([]string, len(commits))
+		for i, c := range commits {
+			st.Subjects[i] = c.Subject
+		}
+		switch {
+		case r.PR != "":
+			st.State = Open
+		case r.Pushed:
+			st.State = Pushed
+		}
+		if askGitHub && (r.Pushed || r.PR != "") {
+			if pr := p.latestPull(ctx, b); pr != nil {
+				st.PR, st.URL = pr, pr.URL
+				st.State = pullState(pr)
+			}
+		}
+		if st.State == Unsubmitted || st.State == Pushed {
+			// Merged without a pull request bkt knows of (fast-forward or
+			// merge commit on the base).
+			if len(commits) == 0 {
+				st.State = Merged
+			}
+		}
+		states = append(states, st)
+	}
+	return states, nil
+}
+
+// latestPull returns the newest pull request for branch, or nil when there
+// is none or GitHub cannot be asked.
+func (p *Propagator) latestPull(ctx context.Context, branch string) *forge.Pull {
+	pulls, err := p.Forge.FindPulls(ctx, p.Repo.Info.Owner, p.Repo.Info.Name, branch)
+	if err != nil || len(pulls) == 0 {
+		return nil
+	}
+	sort.Slice(pulls, func(i, j int) bool { return pulls[i].Number > pulls[j].Number })
+	return &pulls[0]
+}
+
+func pullState(pr *forge.Pull) State {
+	switch {
+	case pr.Merged:
+		return Merged
+	case pr.State == "closed":
+		return Closed
+	default:
+		return Open
+	}
+}

@@ -1,0 +1,281 @@
+package propagate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/forge"
+	"github.com/bkt-dev/bkt/internal/git"
+	"github.com/bkt-dev/bkt/internal/repo"
+	"github.com/bkt-dev/bkt/internal/run"
+)
+
+// submitStep is the next step that finishes a kept branch.
+const submitStep = "Finish it: bkt pr submit"
+
+// finish pushes branch and opens its pull request, recording each step in
+// the git config. Any failure keeps the branch and returns an exit-6 error.
+func (p *Propagator) finish(ctx context.Context, out *Outcome, branch, title string) error {
+	out.CompareURL = forge.CompareURL(p.Repo.Info, out.Base, branch)
+	if err := p.Git.Push(ctx, remote, branch); err != nil {
+		return p.kept(err, branch, "committed locally but not pushed", errors.Is(err, git.ErrRejected), "")
+	}
+	out.Pushed = true
+	if err := p.Git.ConfigSet(ctx, branchKey(branch, keyPushed), "true"); err != nil {
+		return err
+	}
+	p.logf("✓ Pushed %s to %s", branch, remote)
+
+	if p.Forge == nil {
+		return (&fail.Error{
+			Code: fail.Git,
+			Message: fmt.Sprintf("%s is pushed, but no pull request was opened: repo.json's url %q is not a GitHub repository",
+				branch, p.Repo.Info.URL),
+		}).Next(
+			"Open a pull request for "+branch+" on your git host",
+			"Or set url in "+run.Quote(filepath.Join(p.Repo.Root, repo.InfoFile))+" to https://github.com/OWNER/NAME, then: bkt pr submit "+branch,
+		)
+	}
+	req, err := p.pullRequest(ctx, branch, out.Base, title)
+	if err == nil {
+		var pr forge.Pull
+		if pr, err = p.Forge.CreatePull(ctx, p.Repo.Info.Owner, p.Repo.Info.Name, req); err == nil {
+			out.PR = &pr
+		}
+	}
+	if err != nil {
+		return p.kept(err, branch, "pushed, but the pull request was not opened", false, out.CompareURL)
+	}
+	if err := p.Git.ConfigSet(ctx, branchKey(branch, keyPR), out.PR.URL); err != nil {
+		return err
+	}
+	p.logf("✓ Opened pull request %s", out.PR.URL)
+	return nil
+}
+
+// kept wraps a failure after the commit: the branch stays, the exit code
+// is 6, and the next steps say how to finish.
+func (p *Propagator) kept(err error, branch, state string, rejected bool, compareURL string) error {
+	cause := fail.As(err)
+	e := &fail.Error{
+		Code:    fail.Git,
+		Message: fmt.Sprintf("%s is %s: %s", branch, state, cause.Message),
+		Detail:  cause.Detail,
+		Err:     err,
+	}
+	e.Next(cause.NextSteps...)
+	if rejected {
+		e.Next("Then: bkt pr submit " + branch)
+	} else {
+		e.Next(submitStep)
+	}
+	if compareURL != "" {
+		e.Next("Or open the pull request in a browser: " + compareURL)
+	}
+	return e
+}
+
+// pullRequest builds the PR from the branch's commits: the title is the
+// chosen one, else the commit subject (one commit) or a summary; the body
+// lists what each commit did and the files it changed.
+func (p *Propagator) pullRequest(ctx context.Context, branch, base, title string) (forge.PullRequest, error) {
+	from := p.baseRefFor(ctx, base)
+	commits, err := p.Git.Log(ctx, from+".."+branch)
+	if err != nil {
+		return forge.PullRequest{}, err
+	}
+	files, err := p.Git.DiffNames(ctx, from, branch)
+	if err != nil {
+		return forge.PullRequest{}, err
+	}
+	if title == "" {
+		if t, ok, err := p.Git.ConfigGet(ctx, branchKey(branch, keyTitle)); err != nil {
+			return forge.PullRequest{}, err
+		} else if ok {
+			title = t
+		}
+	}
+	if title == "" {
+		title = summaryTitle(commits, branch)
+	}
+	var b strings.Builder
+	if len(commits) == 1 {
+		if commits[0].Body != "" {
+			b.WriteString(commits[0].Body + "\n\n")
+		}
+	} else {
+		for _, c := range commits {
+			b.WriteString("### " + c.Subject + "\n\n")
+			if c.Body != "" {
+				b.WriteString(c.Body + "\n\n")
+			}
+		}
+	}
+	if len(files) > 0 {
+		b.WriteString("Changed files:\n")
+		for _, f := range files {
+			b.WriteString("- `" + f + "`\n")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("Opened by bkt.\n")
+	return forge.PullRequest{Title: title, Head: branch, Base: base, Body: b.String()}, nil
+}
+
+func summaryTitle(commits []git.Commit, branch string) string {
+	switch len(commits) {
+	case 0:
+		return branch
+	case 1:
+		return commits[0].Subject
+	}
+	subjects := make([]string, len(commits))
+	for i, c := range commits {
+		subjects[i] = c.Subject
+	}
+	if t := strings.Join(subjects, "; "); len(t) <= 72 {
+		return t
+	}
+	return fmt.Sprintf("bkt: %d changes", len(commits))
+}
+
+// baseRefFor returns origin/BASE when known, else the local BASE.
+func (p *Propagator) baseRefFor(ctx context.Context, base string) string {
+	if ok, _ := p.Git.RemoteBranchExists(ctx, remote, base); ok {
+		return remote + "/" + base
+	}
+	return base
+}
+
+// Submit pushes and opens pull requests for kept branches: the named one,
+// or (branch "") the batch and every other bkt branch without a pull
+// request. The batch is first renamed to bkt/batch-YYYYMMDD[-N] so the
+// next --batch starts a fresh one. title applies to the batch, or to the
+// only branch submitted. Nothing to submit returns no outcomes and no
+// error.
+func (p *Propagator) Submit(ctx context.Context, branch, title string) ([]Outcome, error) {
+	unlock, err := p.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	recs, err := p.records(ctx)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := p.submitTargets(ctx, branch, recs)
+	if err != nil || len(targets) == 0 {
+		return nil, err
+	}
+	// Learn which bkt branches origin has, so the renamed batch avoids
+	// them; offline is fine, the push will say so.
+	_ = p.Git.Fetch(ctx, remote, "+refs/heads/"+Prefix+"*:refs/remotes/"+remote+"/"+Prefix+"*")
+
+	var outcomes []Outcome
+	var failures []error
+	for _, b := range targets {
+		out := Outcome{Base: p.base(), Branch: b}
+		if r := recs[b]; r.Base != "" {
+			out.Base = r.Base
+		}
+		out.BaseRef = p.baseRefFor(ctx, out.Base)
+		t := ""
+		if b == BatchBranch || len(targets) == 1 {
+			t = title
+		}
+		if b == BatchBranch {
+			renamed, err := p.renameBatch(ctx)
+			if err != nil {
+				failures = append(failures, err)
+				continue
+			}
+			out.Branch = renamed
+		}
+		if out.Commit, err = p.Git.RevParse(ctx, "refs/heads/"+out.Branch); err != nil {
+			failures = append(failures, err)
+			continue
+		}
+		if err := p.finish(ctx, &out, out.Branch, t); err != nil {
+			failures = append(failures, err)
+		}
+		outcomes = append(outcomes, out)
+	}
+	return outcomes, joinFailures(failures, len(targets))
+}
+
+// submitTargets picks the branches Submit works on.
+func (p *Propagator) submitTargets(ctx context.Context, branch string, recs map[string]branchRecord) ([]string, error) {
+	if branch != "" {
+		ok, err := p.Git.BranchExists(ctx, branch)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || !strings.HasPrefix(branch, Prefix) {
+			return nil, fail.New(fail.Usage, "%s is not a bkt branch of %s", branch, p.Repo.Root).
+				Next("See the branches bkt made: bkt pr list")
+		}
+		return []string{branch}, nil
+	}
+	branches, err := p.Git.Branches(ctx, Prefix)
+	if err != nil {
+		return nil, err
+	}
+	var targets []string
+	for _, b := range branches {
+		if recs[b].PR != "" {
+			continue
+		}
+		if b == BatchBranch {
+			targets = append([]string{b}, targets...)
+			continue
+		}
+		targets = append(targets, b)
+	}
+	return targets, nil
+}
+
+// renameBatch moves bkt/batch to the first free bkt/batch-YYYYMMDD[-N].
+func (p *Propagator) renameBatch(ctx context.Context) (string, error) {
+	name, err := p.uniqueBranch(ctx, BatchBranch+"-"+time.Now().Format("20060102"))
+	if err != nil {
+		return "", err
+	}
+	if err := p.Git.RenameBranch(ctx, BatchBranch, name); err != nil {
+		return "", err
+	}
+	p.logf("✓ Renamed %s to %s", BatchBranch, name)
+	return name, nil
+}
+
+// joinFailures reports the failures of a Submit over total branches: the
+// one error as is, or a summary that keeps the first one's next steps.
+func joinFailures(failures []error, total int) error {
+	switch len(failures) {
+	case 0:
+		return nil
+	case 1:
+		return failures[0]
+	}
+	first := fail.As(failures[0])
+	lines := make([]string, len(failures))
+	for i, f := range failures {
+		lines[i] = "- " + fail.As(f).Message
+	}
+	sort.Strings(lines)
+	e := &fail.Error{
+		Code:      fail.Git,
+		Message:   strconv.Itoa(len(failures)) + " of " + strconv.Itoa(total) + " branches were not submitted: " + first.Message,
+		Detail:    strings.Join(lines, "\n"),
+		NextSteps: first.NextSteps,
+		Err:       errors.Join(failures...),
+	}
+	return e
+}
