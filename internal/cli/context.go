@@ -58,9 +58,9 @@ func canonicalDomain(d string) string {
 
 func (a *App) imageCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "image DOMAIN ACTION [ARGS]",
-		Short: "Change only the image: like --pr-only, nothing changes on this machine",
-		Example: `  bkt image flatpak add org.gnome.Boxes   # manifest + pull request, no install here`,
+		Use:                "image DOMAIN ACTION [ARGS]",
+		Short:              "Change only the image: like --pr-only, nothing changes on this machine",
+		Example:            `  bkt image flatpak add org.gnome.Boxes   # manifest + pull request, no install here`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {

@@ -196,7 +196,7 @@ func (p *Pipeline) propagate(ctx context.Context, label Label, changes []Change,
 		}
 		return paths, nil
 	}
-		outcome, err := p.Propagator.Propagate(ctx, req)
+	outcome, err := p.Propagator.Propagate(ctx, req)
 	out.Outcome = outcome
 	// The propagator prints its own step lines (commit, push, PR URL).
 	if err == nil && o.Batch {
