@@ -14,11 +14,11 @@ import (
 )
 
 func (a *App) flatpakCmd() *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := group(&cobra.Command{
 		Use:     "flatpak",
 		Aliases: []string{"fp"},
 		Short:   "Flatpak apps and remotes (manifests/flatpak-apps.json, flatpak-remotes.json)",
-	}
+	})
 	cmd.AddCommand(a.flatpakAddCmd(), a.flatpakRemoveCmd(), a.flatpakListCmd(), a.flatpakSyncCmd(),
 		a.flatpakCaptureCmd(), a.flatpakSearchCmd(), a.flatpakRemoteCmd())
 	return cmd
@@ -212,10 +212,10 @@ func (a *App) flatpakSearchCmd() *cobra.Command {
 }
 
 func (a *App) flatpakRemoteCmd() *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := group(&cobra.Command{
 		Use:   "remote",
 		Short: "Flatpak remotes (manifests/flatpak-remotes.json)",
-	}
+	})
 	var m1, m2 modeFlags
 	var scope1, scope2 string
 	var noGPG bool

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -28,7 +27,11 @@ changelog, CI workflows and a README; then git init and a first commit.`,
 				a.ui.Printf("Would create %s from the template, then git init and commit.\n", opts.Dir)
 				return nil
 			}
-			paths, err := scaffold.Write(opts)
+			resolved, err := opts.Resolve()
+			if err != nil {
+				return err
+			}
+			paths, err := scaffold.Write(resolved)
 			if err != nil {
 				return err
 			}
@@ -45,8 +48,12 @@ changelog, CI workflows and a README; then git init and a first commit.`,
 					Next("Commit it yourself: git -C " + opts.Dir + " commit -m 'Initial distribution'")
 			}
 			a.ui.Done("Created %s (%d files) and made the first commit", abs, len(paths))
-			a.ui.Info("Next: create the GitHub repository, then")
-			a.ui.Info("  git -C %s remote add origin git@github.com:OWNER/NAME.git && git -C %s push -u origin main", opts.Dir, opts.Dir)
+			if opts.Owner == "" {
+				a.ui.Info("The GitHub owner is %s (from $USER); change it in repo.json or use --owner", resolved.Owner)
+			}
+			a.ui.Info("Next: create the GitHub repository %s/%s, then", resolved.Owner, resolved.Name)
+			a.ui.Info("  git -C %s remote add origin git@github.com:%s/%s.git", opts.Dir, resolved.Owner, resolved.Name)
+			a.ui.Info("  git -C %s push -u origin main", opts.Dir)
 			a.ui.Info("  cd %s && bkt flatpak add org.gnome.Boxes", opts.Dir)
 			if a.json {
 				a.writeJSON(map[string]any{"success": true, "dir": abs, "files": paths})
@@ -59,5 +66,3 @@ changelog, CI workflows and a README; then git init and a first commit.`,
 	cmd.Flags().StringVar(&opts.Base, "base", "", "base image (default: ghcr.io/ublue-os/bazzite-gnome:stable)")
 	return cmd
 }
-
-var _ = os.Getenv

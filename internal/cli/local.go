@@ -16,10 +16,10 @@ import (
 )
 
 func (a *App) localCmd() *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := group(&cobra.Command{
 		Use:   "local",
 		Short: "Changes made with --local: list, commit them as one pull request, or clear",
-	}
+	})
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the changes recorded with --local",

@@ -7,10 +7,10 @@ import (
 )
 
 func (a *App) prCmd() *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := group(&cobra.Command{
 		Use:   "pr",
 		Short: "bkt's branches and pull requests: submit what is pending, list their state",
-	}
+	})
 	var title string
 	submit := &cobra.Command{
 		Use:   "submit [BRANCH]",

@@ -51,10 +51,10 @@ func (a *App) validateCmd() *cobra.Command {
 }
 
 func (a *App) schemaCmd() *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := group(&cobra.Command{
 		Use:   "schema",
 		Short: "The JSON Schemas of the manifests",
-	}
+	})
 	var out string
 	generate := &cobra.Command{
 		Use:   "generate",

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/suggest"
 	"github.com/bkt-dev/bkt/internal/ui"
 )
 
@@ -157,4 +157,26 @@ func usageError(cmd *cobra.Command, format string, args ...any) error {
 	return fail.New(fail.Usage, format, args...).Next("See the usage: " + cmd.CommandPath() + " --help")
 }
 
-var _ = fmt.Sprintf
+// group makes cmd a command that only holds subcommands: without one it
+// shows its help, and a mistyped one is a usage error with suggestions
+// (cobra would otherwise print the help and exit 0).
+func group(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return c.Help()
+		}
+		e := fail.New(fail.Usage, "Unknown command %q for %q", args[0], c.CommandPath())
+		var names []string
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() {
+				names = append(names, append([]string{sub.Name()}, sub.Aliases...)...)
+			}
+		}
+		for _, s := range suggest.Closest(args[0], names, 3) {
+			e.Suggest(c.CommandPath() + " " + s)
+		}
+		return e.Next("See the commands: " + c.CommandPath() + " --help")
+	}
+	return cmd
+}

@@ -155,13 +155,17 @@ func invalid(probs []Problem) *fail.Error {
 		headline += fmt.Sprintf(" (and %d more problems)", n)
 	}
 	ve := &ValidationError{Problems: probs}
-	return &fail.Error{
+	e := &fail.Error{
 		Code:      fail.Validation,
 		Message:   headline,
-		Detail:    ve.Error(),
 		NextSteps: []string{validateStep},
 		Err:       ve,
 	}
+	if len(probs) > 1 {
+		// The headline shows the first; the detail lists them all.
+		e.Detail = ve.Error()
+	}
+	return e
 }
 
 // ValidateAll validates every known manifest present under root and
