@@ -66,6 +66,8 @@ func (d Delegate) Run(ctx context.Context, c Cmd) (Result, error) {
 func (d Delegate) Wrap(c Cmd) (Cmd, error) {
 	var prefix []string
 	switch {
+	case c.Func != nil:
+		return c, nil
 	case c.Where == Host && d.Context == InToolbox:
 		prefix = []string{"flatpak-spawn", "--host"}
 		for _, kv := range allowedEnv(c.Env) {

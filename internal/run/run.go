@@ -45,6 +45,12 @@ type Cmd struct {
 	// Progress, when set, receives stdout and stderr as they arrive, for
 	// long steps whose own progress output the user should see.
 	Progress io.Writer
+	// Func, when set, makes this a built-in step done by bkt itself (write
+	// a shim, unpack an extension) instead of a program: Name and Args
+	// then only describe it for plans and logs. Going through the runner
+	// keeps such steps in --dry-run plans, -v output and the recorded
+	// local effect like any command. Built-in steps are never delegated.
+	Func func(ctx context.Context) error
 }
 
 // String renders the command as a shell-quoted line for plans and logs.
@@ -122,6 +128,12 @@ type Exec struct{}
 
 // Run implements Runner.
 func (Exec) Run(ctx context.Context, c Cmd) (Result, error) {
+	if c.Func != nil {
+		if err := c.Func(ctx); err != nil {
+			return Result{ExitCode: 1}, fmt.Errorf("%s: %w", c, err)
+		}
+		return Result{}, nil
+	}
 	path, err := exec.LookPath(c.Name)
 	if err != nil {
 		return Result{ExitCode: -1}, &NotFoundError{Name: c.Name}

@@ -176,3 +176,23 @@ func TestDelegateRecursionGuard(t *testing.T) {
 		t.Fatalf("ran %v despite the guard", f.got)
 	}
 }
+
+func TestBuiltinStep(t *testing.T) {
+	ran := false
+	step := Cmd{Name: "write", Args: []string{"/tmp/x"}, Mutates: true, Func: func(context.Context) error { ran = true; return nil }}
+	d := &DryRun{Next: Exec{}}
+	if _, err := d.Run(t.Context(), step); err != nil || ran {
+		t.Fatalf("dry run ran the step (ran=%v, err=%v)", ran, err)
+	}
+	rec := &Recorder{Next: Delegate{Next: Exec{}, Context: InToolbox}}
+	if _, err := rec.Run(t.Context(), step); err != nil || !ran {
+		t.Fatalf("step did not run (ran=%v, err=%v)", ran, err)
+	}
+	if got := rec.Commands(); !slices.Equal(got, []string{"write /tmp/x"}) {
+		t.Fatalf("recorded %v", got)
+	}
+	failing := Cmd{Name: "unpack", Func: func(context.Context) error { return errors.New("bad zip") }}
+	if _, err := (Exec{}).Run(t.Context(), failing); err == nil || !strings.Contains(err.Error(), "unpack: bad zip") {
+		t.Fatalf("err = %v", err)
+	}
+}
