@@ -164,7 +164,7 @@ declares (they are listed first).`,
 					a.ui.Printf("  %s (%s)\n", e.ID, e.Scope)
 				}
 			}
-			return a.runPlan(cmd, "flatpak sync", cmds)
+			return a.runPlan(cmd, cmds)
 		},
 	}
 	cmd.Flags().BoolVar(&prune, "prune", false, "also uninstall apps no manifest declares")

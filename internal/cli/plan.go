@@ -13,7 +13,7 @@ import (
 
 // runPlan runs the commands of a sync-like plan in order, one step line
 // each, or prints them under --dry-run. It stops at the first failure.
-func (a *App) runPlan(cmd *cobra.Command, what string, cmds []run.Cmd) error {
+func (a *App) runPlan(cmd *cobra.Command, cmds []run.Cmd) error {
 	plan := &pipeline.Plan{Commands: []string{}, Manifest: []pipeline.ManifestUpdate{}, Git: []string{}}
 	for _, c := range cmds {
 		plan.Commands = append(plan.Commands, c.String())
@@ -26,23 +26,13 @@ func (a *App) runPlan(cmd *cobra.Command, what string, cmds []run.Cmd) error {
 		}
 		return nil
 	}
-	rec := &run.Recorder{Next: a.runner()}
-	var err error
-	for _, c := range cmds {
-		c.Progress = a.Stderr
-		if _, err = rec.Run(cmd.Context(), c); err != nil {
-			a.ui.Failed("%s", c)
-			err = fail.Wrap(fail.External, err, "%s stopped: %s failed", what, c.Name).WithDetail("%v", err).
-				Next("See what ran: bkt -v " + what)
-			break
-		}
-		a.ui.Done("%s", c)
-	}
+	var ran []string
+	err := a.runSteps(cmd, cmds, &ran)
 	if err == nil && len(cmds) == 0 {
 		a.ui.Done("Nothing to do: this machine already matches the manifests")
 	}
 	if a.json {
-		out := map[string]any{"success": err == nil, "commands": orEmpty(rec.Commands())}
+		out := map[string]any{"success": err == nil, "commands": orEmpty(ran)}
 		if err != nil {
 			out["error"] = errorJSON(err)
 		}
@@ -73,4 +63,23 @@ func orEmpty(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// runSteps runs commands in order with a ✓/✗ line each, appending what
+// ran to ran; it stops at the first failure (exit 4).
+func (a *App) runSteps(cmd *cobra.Command, cmds []run.Cmd, ran *[]string) error {
+	rec := &run.Recorder{Next: a.runner()}
+	defer func() { *ran = append(*ran, rec.Commands()...) }()
+	for _, c := range cmds {
+		if c.Progress == nil {
+			c.Progress = a.Stderr
+		}
+		if _, err := rec.Run(cmd.Context(), c); err != nil {
+			a.ui.Failed("%s", c)
+			return fail.Wrap(fail.External, err, "%s failed", c.Name).WithDetail("%v", err).
+				Next("See every command as it runs: " + cmd.CommandPath() + " -v")
+		}
+		a.ui.Done("%s", c)
+	}
+	return nil
 }

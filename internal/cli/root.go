@@ -145,6 +145,11 @@ The repository is found with --repo, $BKT_REPO, the current directory, or
 		c.GroupID = "domains"
 		root.AddCommand(c)
 	}
+	root.AddGroup(&cobra.Group{ID: "system", Title: "Whole system:"})
+	for _, c := range []*cobra.Command{a.statusCmd(), a.applyCmd(), a.captureCmd(), a.doctorCmd()} {
+		c.GroupID = "system"
+		root.AddCommand(c)
+	}
 	for _, c := range []*cobra.Command{a.initCmd(), a.validateCmd(), a.schemaCmd(), a.localCmd(), a.prCmd(), a.devCmd(), a.imageCmd()} {
 		c.GroupID = "repo"
 		root.AddCommand(c)

@@ -1,0 +1,393 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/git"
+	"github.com/bkt-dev/bkt/internal/lifecycle"
+	"github.com/bkt-dev/bkt/internal/locallog"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/propagate"
+	"github.com/bkt-dev/bkt/internal/repo"
+	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/suggest"
+)
+
+// imageManifests is where the image bakes a read-only copy of manifests/
+// (SPEC §1); BKT_IMAGE_MANIFESTS overrides it.
+func imageManifests() string {
+	if d := os.Getenv("BKT_IMAGE_MANIFESTS"); d != "" {
+		return d
+	}
+	return "/usr/share/bkt/manifests"
+}
+
+// domainFilter is --only/--exclude, checked against the registry.
+type domainFilter struct{ only, exclude []string }
+
+func (f *domainFilter) register(cmd *cobra.Command, withExclude bool) {
+	cmd.Flags().StringSliceVar(&f.only, "only", nil, "only these domains (comma-separated)")
+	if withExclude {
+		cmd.Flags().StringSliceVar(&f.exclude, "exclude", nil, "skip these domains (comma-separated)")
+	}
+}
+
+func (f *domainFilter) syncers(cmd *cobra.Command) ([]lifecycle.Syncer, error) {
+	reg := registry()
+	for _, name := range append(append([]string{}, f.only...), f.exclude...) {
+		if _, ok := reg.Get(name); !ok {
+			return nil, fail.New(fail.Usage, "Unknown domain %q", name).Suggest(suggestOr(name, reg.Names())...).
+				Next("See the usage: " + cmd.CommandPath() + " --help")
+		}
+	}
+	return lifecycle.Syncers(reg, f.only, f.exclude), nil
+}
+
+func (a *App) applyCmd() *cobra.Command {
+	var f domainFilter
+	var fromImage bool
+	cmd := &cobra.Command{
+		Use:   "apply",
+		Short: "Make this machine match the manifests: add remotes, install apps, apply settings",
+		Long: `Make this machine match the manifests: shows the plan, then runs it step by step.
+Each domain batches its work (one flatpak install per scope and remote, not one per app).
+A second apply finds nothing to do. --from-image reads the copy of the manifests baked into
+the image (/usr/share/bkt/manifests), for a first boot without a clone of the repository.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			syncers, err := f.syncers(cmd)
+			if err != nil {
+				return err
+			}
+			root, err := a.lifecycleRoot(fromImage)
+			if err != nil {
+				return err
+			}
+			env := pipeline.Env{Runner: a.runner(), Root: root, Force: a.force, Progress: a.Stderr}
+			plans, perr := lifecycle.Plan(cmd.Context(), syncers, env, root)
+			var all []string
+			for _, p := range plans {
+				all = append(all, p.Lines...)
+				if p.Error != "" {
+					a.ui.Failed("%s: cannot plan: %s", p.Domain, p.Error)
+				}
+			}
+			if a.dryRun || len(all) == 0 {
+				if a.json {
+					a.writeJSON(map[string]any{"success": perr == nil, "plan": plans})
+				} else if len(all) == 0 && perr == nil {
+					a.ui.Done("Nothing to do: this machine matches the manifests")
+				} else {
+					a.printDomainPlans(plans)
+				}
+				return perr
+			}
+			if !a.json {
+				a.printDomainPlans(plans)
+			}
+			var cmds []string
+			for _, p := range plans {
+				if err := a.runSteps(cmd, p.Commands, &cmds); err != nil {
+					if a.json {
+						a.writeJSON(map[string]any{"success": false, "plan": plans, "ran": cmds, "error": errorJSON(err)})
+					}
+					return err
+				}
+			}
+			if a.json {
+				a.writeJSON(map[string]any{"success": perr == nil, "plan": plans, "ran": orEmpty(cmds)})
+			} else if perr == nil {
+				a.ui.Done("This machine matches the manifests")
+			}
+			return perr
+		},
+	}
+	f.register(cmd, true)
+	cmd.Flags().BoolVar(&fromImage, "from-image", false, "read the manifests baked into the image instead of a repository")
+	return cmd
+}
+
+// lifecycleRoot is the repository root, or with fromImage the directory
+// above the image's manifests/ copy.
+func (a *App) lifecycleRoot(fromImage bool) (string, error) {
+	if !fromImage {
+		r, err := a.repo()
+		if err != nil {
+			return "", err
+		}
+		return r.Root, nil
+	}
+	dir := imageManifests()
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return "", fail.New(fail.General, "The image carries no manifests at %s", dir).
+			Next("Apply from a clone of your repository instead: bkt apply", "Or point at another copy: BKT_IMAGE_MANIFESTS=DIR bkt apply --from-image")
+	}
+	if filepath.Base(dir) != "manifests" {
+		return "", fail.New(fail.General, "%s must be a directory named manifests", dir).
+			Next("Point at the manifests directory itself: BKT_IMAGE_MANIFESTS=.../manifests bkt apply --from-image")
+	}
+	return filepath.Dir(dir), nil
+}
+
+func (a *App) printDomainPlans(plans []lifecycle.DomainPlan) {
+	heading := "Plan:"
+	if a.dryRun {
+		heading = "Plan (dry run: nothing was changed):"
+	}
+	a.ui.Heading(heading)
+	for _, p := range plans {
+		if len(p.Lines) == 0 {
+			continue
+		}
+		a.ui.Printf("  %s:\n", p.Domain)
+		for _, l := range p.Lines {
+			a.ui.Printf("    $ %s\n", l)
+		}
+	}
+}
+
+func (a *App) captureCmd() *cobra.Command {
+	var f domainFilter
+	var m modeFlags
+	cmd := &cobra.Command{
+		Use:   "capture",
+		Short: "Record what is on this machine but not in the manifests, and open one pull request",
+		Long: `The reverse of apply: apps installed by hand, enabled extensions, changed settings of
+managed schemas — whatever the manifests lack — are recorded and propagated like any
+change (one commit, one pull request; --local, --batch and --dry-run work as usual).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			syncers, err := f.syncers(cmd)
+			if err != nil {
+				return err
+			}
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			env := pipeline.Env{Runner: a.runner(), Root: r.Root, Force: a.force, Progress: a.Stderr}
+			changes, err := lifecycle.Capture(cmd.Context(), syncers, env, r.Root)
+			if err != nil {
+				return err
+			}
+			if len(changes) == 0 {
+				a.ui.Done("Nothing to capture: the manifests already describe this machine")
+				if a.json {
+					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
+				}
+				return nil
+			}
+			label := pipeline.Label{Domain: "capture", Action: "all"}
+			if len(f.only) == 1 {
+				label = pipeline.Label{Domain: f.only[0], Action: "capture"}
+			}
+			return a.punnedMany(cmd, label, changes, &m)
+		},
+	}
+	f.register(cmd, false)
+	m.register(cmd)
+	return cmd
+}
+
+// statusReport is `bkt status --json`.
+type statusReport struct {
+	Repo      *repoStatus             `json:"repo,omitempty"`
+	Context   string                  `json:"context"`
+	Domains   []lifecycle.Report      `json:"domains"`
+	LocalLog  []locallog.Entry        `json:"local_log"`
+	Branches  []propagate.BranchState `json:"branches"`
+	NextSteps []string                `json:"next_steps"`
+	Errors    map[string]string       `json:"errors,omitempty"`
+}
+
+type repoStatus struct {
+	Path   string `json:"path"`
+	Branch string `json:"branch"`
+	Dirty  bool   `json:"dirty"`
+}
+
+func (a *App) statusCmd() *cobra.Command {
+	var f domainFilter
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "One screen: the repository, each domain declared vs actual, local changes, pending PRs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			syncers, err := f.syncers(cmd)
+			if err != nil {
+				return err
+			}
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			st := a.gatherStatus(cmd.Context(), r, syncers)
+			if a.json {
+				a.writeJSON(st)
+				return nil
+			}
+			a.printStatus(st)
+			return nil
+		},
+	}
+	f.register(cmd, false)
+	return cmd
+}
+
+// gatherStatus runs the domain queries, the git queries and the local log
+// read at the same time.
+func (a *App) gatherStatus(ctx context.Context, r *repo.Repo, syncers []lifecycle.Syncer) statusReport {
+	runner := a.runner()
+	st := statusReport{Context: string(run.Detect()), Errors: map[string]string{}}
+	var mu sync.Mutex
+	setErr := func(k string, err error) {
+		mu.Lock()
+		st.Errors[k] = fail.As(err).Message
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		env := pipeline.Env{Runner: runner, Root: r.Root, Force: a.force}
+		st.Domains = lifecycle.Status(ctx, syncers, env, r.Root)
+	})
+	wg.Go(func() {
+		g := git.New(runner, r.Root)
+		rs := &repoStatus{Path: r.Root}
+		if b, err := g.CurrentBranch(ctx); err == nil {
+			rs.Branch = b
+		}
+		if lines, err := g.Status(ctx); err == nil {
+			rs.Dirty = len(lines) > 0
+		} else {
+			setErr("repo", err)
+		}
+		st.Repo = rs
+		branches, err := a.propagator(r, runner).List(ctx)
+		if err != nil {
+			setErr("branches", err)
+		}
+		st.Branches = branches
+	})
+	wg.Go(func() {
+		l, err := locallog.Load()
+		if err != nil {
+			setErr("local_log", err)
+		}
+		st.LocalLog = l.Changes
+	})
+	wg.Wait()
+	if st.LocalLog == nil {
+		st.LocalLog = []locallog.Entry{}
+	}
+	if st.Branches == nil {
+		st.Branches = []propagate.BranchState{}
+	}
+	st.NextSteps = nextSteps(st)
+	if len(st.Errors) == 0 {
+		st.Errors = nil
+	}
+	return st
+}
+
+func nextSteps(st statusReport) []string {
+	steps := []string{}
+	counts := map[string]int{}
+	for _, d := range st.Domains {
+		for _, it := range d.Items {
+			counts[it.State]++
+		}
+	}
+	if counts[lifecycle.Missing]+counts[lifecycle.Differs] > 0 {
+		steps = append(steps, "Make this machine match the manifests: bkt apply")
+	}
+	if counts[lifecycle.Extra] > 0 {
+		steps = append(steps, "Record what only this machine has: bkt capture")
+	}
+	if len(st.LocalLog) > 0 {
+		steps = append(steps, "Make the --local changes permanent: bkt local commit")
+	}
+	for _, b := range st.Branches {
+		if b.URL == "" && b.State != propagate.Merged {
+			steps = append(steps, "Open the pending pull requests: bkt pr submit")
+			break
+		}
+	}
+	if counts[lifecycle.Unknown] > 0 {
+		steps = append(steps, "Some state is unknown; check the tools: bkt doctor")
+	}
+	return steps
+}
+
+var stateMarks = map[string]string{
+	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Extra: "+", lifecycle.Differs: "≠", lifecycle.Unknown: "?",
+}
+
+func (a *App) printStatus(st statusReport) {
+	if st.Repo != nil {
+		dirty := ""
+		if st.Repo.Dirty {
+			dirty = ", uncommitted changes"
+		}
+		a.ui.Heading("Repository")
+		a.ui.Printf("  %s (branch %s%s)\n", st.Repo.Path, st.Repo.Branch, dirty)
+	}
+	for _, b := range st.Branches {
+		a.ui.Printf("  %s: %s %s\n", b.Branch, b.State, b.URL)
+	}
+	a.ui.Printf("  context: %s\n", st.Context)
+	for _, d := range st.Domains {
+		counts := map[string]int{}
+		for _, it := range d.Items {
+			counts[it.State]++
+		}
+		a.ui.Heading("\n" + d.Domain)
+		summary := fmt.Sprintf("  %d ok, %d missing, %d extra, %d differ", counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Extra], counts[lifecycle.Differs])
+		if counts[lifecycle.Unknown] > 0 {
+			summary += fmt.Sprintf(", %d unknown", counts[lifecycle.Unknown])
+		}
+		a.ui.Printf("%s\n", summary)
+		if d.Error != "" {
+			a.ui.Printf("  ? %s\n", d.Error)
+		}
+		for _, it := range d.Items {
+			if it.State == lifecycle.OK {
+				continue
+			}
+			line := "  " + stateMarks[it.State] + " " + it.ID + " (" + it.State
+			if it.State == lifecycle.Differs {
+				line += ": want " + it.Want + ", have " + it.Have
+			}
+			a.ui.Printf("%s)\n", line)
+		}
+	}
+	if len(st.LocalLog) > 0 {
+		a.ui.Heading("\nLocal changes (--local)")
+		for _, e := range st.LocalLog {
+			a.ui.Printf("  %s %s %s\n", e.Domain, e.Action, e.Identifier)
+		}
+	}
+	for k, v := range st.Errors {
+		a.ui.Printf("\n? %s: %s\n", k, v)
+	}
+	if len(st.NextSteps) > 0 {
+		a.ui.Heading("\nNext steps")
+		for _, s := range st.NextSteps {
+			a.ui.Printf("  - %s\n", s)
+		}
+	}
+}
+
+// suggestOr returns the names close to name, or all of them.
+func suggestOr(name string, names []string) []string {
+	if s := suggest.Closest(name, names, 3); len(s) > 0 {
+		return s
+	}
+	return names
+}
