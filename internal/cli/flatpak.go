@@ -65,9 +65,10 @@ func (a *App) flatpakRemoveCmd() *cobra.Command {
 	var m modeFlags
 	var scope string
 	cmd := &cobra.Command{
-		Use:   "remove APP_ID...",
-		Short: "Uninstall apps now, drop them from the manifest, and open a pull request",
-		Args:  cobra.MinimumNArgs(1),
+		Use:               "remove APP_ID...",
+		Short:             "Uninstall apps now, drop them from the manifest, and open a pull request",
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: a.completeFrom(flatpakAppIDs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if scope != "" {
 				if err := checkScope(cmd, scope); err != nil {
@@ -240,9 +241,10 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 	add.Flags().BoolVar(&noGPG, "no-gpg-verify", false, "do not verify signatures (needed for unsigned file:// repos)")
 	m1.register(add)
 	remove := &cobra.Command{
-		Use:   "remove NAME",
-		Short: "Remove a remote now, drop it from the manifest, and open a pull request",
-		Args:  cobra.ExactArgs(1),
+		Use:               "remove NAME",
+		Short:             "Remove a remote now, drop it from the manifest, and open a pull request",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: a.completeFrom(flatpakRemoteNames),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkScope(cmd, scope2); err != nil {
 				return err
