@@ -74,7 +74,8 @@ func List(ctx context.Context, r run.Runner, root string) ([]Row, error) {
 // SyncPlan returns the commands that make this machine match the
 // manifests: missing remotes first, then one install per scope+remote
 // (never one per app), then, with prune, one uninstall per scope for the
-// apps nobody declared. It also returns those unmanaged apps.
+// apps nobody declared. It also returns those unmanaged apps (of the user
+// and system installations: the ones prune would uninstall).
 func SyncPlan(ctx context.Context, r run.Runner, root string, prune bool) ([]run.Cmd, []Row, error) {
 	var apps manifest.FlatpakApps
 	if err := manifest.Load(root, &apps); err != nil {
@@ -118,7 +119,11 @@ func SyncPlan(ctx context.Context, r run.Runner, root string, prune bool) ([]run
 			}
 			refs[g] = append(refs[g], fp.Ref(row.ID, row.Branch))
 		case StateExtra:
-			extra = append(extra, row)
+			// Only the two standard installations are pruned; an app of a
+			// custom one ("system (ID)") is neither listed nor touched.
+			if row.Scope == fp.User || row.Scope == fp.System {
+				extra = append(extra, row)
+			}
 		}
 	}
 	for _, g := range order {
@@ -138,8 +143,12 @@ func SyncPlan(ctx context.Context, r run.Runner, root string, prune bool) ([]run
 	return cmds, extra, nil
 }
 
+// defaultBranch is the branch apps are published on unless they say
+// otherwise (Flathub's and Fedora's); the manifest leaves it implicit.
+const defaultBranch = "stable"
+
 // CaptureChanges returns the changes that record every installed,
-// unmanaged app, one per scope+remote.
+// unmanaged app, one per scope+remote (+branch, when not the default).
 func CaptureChanges(ctx context.Context, r run.Runner, root string) ([]pipeline.Change, error) {
 	rows, err := List(ctx, r, root)
 	if err != nil {
@@ -151,13 +160,22 @@ func CaptureChanges(ctx context.Context, r run.Runner, root string) ([]pipeline.
 		if row.State != StateExtra || (row.Scope != fp.User && row.Scope != fp.System) {
 			continue
 		}
-		key := row.Scope + "\x00" + row.Remote
+		// An app on another branch than the usual one keeps it, or the
+		// image would install a different branch (or none at all).
+		branch := row.Branch
+		if branch == defaultBranch {
+			branch = ""
+		}
+		key := row.Scope + "\x00" + row.Remote + "\x00" + branch
 		i, ok := index[key]
 		if !ok {
 			i = len(out)
 			index[key] = i
-			out = append(out, pipeline.Change{Domain: "flatpak", Action: ActCapture,
-				Options: map[string]string{OptScope: row.Scope, OptRemote: row.Remote}})
+			opts := map[string]string{OptScope: row.Scope, OptRemote: row.Remote}
+			if branch != "" {
+				opts[OptBranch] = branch
+			}
+			out = append(out, pipeline.Change{Domain: "flatpak", Action: ActCapture, Options: opts})
 		}
 		out[i].IDs = append(out[i].IDs, row.ID)
 	}

@@ -22,6 +22,17 @@ type FileDiff struct {
 	Changed bool
 }
 
+// NewFileDiff describes a change of the file at path (relative to the repo
+// root) from before (nil when missing) to after, for files derived from the
+// manifests, such as the Containerfiles.
+func NewFileDiff(path string, before, after []byte) FileDiff {
+	fd := FileDiff{Path: path, Before: before, After: after, Changed: !bytes.Equal(before, after)}
+	if fd.Changed {
+		fd.Diff = udiff.Unified("a/"+path, "b/"+path, string(before), string(after))
+	}
+	return fd
+}
+
 // Edit is the one read-modify-write of a manifest. Holding the file's lock,
 // it loads root's file into d (validating it), runs edit (which changes d),
 // and formats the result canonically; when write is set and the edit

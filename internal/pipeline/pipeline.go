@@ -104,6 +104,11 @@ func (p *Pipeline) RunMany(ctx context.Context, label Label, changes []Change, o
 			}
 			preview = append(preview, diffs...)
 		}
+		if o.Mode == ModePROnly {
+			// No local effect: do not even query the system, so a
+			// machine without the tool (CI, bkt image) can still record it.
+			continue
+		}
 		cs, err := d.Commands(ctx, env, c)
 		if err != nil {
 			return res, err

@@ -1,0 +1,141 @@
+package pipeline_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/locallog"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+)
+
+func TestChangesFromLog(t *testing.T) {
+	ts := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	user := map[string]string{"scope": "user", "remote": "local"}
+	entries := []locallog.Entry{
+		{Domain: "flatpak", Action: "add", Identifier: "a.A", Timestamp: ts, Metadata: user},
+		{Domain: "flatpak", Action: "add", Identifier: "b.B", Timestamp: ts, Metadata: map[string]string{"scope": "system"}},
+		{Domain: "flatpak", Action: "remove", Identifier: "c.C", Timestamp: ts, Metadata: user},
+		{Domain: "flatpak", Action: "add", Identifier: "d.D", Timestamp: ts, Metadata: map[string]string{"remote": "local", "scope": "user"}},
+		{Domain: "gsetting", Action: "add", Identifier: "e.E", Timestamp: ts, Metadata: user},
+		// An empty option means the same as no option.
+		{Domain: "flatpak", Action: "add", Identifier: "f.F", Timestamp: ts, Metadata: map[string]string{"scope": "system", "branch": ""}},
+	}
+	got := pipeline.ChangesFromLog(entries)
+	want := []pipeline.Change{
+		{Domain: "flatpak", Action: "add", IDs: []string{"a.A", "d.D"}, Options: user},
+		{Domain: "flatpak", Action: "add", IDs: []string{"b.B", "f.F"}, Options: map[string]string{"scope": "system"}},
+		{Domain: "flatpak", Action: "remove", IDs: []string{"c.C"}, Options: user},
+		{Domain: "gsetting", Action: "add", IDs: []string{"e.E"}, Options: user},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ChangesFromLog =\n%+v\nwant\n%+v", got, want)
+	}
+	if got := pipeline.ChangesFromLog(nil); len(got) != 0 {
+		t.Errorf("ChangesFromLog(nil) = %+v", got)
+	}
+}
+
+// recordLocally runs changes with --local and returns the log.
+func recordLocally(t *testing.T, w *world, changes ...pipeline.Change) []locallog.Entry {
+	t.Helper()
+	for _, c := range changes {
+		if _, err := w.p.Run(t.Context(), c, pipeline.Options{Mode: pipeline.ModeLocal}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return logEntries(t)
+}
+
+// bkt local commit: the chosen entries become one commit and one PR and
+// leave the log; the others stay. Nothing runs again on this machine.
+func TestCommitLocal(t *testing.T) {
+	w := newWorld(t)
+	entries := recordLocally(t, w, change("add", "one"), change("remove", "alpha"), change("add", "two"), change("add", "later"))
+	if len(entries) != 4 {
+		t.Fatalf("log = %+v", entries)
+	}
+	ranBefore := len(w.runner.all())
+
+	res, err := w.p.CommitLocal(t.Context(), entries[:3], pipeline.Options{Mode: pipeline.ModePR})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, w.gitLog.String())
+	}
+	if n := len(w.runner.all()); n != ranBefore {
+		t.Errorf("CommitLocal ran commands: %+v", w.runner.all()[ranBefore:])
+	}
+	const branch = "bkt/local-commit-one-two-alpha"
+	if !res.Success || !res.PR.Created || res.PR.Branch != branch {
+		t.Fatalf("result = %+v", res)
+	}
+	if n := gitOut(t, w.origin, "rev-list", "--count", "main.."+branch); n != "1" {
+		t.Errorf("%s commits, want 1", n)
+	}
+	file := w.showOrigin(branch, shimsFile)
+	if !strings.Contains(file, `"one"`) || !strings.Contains(file, `"two"`) || strings.Contains(file, "alpha") || strings.Contains(file, "later") {
+		t.Errorf("branch manifest:\n%s", file)
+	}
+	if pulls := w.gh.Pulls(); len(pulls) != 1 || !strings.Contains(pulls[0].Body, "--local") {
+		t.Errorf("pulls = %+v", pulls)
+	}
+	left := logEntries(t)
+	if len(left) != 1 || left[0].Identifier != "later" {
+		t.Errorf("log after commit = %+v, want only 'later'", left)
+	}
+}
+
+// One entry keeps its own domain and action as the branch name.
+func TestCommitLocalSingleChange(t *testing.T) {
+	w := newWorld(t)
+	entries := recordLocally(t, w, change("add", "one"), change("add", "two"))
+	res, err := w.p.CommitLocal(t.Context(), entries, pipeline.Options{Mode: pipeline.ModePR})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PR.Branch != "bkt/fake-add-one-two" || len(w.gh.Pulls()) != 1 || len(logEntries(t)) != 0 {
+		t.Errorf("result = %+v, pulls %+v, log %+v", res, w.gh.Pulls(), logEntries(t))
+	}
+}
+
+// Nothing is lost: when the changes cannot be applied to the manifest,
+// they stay in the log; once committed they leave it even if the PR could
+// not be opened (the branch is kept for bkt pr submit).
+func TestCommitLocalKeepsEntriesUntilCommitted(t *testing.T) {
+	w := newWorld(t)
+	entries := recordLocally(t, w, change("add", "one"))
+
+	w.dom.failApply = map[string]bool{"one": true}
+	if _, err := w.p.CommitLocal(t.Context(), entries, pipeline.Options{Mode: pipeline.ModePR}); fail.CodeOf(err) != fail.Validation {
+		t.Fatalf("err = %v, want exit 5", err)
+	}
+	if len(logEntries(t)) != 1 {
+		t.Fatalf("entries were dropped without a commit: %+v", logEntries(t))
+	}
+	if local, remote := w.bktBranches(); len(local)+len(remote) > 0 {
+		t.Errorf("branches %q %q", local, remote)
+	}
+
+	w.dom.failApply = nil
+	t.Setenv("GH_TOKEN", "")
+	t.Setenv("GH_CONFIG_DIR", t.TempDir())
+	_, err := w.p.CommitLocal(t.Context(), entries, pipeline.Options{Mode: pipeline.ModePR})
+	if fail.CodeOf(err) != fail.Git {
+		t.Fatalf("err = %v, want exit 6", err)
+	}
+	if e := logEntries(t); len(e) != 0 {
+		t.Errorf("committed entries stayed in the log: %+v", e)
+	}
+	if local, _ := w.bktBranches(); len(local) != 1 {
+		t.Errorf("the branch was not kept: %q", local)
+	}
+}
+
+func TestCommitLocalEmpty(t *testing.T) {
+	w := newWorld(t)
+	if _, err := w.p.CommitLocal(t.Context(), nil, pipeline.Options{}); fail.CodeOf(err) != fail.OK {
+		t.Errorf("err = %v, want a 'nothing to do'", err)
+	}
+	w.assertUntouched()
+}
