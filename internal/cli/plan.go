@@ -76,6 +76,10 @@ func (a *App) runSteps(cmd *cobra.Command, cmds []run.Cmd, ran *[]string) error 
 		}
 		if _, err := rec.Run(cmd.Context(), c); err != nil {
 			a.ui.Failed("%s", c)
+			if run.IsNetwork(err) {
+				return fail.Wrap(fail.Network, err, "%s failed: the network is unreachable", c.Name).WithDetail("%v", err).
+					Next("Check the connection, then retry: " + cmd.CommandPath())
+			}
 			return fail.Wrap(fail.External, err, "%s failed", c.Name).WithDetail("%v", err).
 				Next("See every command as it runs: " + cmd.CommandPath() + " -v")
 		}

@@ -261,7 +261,11 @@ func localBody(le LocalEffect) string {
 }
 
 func localEffectFailed(c Change, cmd run.Cmd, err error) error {
-	e := fail.Wrap(fail.External, err, "%s failed; the manifest was not changed and no pull request was made", c.Subject())
+	code := fail.External
+	if run.IsNetwork(err) {
+		code = fail.Network
+	}
+	e := fail.Wrap(code, err, "%s failed; the manifest was not changed and no pull request was made", c.Subject())
 	var nf *run.NotFoundError
 	if errors.As(err, &nf) {
 		e.Detail = nf.Error()

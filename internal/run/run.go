@@ -112,6 +112,33 @@ func (e *ExitError) Error() string {
 	return fmt.Sprintf("%s exited with status %d: %s", e.Cmd.Name, e.Result.ExitCode, msg)
 }
 
+// networkSigns are what tools print when the network, not the request, is
+// the problem: libcurl (flatpak/ostree, dnf), git and the resolver.
+var networkSigns = []string{
+	"Could not resolve host", "Couldn't resolve host", "Temporary failure in name resolution",
+	"Network is unreachable", "Connection timed out", "Connection refused", "Failed to connect to",
+	"unable to access 'http", "Curl error (6)", "Curl error (7)",
+}
+
+// Network reports whether the command failed for want of a network, so
+// callers can say "offline" (exit 7) rather than "the tool failed".
+func (e *ExitError) Network() bool {
+	out := string(e.Result.Stderr) + string(e.Result.Stdout)
+	for _, s := range networkSigns {
+		if strings.Contains(out, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsNetwork reports whether err is a command that failed for want of a
+// network.
+func IsNetwork(err error) bool {
+	var ee *ExitError
+	return errors.As(err, &ee) && ee.Network()
+}
+
 // NotFoundError reports a program that is not installed.
 type NotFoundError struct{ Name string }
 

@@ -196,3 +196,14 @@ func TestBuiltinStep(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestNetworkFailureIsRecognised(t *testing.T) {
+	_, err := Exec{}.Run(t.Context(), Cmd{Name: "sh", Args: []string{"-c", "echo 'error: While fetching https://x: [6] Could not resolve host: x' >&2; exit 1"}})
+	if !IsNetwork(err) {
+		t.Fatalf("IsNetwork(%v) = false", err)
+	}
+	_, err = Exec{}.Run(t.Context(), Cmd{Name: "sh", Args: []string{"-c", "echo 'error: Nothing matches X' >&2; exit 1"}})
+	if IsNetwork(err) {
+		t.Fatalf("IsNetwork(%v) = true for a plain failure", err)
+	}
+}
