@@ -58,12 +58,14 @@ func decode(rel string, data []byte, d Doc) error {
 // bkt itself (a broken embedded schema), not of the file.
 func problems(rel string, data []byte, d Doc) ([]Problem, error) {
 	reset(d)
-	var raw json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return []Problem{syntaxProblem(rel, data, err)}, nil
-	}
 	v, err := decodeAny(data)
 	if err != nil {
+		// Unmarshal words syntax errors best and also rejects trailing
+		// data; run it only on the failure path, it is a full extra scan.
+		var raw json.RawMessage
+		if uerr := json.Unmarshal(data, &raw); uerr != nil {
+			err = uerr
+		}
 		return []Problem{syntaxProblem(rel, data, err)}, nil
 	}
 	tree, dups, err := parseTree(data)

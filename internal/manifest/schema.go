@@ -221,6 +221,15 @@ func decodeAny(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
-	err := dec.Decode(&v)
-	return v, err
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	// Decode stops after the first value; anything but space after it is
+	// an error too (the caller re-scans to locate it).
+	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
+		return nil, errTrailing
+	}
+	return v, nil
 }
+
+var errTrailing = errors.New("invalid character after top-level value")
