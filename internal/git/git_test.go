@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
 // setup makes a hermetic git environment, a bare origin and a clone with
@@ -19,41 +19,13 @@ import (
 // to check Mutates) and the origin path.
 func setup(t *testing.T) (*Git, *run.Recorder, string) {
 	t.Helper()
-	tmp := t.TempDir()
-	gc := filepath.Join(tmp, "gitconfig")
-	write(t, gc, "[user]\n\tname = Test\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n")
-	t.Setenv("HOME", tmp)
-	t.Setenv("GIT_CONFIG_GLOBAL", gc)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	origin := filepath.Join(tmp, "origin.git")
-	work := filepath.Join(tmp, "work")
-	sh(t, tmp, "init", "-q", "--bare", origin)
-	sh(t, tmp, "clone", "-q", origin, work)
-	write(t, filepath.Join(work, "a.txt"), "a\n")
-	sh(t, work, "add", ".")
-	sh(t, work, "commit", "-qm", "init")
-	sh(t, work, "push", "-q", "origin", "main")
+	origin, work := gittest.BareOriginWithClone(t, gittest.Hermetic(t))
+	gittest.WriteFile(t, filepath.Join(work, "a.txt"), "a\n")
+	gittest.Git(t, work, "add", ".")
+	gittest.Git(t, work, "commit", "-qm", "init")
+	gittest.Git(t, work, "push", "-q", "origin", "main")
 	rec := &run.Recorder{Next: run.Exec{}}
 	return New(rec, work), rec, origin
-}
-
-func sh(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func write(t *testing.T, path, data string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestQueriesDoNotMutate(t *testing.T) {
@@ -104,7 +76,7 @@ func TestWorktreeCommitAndLog(t *testing.T) {
 	if _, ok, _ := g.ConfigGet(c, "branch.bkt/x.remote"); ok {
 		t.Error("bkt/x tracks a remote")
 	}
-	write(t, filepath.Join(wtPath, "b.txt"), "b\n")
+	gittest.WriteFile(t, filepath.Join(wtPath, "b.txt"), "b\n")
 	if err := os.Remove(filepath.Join(wtPath, "a.txt")); err != nil {
 		t.Fatal(err)
 	}
@@ -197,15 +169,15 @@ func TestPushRejected(t *testing.T) {
 	g, _, origin := setup(t)
 	c := context.Background()
 	other := filepath.Join(t.TempDir(), "other")
-	sh(t, ".", "clone", "-q", origin, other)
-	write(t, filepath.Join(other, "c.txt"), "c\n")
-	sh(t, other, "add", ".")
-	sh(t, other, "commit", "-qm", "theirs")
-	sh(t, other, "push", "-q", "origin", "main")
+	gittest.Git(t, ".", "clone", "-q", origin, other)
+	gittest.WriteFile(t, filepath.Join(other, "c.txt"), "c\n")
+	gittest.Git(t, other, "add", ".")
+	gittest.Git(t, other, "commit", "-qm", "theirs")
+	gittest.Git(t, other, "push", "-q", "origin", "main")
 
-	write(t, filepath.Join(g.Dir, "d.txt"), "d\n")
-	sh(t, g.Dir, "add", ".")
-	sh(t, g.Dir, "commit", "-qm", "ours")
+	gittest.WriteFile(t, filepath.Join(g.Dir, "d.txt"), "d\n")
+	gittest.Git(t, g.Dir, "add", ".")
+	gittest.Git(t, g.Dir, "commit", "-qm", "ours")
 	err := g.Push(c, "origin", "main")
 	if !errors.Is(err, ErrRejected) || fail.CodeOf(err) != fail.Git {
 		t.Fatalf("Push = %v, want a rejection", err)
@@ -236,7 +208,7 @@ func TestIdentity(t *testing.T) {
 		t.Fatalf("CheckIdentity with an identity: %v", err)
 	}
 	gc := filepath.Join(t.TempDir(), "gc")
-	write(t, gc, "[user]\n\tuseConfigOnly = true\n")
+	gittest.WriteFile(t, gc, "[user]\n\tuseConfigOnly = true\n")
 	t.Setenv("GIT_CONFIG_GLOBAL", gc)
 	for name, err := range map[string]error{
 		"CheckIdentity": g.CheckIdentity(c),
@@ -279,7 +251,7 @@ func TestInit(t *testing.T) {
 	if err := g.Init(context.Background(), "main"); err != nil {
 		t.Fatal(err)
 	}
-	if got := sh(t, dir, "symbolic-ref", "HEAD"); got != "refs/heads/main" {
+	if got := gittest.Git(t, dir, "symbolic-ref", "HEAD"); got != "refs/heads/main" {
 		t.Errorf("HEAD = %q", got)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/repo"
 	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
 // fakeDomain is a domain whose manifest is manifests/host-shims.json (a
@@ -177,19 +177,15 @@ const initialShims = `{
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{t: t, tmp: t.TempDir(), dom: &fakeDomain{}, runner: &recRunner{}, steps: &steps{}}
-	hermeticEnv(t, w.tmp)
-	w.origin = filepath.Join(w.tmp, "origin.git")
-	w.work = filepath.Join(w.tmp, "work")
-	gitRun(t, w.tmp, "init", "-q", "--bare", w.origin)
-	gitRun(t, w.tmp, "clone", "-q", w.origin, w.work)
+	w := &world{t: t, tmp: gittest.Hermetic(t), dom: &fakeDomain{}, runner: &recRunner{}, steps: &steps{}}
+	w.origin, w.work = gittest.BareOriginWithClone(t, w.tmp)
 	if err := repo.WriteInfo(w.work, repo.Info{Owner: "me", Name: "distro", URL: "https://github.com/me/distro"}); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(w.work, shimsFile), initialShims)
-	gitRun(t, w.work, "add", ".")
-	gitRun(t, w.work, "commit", "-qm", "init")
-	gitRun(t, w.work, "push", "-q", "origin", "main")
+	gittest.WriteFile(t, filepath.Join(w.work, shimsFile), initialShims)
+	gittest.Git(t, w.work, "add", ".")
+	gittest.Git(t, w.work, "commit", "-qm", "init")
+	gittest.Git(t, w.work, "push", "-q", "origin", "main")
 	w.manifest = []byte(initialShims)
 
 	w.gh = fakegithub.New()
@@ -218,36 +214,6 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-func hermeticEnv(t *testing.T, tmp string) {
-	t.Helper()
-	gc := filepath.Join(tmp, "gitconfig")
-	writeFile(t, gc, "[user]\n\tname = Test\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n")
-	for k, v := range map[string]string{
-		"HOME":                filepath.Join(tmp, "home"),
-		"GIT_CONFIG_GLOBAL":   gc,
-		"GIT_CONFIG_NOSYSTEM": "1",
-		"XDG_RUNTIME_DIR":     filepath.Join(tmp, "run"),
-		"XDG_CONFIG_HOME":     filepath.Join(tmp, "config"),
-		"XDG_DATA_HOME":       filepath.Join(tmp, "data"), // the local log
-		"GH_CONFIG_DIR":       filepath.Join(tmp, "gh"),
-		"TMPDIR":              filepath.Join(tmp, "tmp"),
-		"GH_TOKEN":            fakegithub.DefaultToken,
-		"GITHUB_TOKEN":        "",
-		"BKT_REPO":            "",
-	} {
-		t.Setenv(k, v)
-	}
-	for _, d := range []string{"home", "run", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(tmp, d), 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, k := range []string{"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL", "GIT_DIR", "GIT_WORK_TREE"} {
-		t.Setenv(k, "")
-		os.Unsetenv(k)
-	}
-}
-
 // change is a fake change adding (or removing) ids.
 func change(action string, ids ...string) pipeline.Change {
 	return pipeline.Change{Domain: "fake", Action: action, IDs: ids}
@@ -256,8 +222,8 @@ func change(action string, ids ...string) pipeline.Change {
 // bktBranches lists the bkt/* branches of the user's clone and of origin.
 func (w *world) bktBranches() (local, remote []string) {
 	w.t.Helper()
-	local = strings.Fields(gitOut(w.t, w.work, "for-each-ref", "--format=%(refname:short)", "refs/heads/bkt/"))
-	remote = strings.Fields(gitOut(w.t, w.origin, "for-each-ref", "--format=%(refname:short)", "refs/heads/bkt/"))
+	local = strings.Fields(gittest.Git(w.t, w.work, "for-each-ref", "--format=%(refname:short)", "refs/heads/bkt/"))
+	remote = strings.Fields(gittest.Git(w.t, w.origin, "for-each-ref", "--format=%(refname:short)", "refs/heads/bkt/"))
 	return local, remote
 }
 
@@ -269,7 +235,7 @@ func (w *world) assertUntouched() {
 	if got, _ := os.ReadFile(filepath.Join(w.work, shimsFile)); string(got) != string(w.manifest) {
 		w.t.Errorf("the user's manifest changed:\n%s", got)
 	}
-	if st := gitOut(w.t, w.work, "status", "--porcelain", "--untracked-files=all"); st != "" {
+	if st := gittest.Git(w.t, w.work, "status", "--porcelain", "--untracked-files=all"); st != "" {
 		w.t.Errorf("the user's worktree changed:\n%s", st)
 	}
 	if local, remote := w.bktBranches(); len(local)+len(remote) > 0 {
@@ -286,26 +252,5 @@ func (w *world) assertUntouched() {
 // showOrigin returns a file of a branch on origin.
 func (w *world) showOrigin(branch, path string) string {
 	w.t.Helper()
-	return gitOut(w.t, w.origin, "show", branch+":"+path)
-}
-
-func gitRun(t *testing.T, dir string, args ...string) { t.Helper(); gitOut(t, dir, args...) }
-
-func gitOut(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func writeFile(t *testing.T, path, data string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return gittest.Git(w.t, w.origin, "show", branch+":"+path)
 }

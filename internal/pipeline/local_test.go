@@ -9,6 +9,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
 func TestChangesFromLog(t *testing.T) {
@@ -70,7 +71,7 @@ func TestCommitLocal(t *testing.T) {
 	if !res.Success || !res.PR.Created || res.PR.Branch != branch {
 		t.Fatalf("result = %+v", res)
 	}
-	if n := gitOut(t, w.origin, "rev-list", "--count", "main.."+branch); n != "1" {
+	if n := gittest.Git(t, w.origin, "rev-list", "--count", "main.."+branch); n != "1" {
 		t.Errorf("%s commits, want 1", n)
 	}
 	file := w.showOrigin(branch, shimsFile)

@@ -8,6 +8,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
 var allModes = []pipeline.Mode{pipeline.ModePR, pipeline.ModeLocal, pipeline.ModePROnly}
@@ -174,7 +175,7 @@ func TestModePROnly(t *testing.T) {
 		t.Errorf("pulls = %+v", pulls)
 	}
 	// The user's checkout is not where the edit happens.
-	if got := gitOut(t, w.work, "status", "--porcelain"); got != "" {
+	if got := gittest.Git(t, w.work, "status", "--porcelain"); got != "" {
 		t.Errorf("user's worktree changed: %s", got)
 	}
 }
@@ -197,7 +198,7 @@ func TestModePR(t *testing.T) {
 	if len(pulls) != 1 || !strings.Contains(pulls[0].Body, "fake-install beta") {
 		t.Errorf("pulls = %+v", pulls)
 	}
-	if n := gitOut(t, w.origin, "rev-list", "--count", "main..bkt/fake-add-beta"); n != "1" {
+	if n := gittest.Git(t, w.origin, "rev-list", "--count", "main..bkt/fake-add-beta"); n != "1" {
 		t.Errorf("%s commits on the branch", n)
 	}
 }
@@ -266,10 +267,10 @@ func TestBatch(t *testing.T) {
 			t.Errorf("result = %+v", res)
 		}
 	}
-	if got := gitOut(t, w.work, "log", "--format=%s", "main..bkt/batch"); got != "fake: add two\nfake: add one" {
+	if got := gittest.Git(t, w.work, "log", "--format=%s", "main..bkt/batch"); got != "fake: add two\nfake: add one" {
 		t.Errorf("bkt/batch commits:\n%s", got)
 	}
-	file := gitOut(t, w.work, "show", "bkt/batch:"+shimsFile)
+	file := gittest.Git(t, w.work, "show", "bkt/batch:"+shimsFile)
 	if !strings.Contains(file, `"one"`) || !strings.Contains(file, `"two"`) {
 		t.Errorf("bkt/batch manifest:\n%s", file)
 	}
@@ -303,7 +304,7 @@ func TestRunManyOneCommitOnePR(t *testing.T) {
 	if res.PR.Branch != branch {
 		t.Fatalf("branch = %q", res.PR.Branch)
 	}
-	if n := gitOut(t, w.origin, "rev-list", "--count", "main.."+branch); n != "1" {
+	if n := gittest.Git(t, w.origin, "rev-list", "--count", "main.."+branch); n != "1" {
 		t.Errorf("%s commits, want 1", n)
 	}
 	file := w.showOrigin(branch, shimsFile)

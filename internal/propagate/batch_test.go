@@ -12,6 +12,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/git"
 	"github.com/bkt-dev/bkt/internal/repo"
 	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
 func batchReq(id string) Request {
@@ -23,7 +24,7 @@ func batchReq(id string) Request {
 // batchSubjects lists the commit subjects on bkt/batch beyond origin/main.
 func batchSubjects(t *testing.T, w *world) []string {
 	t.Helper()
-	out := gitOut(t, w.work, "log", "--reverse", "--format=%s", "origin/main..bkt/batch")
+	out := gittest.Git(t, w.work, "log", "--reverse", "--format=%s", "origin/main..bkt/batch")
 	return strings.Split(out, "\n")
 }
 
@@ -106,7 +107,7 @@ func TestConcurrentBatchGoroutines(t *testing.T) {
 	if len(got) != len(ids) {
 		t.Fatalf("batch has %d commits, want %d: %q", len(got), len(ids), got)
 	}
-	file := gitOut(t, w.work, "show", "bkt/batch:"+appsFile)
+	file := gittest.Git(t, w.work, "show", "bkt/batch:"+appsFile)
 	for _, id := range ids {
 		if !strings.Contains(file, id) {
 			t.Errorf("%s missing from the batch's file:\n%s", id, file)

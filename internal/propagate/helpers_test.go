@@ -14,6 +14,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/git"
 	"github.com/bkt-dev/bkt/internal/repo"
 	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
 // world is a hermetic setup: a bare origin with one commit on main, the
@@ -30,50 +31,17 @@ type world struct {
 
 const appsFile = "manifests/apps.txt"
 
-func hermeticEnv(t *testing.T, tmp string) {
-	t.Helper()
-	gc := filepath.Join(tmp, "gitconfig")
-	writeFile(t, gc, "[user]\n\tname = Test\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n")
-	for k, v := range map[string]string{
-		"HOME":                filepath.Join(tmp, "home"),
-		"GIT_CONFIG_GLOBAL":   gc,
-		"GIT_CONFIG_NOSYSTEM": "1",
-		"XDG_RUNTIME_DIR":     filepath.Join(tmp, "run"),
-		"XDG_CONFIG_HOME":     filepath.Join(tmp, "config"),
-		"GH_CONFIG_DIR":       filepath.Join(tmp, "gh"),
-		"TMPDIR":              filepath.Join(tmp, "tmp"),
-		"GH_TOKEN":            fakegithub.DefaultToken,
-		"GITHUB_TOKEN":        "",
-		"BKT_REPO":            "",
-	} {
-		t.Setenv(k, v)
-	}
-	for _, d := range []string{"home", "run", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(tmp, d), 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, k := range []string{"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL", "GIT_DIR", "GIT_WORK_TREE"} {
-		t.Setenv(k, "")
-		os.Unsetenv(k)
-	}
-}
-
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{t: t, tmp: t.TempDir()}
-	hermeticEnv(t, w.tmp)
-	w.origin = filepath.Join(w.tmp, "origin.git")
-	w.work = filepath.Join(w.tmp, "work")
-	gitRun(t, w.tmp, "init", "-q", "--bare", w.origin)
-	gitRun(t, w.tmp, "clone", "-q", w.origin, w.work)
+	w := &world{t: t, tmp: gittest.Hermetic(t)}
+	w.origin, w.work = gittest.BareOriginWithClone(t, w.tmp)
 	if err := repo.WriteInfo(w.work, repo.Info{Owner: "me", Name: "distro", URL: "https://github.com/me/distro"}); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(w.work, appsFile), "org.example.First\n")
-	gitRun(t, w.work, "add", ".")
-	gitRun(t, w.work, "commit", "-qm", "init")
-	gitRun(t, w.work, "push", "-q", "origin", "main")
+	gittest.WriteFile(t, filepath.Join(w.work, appsFile), "org.example.First\n")
+	gittest.Git(t, w.work, "add", ".")
+	gittest.Git(t, w.work, "commit", "-qm", "init")
+	gittest.Git(t, w.work, "push", "-q", "origin", "main")
 
 	w.gh = fakegithub.New()
 	t.Cleanup(w.gh.Close)
@@ -126,44 +94,19 @@ func addReq(id string) Request {
 func (w *world) pushFromOtherClone(line string) string {
 	w.t.Helper()
 	other := filepath.Join(w.tmp, "other-"+strings.ReplaceAll(line, ".", "-"))
-	gitRun(w.t, w.tmp, "clone", "-q", w.origin, other)
+	gittest.Git(w.t, w.tmp, "clone", "-q", w.origin, other)
 	f := filepath.Join(other, appsFile)
 	data, _ := os.ReadFile(f)
-	writeFile(w.t, f, string(data)+line+"\n")
-	gitRun(w.t, other, "commit", "-qam", "other: "+line)
-	gitRun(w.t, other, "push", "-q", "origin", "main")
-	return gitOut(w.t, other, "rev-parse", "HEAD")
+	gittest.WriteFile(w.t, f, string(data)+line+"\n")
+	gittest.Git(w.t, other, "commit", "-qam", "other: "+line)
+	gittest.Git(w.t, other, "push", "-q", "origin", "main")
+	return gittest.Git(w.t, other, "rev-parse", "HEAD")
 }
 
 // originGit runs git against the bare origin.
 func (w *world) originGit(args ...string) (string, error) {
 	out, err := exec.Command("git", append([]string{"--git-dir", w.origin}, args...)...).CombinedOutput()
 	return strings.TrimSpace(string(out)), err
-}
-
-func gitRun(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	gitOut(t, dir, args...)
-}
-
-func gitOut(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func writeFile(t *testing.T, path, data string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func ctx(t *testing.T) context.Context { return t.Context() }

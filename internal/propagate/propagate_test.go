@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
 // userState is everything of the user's clone that propagation must not touch.
@@ -19,11 +20,11 @@ func snapshot(t *testing.T, w *world) userState {
 	t.Helper()
 	data, _ := os.ReadFile(filepath.Join(w.work, appsFile))
 	return userState{
-		branch:   gitOut(t, w.work, "symbolic-ref", "HEAD"),
-		head:     gitOut(t, w.work, "rev-parse", "HEAD"),
-		status:   gitOut(t, w.work, "status", "--porcelain", "--untracked-files=all"),
-		staged:   gitOut(t, w.work, "diff", "--cached"),
-		unstaged: gitOut(t, w.work, "diff"),
+		branch:   gittest.Git(t, w.work, "symbolic-ref", "HEAD"),
+		head:     gittest.Git(t, w.work, "rev-parse", "HEAD"),
+		status:   gittest.Git(t, w.work, "status", "--porcelain", "--untracked-files=all"),
+		staged:   gittest.Git(t, w.work, "diff", "--cached"),
+		unstaged: gittest.Git(t, w.work, "diff"),
 		file:     string(data),
 	}
 }
@@ -32,11 +33,11 @@ func TestPropagateLeavesUserStateAlone(t *testing.T) {
 	w := newWorld(t)
 	// The user is on their own branch with a staged change, an unstaged
 	// edit of the very manifest bkt changes, and an untracked file.
-	gitRun(t, w.work, "switch", "-q", "-c", "my-work")
-	writeFile(t, filepath.Join(w.work, "README"), "staged\n")
-	gitRun(t, w.work, "add", "README")
-	writeFile(t, filepath.Join(w.work, appsFile), "org.example.First\norg.example.Unsaved\n")
-	writeFile(t, filepath.Join(w.work, "scratch.txt"), "untracked\n")
+	gittest.Git(t, w.work, "switch", "-q", "-c", "my-work")
+	gittest.WriteFile(t, filepath.Join(w.work, "README"), "staged\n")
+	gittest.Git(t, w.work, "add", "README")
+	gittest.WriteFile(t, filepath.Join(w.work, appsFile), "org.example.First\norg.example.Unsaved\n")
+	gittest.WriteFile(t, filepath.Join(w.work, "scratch.txt"), "untracked\n")
 	before := snapshot(t, w)
 
 	out, err := w.p.Propagate(ctx(t), addReq("org.gnome.Boxes"))
@@ -60,7 +61,7 @@ func TestPropagateLeavesUserStateAlone(t *testing.T) {
 	if msg, _ := w.originGit("log", "-1", "--format=%s%n%n%b", branch); msg != "flatpak: add org.gnome.Boxes\n\nRan: flatpak install --user flathub org.gnome.Boxes" {
 		t.Errorf("commit message = %q", msg)
 	}
-	if parent, _ := w.originGit("rev-parse", branch+"^"); parent != gitOut(t, w.work, "rev-parse", "origin/main") {
+	if parent, _ := w.originGit("rev-parse", branch+"^"); parent != gittest.Git(t, w.work, "rev-parse", "origin/main") {
 		t.Errorf("parent %s is not origin/main", parent)
 	}
 	if sha, _ := w.originGit("rev-parse", branch); sha != out.Commit {
@@ -79,12 +80,12 @@ func TestPropagateLeavesUserStateAlone(t *testing.T) {
 	if out.PR.URL != "https://github.com/me/distro/pull/1" {
 		t.Errorf("PR URL = %q", out.PR.URL)
 	}
-	if got := gitOut(t, w.work, "config", "--local", "branch."+branch+".bkt-pr"); got != out.PR.URL {
+	if got := gittest.Git(t, w.work, "config", "--local", "branch."+branch+".bkt-pr"); got != out.PR.URL {
 		t.Errorf("recorded PR = %q", got)
 	}
 
 	// Nothing left behind: one worktree, no temporary directory.
-	if wts := gitOut(t, w.work, "worktree", "list", "--porcelain"); strings.Count(wts, "worktree ") != 1 {
+	if wts := gittest.Git(t, w.work, "worktree", "list", "--porcelain"); strings.Count(wts, "worktree ") != 1 {
 		t.Errorf("worktrees left:\n%s", wts)
 	}
 	if left, _ := filepath.Glob(filepath.Join(w.tmp, "tmp", "bkt-propagate-*")); len(left) != 0 {
@@ -97,7 +98,7 @@ func TestPropagateLeavesUserStateAlone(t *testing.T) {
 
 func TestBaseIsOriginWhenLocalMainIsStale(t *testing.T) {
 	w := newWorld(t)
-	staleMain := gitOut(t, w.work, "rev-parse", "main")
+	staleMain := gittest.Git(t, w.work, "rev-parse", "main")
 	newMain := w.pushFromOtherClone("org.example.FromElsewhere")
 
 	out, err := w.p.Propagate(ctx(t), addReq("org.gnome.Boxes"))
@@ -107,14 +108,14 @@ func TestBaseIsOriginWhenLocalMainIsStale(t *testing.T) {
 	if out.BaseRef != "origin/main" {
 		t.Errorf("BaseRef = %q", out.BaseRef)
 	}
-	if parent := gitOut(t, w.work, "rev-parse", out.Branch+"^"); parent != newMain {
+	if parent := gittest.Git(t, w.work, "rev-parse", out.Branch+"^"); parent != newMain {
 		t.Errorf("branch based on %s, want origin's new main %s", parent, newMain)
 	}
 	// The same edit applied to origin's file keeps the other change.
-	if got := gitOut(t, w.work, "show", out.Branch+":"+appsFile); got != "org.example.First\norg.example.FromElsewhere\norg.gnome.Boxes" {
+	if got := gittest.Git(t, w.work, "show", out.Branch+":"+appsFile); got != "org.example.First\norg.example.FromElsewhere\norg.gnome.Boxes" {
 		t.Errorf("file on branch = %q", got)
 	}
-	if gitOut(t, w.work, "rev-parse", "main") != staleMain {
+	if gittest.Git(t, w.work, "rev-parse", "main") != staleMain {
 		t.Error("the user's local main moved")
 	}
 }
@@ -135,8 +136,8 @@ func TestUniqueBranchNames(t *testing.T) {
 
 	// A branch that exists only on origin is also avoided.
 	other := filepath.Join(w.tmp, "other")
-	gitRun(t, w.tmp, "clone", "-q", w.origin, other)
-	gitRun(t, other, "push", "-q", "origin", "main:refs/heads/bkt/flatpak-add-org.gnome.maps")
+	gittest.Git(t, w.tmp, "clone", "-q", w.origin, other)
+	gittest.Git(t, other, "push", "-q", "origin", "main:refs/heads/bkt/flatpak-add-org.gnome.maps")
 	third, err := w.p.Propagate(ctx(t), addReq("org.gnome.Maps"))
 	if err != nil {
 		t.Fatal(err)
@@ -221,7 +222,7 @@ func pathWithoutGH(t *testing.T) string {
 func TestOfflineBasesOnLocalMain(t *testing.T) {
 	w := newWorld(t)
 	w.pushFromOtherClone("org.example.Unseen") // origin moves, but we will not see it
-	localMain := gitOut(t, w.work, "rev-parse", "main")
+	localMain := gittest.Git(t, w.work, "rev-parse", "main")
 	if err := os.RemoveAll(w.origin); err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +234,7 @@ func TestOfflineBasesOnLocalMain(t *testing.T) {
 	if !out.Offline || out.BaseRef != "main" || out.Pushed || out.Commit == "" {
 		t.Errorf("outcome = %+v", out)
 	}
-	if parent := gitOut(t, w.work, "rev-parse", out.Branch+"^"); parent != localMain {
+	if parent := gittest.Git(t, w.work, "rev-parse", out.Branch+"^"); parent != localMain {
 		t.Errorf("based on %s, want local main %s", parent, localMain)
 	}
 	if !hasStep(fail.As(err), "bkt pr submit") {
@@ -257,7 +258,7 @@ func TestNothingToCommit(t *testing.T) {
 	if !out.NothingToCommit || out.Branch != "" || out.Pushed {
 		t.Errorf("outcome = %+v", out)
 	}
-	if branches := gitOut(t, w.work, "branch", "--list", "bkt/*"); branches != "" {
+	if branches := gittest.Git(t, w.work, "branch", "--list", "bkt/*"); branches != "" {
 		t.Errorf("branches left: %q", branches)
 	}
 	if len(w.gh.Requests()) != 0 {
@@ -273,10 +274,10 @@ func TestApplyErrorCleansUp(t *testing.T) {
 	if _, err := w.p.Propagate(ctx(t), req); !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want boom", err)
 	}
-	if branches := gitOut(t, w.work, "branch", "--list", "bkt/*"); branches != "" {
+	if branches := gittest.Git(t, w.work, "branch", "--list", "bkt/*"); branches != "" {
 		t.Errorf("branches left: %q", branches)
 	}
-	if wts := gitOut(t, w.work, "worktree", "list", "--porcelain"); strings.Count(wts, "worktree ") != 1 {
+	if wts := gittest.Git(t, w.work, "worktree", "list", "--porcelain"); strings.Count(wts, "worktree ") != 1 {
 		t.Errorf("worktrees left:\n%s", wts)
 	}
 	req.Apply = func(string) ([]string, error) { return []string{"../outside"}, nil }
@@ -288,14 +289,14 @@ func TestApplyErrorCleansUp(t *testing.T) {
 func TestMissingIdentity(t *testing.T) {
 	w := newWorld(t)
 	gc := filepath.Join(w.tmp, "noident")
-	writeFile(t, gc, "[user]\n\tuseConfigOnly = true\n")
+	gittest.WriteFile(t, gc, "[user]\n\tuseConfigOnly = true\n")
 	t.Setenv("GIT_CONFIG_GLOBAL", gc)
 
 	_, err := w.p.Propagate(ctx(t), addReq("org.gnome.Boxes"))
 	if fail.CodeOf(err) != fail.Git || !hasStep(fail.As(err), "git config --global user.email") {
 		t.Fatalf("err = %v, next %q", err, fail.As(err).NextSteps)
 	}
-	if branches := gitOut(t, w.work, "branch", "--list", "bkt/*"); branches != "" {
+	if branches := gittest.Git(t, w.work, "branch", "--list", "bkt/*"); branches != "" {
 		t.Errorf("branches left: %q", branches)
 	}
 }
@@ -331,11 +332,11 @@ func TestSubmitRejectedPush(t *testing.T) {
 	}
 	// ...meanwhile someone else pushes a different branch of that name.
 	other := filepath.Join(w.tmp, "other")
-	gitRun(t, w.tmp, "clone", "-q", w.origin, other)
-	writeFile(t, filepath.Join(other, "x"), "x\n")
-	gitRun(t, other, "add", "x")
-	gitRun(t, other, "commit", "-qm", "theirs")
-	gitRun(t, other, "push", "-q", "origin", "HEAD:refs/heads/"+out.Branch)
+	gittest.Git(t, w.tmp, "clone", "-q", w.origin, other)
+	gittest.WriteFile(t, filepath.Join(other, "x"), "x\n")
+	gittest.Git(t, other, "add", "x")
+	gittest.Git(t, other, "commit", "-qm", "theirs")
+	gittest.Git(t, other, "push", "-q", "origin", "HEAD:refs/heads/"+out.Branch)
 
 	_, err = w.p.Submit(ctx(t), out.Branch, "")
 	e := fail.As(err)
@@ -430,10 +431,10 @@ func TestRepoRootBelowGitTopLevel(t *testing.T) {
 	w := newWorld(t)
 	// The distribution lives in distro/ of a larger git repository.
 	sub := filepath.Join(w.work, "distro")
-	writeFile(t, filepath.Join(sub, appsFile), "org.example.Sub\n")
-	gitRun(t, w.work, "add", ".")
-	gitRun(t, w.work, "commit", "-qm", "sub")
-	gitRun(t, w.work, "push", "-q", "origin", "main")
+	gittest.WriteFile(t, filepath.Join(sub, appsFile), "org.example.Sub\n")
+	gittest.Git(t, w.work, "add", ".")
+	gittest.Git(t, w.work, "commit", "-qm", "sub")
+	gittest.Git(t, w.work, "push", "-q", "origin", "main")
 	w.p.Repo.Root = sub
 	w.p.Git = w.p.Git.In(sub)
 
@@ -441,10 +442,10 @@ func TestRepoRootBelowGitTopLevel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := gitOut(t, w.work, "show", out.Branch+":distro/"+appsFile); got != "org.example.Sub\norg.gnome.Boxes" {
+	if got := gittest.Git(t, w.work, "show", out.Branch+":distro/"+appsFile); got != "org.example.Sub\norg.gnome.Boxes" {
 		t.Errorf("distro/%s on the branch = %q", appsFile, got)
 	}
-	if got := gitOut(t, w.work, "show", out.Branch+":"+appsFile); got != "org.example.First" {
+	if got := gittest.Git(t, w.work, "show", out.Branch+":"+appsFile); got != "org.example.First" {
 		t.Errorf("top-level %s changed: %q", appsFile, got)
 	}
 }
@@ -467,7 +468,7 @@ func TestPlanRunsNothing(t *testing.T) {
 	if b := strings.Join(w.p.Plan(batchReq("x")), "\n"); !strings.Contains(b, "bkt/batch") || strings.Contains(b, "git push") {
 		t.Errorf("batch plan:\n%s", b)
 	}
-	if branches := gitOut(t, w.work, "branch", "--list", "bkt/*"); branches != "" || len(w.gh.Requests()) != 0 {
+	if branches := gittest.Git(t, w.work, "branch", "--list", "bkt/*"); branches != "" || len(w.gh.Requests()) != 0 {
 		t.Error("Plan changed something")
 	}
 }
