@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/bkt-dev/bkt/internal/containerfile"
 	"github.com/bkt-dev/bkt/internal/flatpak"
 	"github.com/bkt-dev/bkt/internal/forge"
 	"github.com/bkt-dev/bkt/internal/git"
@@ -10,12 +11,14 @@ import (
 	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/repo"
 	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/shim"
+	"github.com/bkt-dev/bkt/internal/skel"
 )
 
 // registry is the one list of domains; adding a domain adds it to the
 // pipeline, the local-log replay and pr submit at once.
 func registry() *pipeline.Registry {
-	return pipeline.NewRegistry(flatpak.Domain{})
+	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{})
 }
 
 // runner builds the runner chain: delegation to the right context, then
@@ -40,7 +43,7 @@ func (a *App) repo() (*repo.Repo, error) {
 // allowNoRepo (--local), a missing repository is not an error.
 func (a *App) pipeline(allowNoRepo bool) (*pipeline.Pipeline, error) {
 	r := a.runner()
-	p := &pipeline.Pipeline{Registry: registry(), Runner: r, Steps: a.ui, Progress: a.Stderr}
+	p := &pipeline.Pipeline{Registry: registry(), Runner: r, Steps: a.ui, Progress: a.Stderr, Derive: containerfile.Regenerate}
 	rp, err := a.repo()
 	if err != nil {
 		if allowNoRepo {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
+	"github.com/bkt-dev/bkt/internal/containerfile"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
 )
@@ -16,9 +17,11 @@ import (
 func (a *App) validateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "validate",
-		Short: "Check every manifest against its schema and rules (what the distribution's CI runs)",
+		Short: "Check the manifests and that the Containerfiles are current (what the distribution's CI runs)",
 		Long: `Check every manifest in manifests/ against its JSON Schema and bkt's own rules
-(duplicates, unknown fields). Problems are reported as FILE:LINE:COL. Exit 5 when any fails.`,
+(duplicates, unknown fields), reported as FILE:LINE:COL, then check that the bkt-managed
+sections of the Containerfiles match the manifests. Exit 5 when a manifest is invalid,
+exit 1 when only a Containerfile is stale (bkt containerfile sync fixes it).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := a.repo()
@@ -29,25 +32,61 @@ func (a *App) validateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			var stale []manifest.FileDiff
+			var cfErr error
+			if len(probs) == 0 {
+				diffs, err := containerfile.Check(r.Root)
+				cfErr = err
+				for _, d := range diffs {
+					if d.Changed {
+						stale = append(stale, d)
+					}
+				}
+			}
 			if a.json {
-				out := map[string]any{"success": len(probs) == 0, "problems": probs}
+				out := map[string]any{"success": len(probs) == 0 && len(stale) == 0 && cfErr == nil, "problems": probs, "stale": staleJSON(stale)}
 				if probs == nil {
 					out["problems"] = []manifest.Problem{}
 				}
+				if cfErr != nil {
+					out["error"] = errorJSON(cfErr)
+				}
 				a.writeJSON(out)
-			}
-			if len(probs) == 0 {
-				a.ui.Done("Every manifest is valid (%d kinds checked)", len(manifest.All()))
-				return nil
 			}
 			for _, p := range probs {
 				a.ui.Failed("%s", p)
 			}
-			return fail.New(fail.Validation, "%d problem(s) in the manifests", len(probs)).
-				Next("Fix the files above, then check again: bkt validate",
-					"See what a manifest may hold: bkt schema list")
+			if len(probs) > 0 {
+				return fail.New(fail.Validation, "%d problem(s) in the manifests", len(probs)).
+					Next("Fix the files above, then check again: bkt validate",
+						"See what a manifest may hold: bkt schema list")
+			}
+			a.ui.Done("Every manifest is valid (%d kinds checked)", len(manifest.All()))
+			if cfErr != nil {
+				return cfErr
+			}
+			if len(stale) > 0 {
+				for _, d := range stale {
+					a.ui.Failed("%s is stale", d.Path)
+					if !a.json {
+						a.ui.Printf("%s", d.Diff)
+					}
+				}
+				return fail.New(fail.General, "The managed sections of %d Containerfile(s) do not match the manifests", len(stale)).
+					Next("Regenerate them: bkt containerfile sync")
+			}
+			a.ui.Done("The Containerfiles' managed sections are current")
+			return nil
 		},
 	}
+}
+
+func staleJSON(diffs []manifest.FileDiff) []map[string]string {
+	out := []map[string]string{}
+	for _, d := range diffs {
+		out = append(out, map[string]string{"file": d.Path, "diff": d.Diff})
+	}
+	return out
 }
 
 func (a *App) schemaCmd() *cobra.Command {

@@ -141,7 +141,7 @@ The repository is found with --repo, $BKT_REPO, the current directory, or
 	pf.BoolVar(&a.force, "force", a.force, "skip validation against remote catalogs (e.g. offline)")
 
 	root.AddGroup(&cobra.Group{ID: "domains", Title: "Domains:"}, &cobra.Group{ID: "repo", Title: "Repository and changes:"})
-	for _, c := range []*cobra.Command{a.flatpakCmd()} {
+	for _, c := range []*cobra.Command{a.flatpakCmd(), a.shimCmd(), a.skelCmd()} {
 		c.GroupID = "domains"
 		root.AddCommand(c)
 	}
@@ -150,7 +150,7 @@ The repository is found with --repo, $BKT_REPO, the current directory, or
 		c.GroupID = "system"
 		root.AddCommand(c)
 	}
-	for _, c := range []*cobra.Command{a.initCmd(), a.validateCmd(), a.schemaCmd(), a.localCmd(), a.prCmd(), a.devCmd(), a.imageCmd()} {
+	for _, c := range []*cobra.Command{a.initCmd(), a.validateCmd(), a.containerfileCmd(), a.schemaCmd(), a.localCmd(), a.prCmd(), a.devCmd(), a.imageCmd()} {
 		c.GroupID = "repo"
 		root.AddCommand(c)
 	}

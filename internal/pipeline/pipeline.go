@@ -44,6 +44,11 @@ type Pipeline struct {
 	Runner run.Runner
 	// Propagate publishes manifest edits; nil when there is no repository.
 	Propagator *propagate.Propagator
+	// Derive regenerates the files derived from the manifests under root
+	// (the Containerfile sections) after the domains' edits. pending are
+	// edits not written yet (the preview), to derive from instead of the
+	// files on disk. Nil when nothing is derived.
+	Derive func(root string, write bool, pending ...manifest.FileDiff) ([]manifest.FileDiff, error)
 	// Steps receives the human progress lines (✓/✗ per step).
 	Steps Steps
 	// Progress receives the output of long external commands.
@@ -114,6 +119,15 @@ func (p *Pipeline) RunMany(ctx context.Context, label Label, changes []Change, o
 			return res, err
 		}
 		cmds = append(cmds, cs...)
+	}
+	if p.Derive != nil && p.Repo != nil && o.Mode != ModeLocal {
+		// Derived files are checked before anything changes too: broken
+		// Containerfile markers stop the command here, not after the install.
+		derived, err := p.Derive(p.Repo.Root, false, preview...)
+		if err != nil {
+			return res, err
+		}
+		preview = append(preview, derived...)
 	}
 
 	if o.DryRun {
@@ -193,6 +207,18 @@ func (p *Pipeline) propagate(ctx context.Context, label Label, changes []Change,
 				return nil, err
 			}
 			for _, fd := range diffs {
+				if fd.Changed {
+					paths = append(paths, fd.Path)
+					out.Diffs = append(out.Diffs, fd)
+				}
+			}
+		}
+		if p.Derive != nil {
+			derived, err := p.Derive(worktree, true)
+			if err != nil {
+				return nil, err
+			}
+			for _, fd := range derived {
 				if fd.Changed {
 					paths = append(paths, fd.Path)
 					out.Diffs = append(out.Diffs, fd)

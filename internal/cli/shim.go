@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/bkt-dev/bkt/internal/lifecycle"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/shim"
+)
+
+func (a *App) shimCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:   "shim",
+		Short: "Host commands usable inside the toolbox (manifests/host-shims.json)",
+		Long: `A shim is a small script in ~/.local/toolbox/shims/NAME that runs a host command from
+inside a toolbox: exec flatpak-spawn --host CMD "$@". The toolbox image puts that
+directory on PATH, so rpm-ostree, podman or systemctl work from the toolbox as on the host.`,
+	})
+	cmd.AddCommand(a.shimAddCmd(), a.shimRemoveCmd(), a.shimListCmd(), a.shimSyncCmd())
+	return cmd
+}
+
+func (a *App) shimAddCmd() *cobra.Command {
+	var m modeFlags
+	var host string
+	cmd := &cobra.Command{
+		Use:   "add NAME...",
+		Short: "Write shims now, add them to the manifest, and open a pull request",
+		Long: `Write ~/.local/toolbox/shims/NAME (mode 0755) running "flatpak-spawn --host CMD", add it
+to manifests/host-shims.json, and open a pull request. CMD defaults to NAME; --host names
+another program or a path on the host (one word: the shim passes its own arguments on).`,
+		Example: `  bkt shim add rpm-ostree
+  bkt shim add podman systemctl journalctl
+  bkt shim add docker --host podman`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if host != "" && len(args) > 1 {
+				return usageError(cmd, "--host applies to one shim at a time, not %d", len(args))
+			}
+			c := pipeline.Change{Domain: "shim", Action: shim.ActAdd, IDs: args}
+			if host != "" {
+				c.Options = map[string]string{shim.OptHost: host}
+			}
+			return a.punned(cmd, c, &m)
+		},
+	}
+	cmd.Flags().StringVar(&host, "host", "", "the command to run on the host (default: NAME)")
+	m.register(cmd)
+	return cmd
+}
+
+func (a *App) shimRemoveCmd() *cobra.Command {
+	var m modeFlags
+	cmd := &cobra.Command{
+		Use:   "remove NAME...",
+		Short: "Delete shims now, drop them from the manifest, and open a pull request",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.punned(cmd, pipeline.Change{Domain: "shim", Action: shim.ActRemove, IDs: args}, &m)
+		},
+	}
+	m.register(cmd)
+	return cmd
+}
+
+// shimSkelMarks are the list marks of the shim and skel views.
+var shimSkelMarks = map[string]string{
+	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Differs: "≠", lifecycle.Extra: "+", lifecycle.Unknown: "?",
+}
+
+func (a *App) shimListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "Show the declared shims joined with the scripts on this machine",
+		Long: `Show the declared shims and the scripts in ~/.local/toolbox/shims:
+  ✓ in place   ✗ missing   ≠ differs (edited or not executable)   + not in the manifest   ? unknown`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			rows, err := shim.List(r.Root, "")
+			if a.json {
+				a.writeJSON(map[string]any{"success": err == nil, "shims": rows})
+				return err
+			}
+			a.printShimRows(rows)
+			return err
+		},
+	}
+}
+
+func (a *App) printShimRows(rows []shim.Row) {
+	if len(rows) == 0 {
+		a.ui.Printf("No shims declared in manifests/host-shims.json and none in ~/%s.\n", shim.DirRel)
+		a.ui.Printf("Add one: bkt shim add rpm-ostree\n")
+		return
+	}
+	table := make([][]string, 0, len(rows))
+	counts := map[string]int{}
+	adoptable := 0
+	for _, r := range rows {
+		counts[r.State]++
+		state := r.State
+		if r.Problem != "" {
+			state += ": " + r.Problem
+		}
+		if r.Adoptable {
+			adoptable++
+		}
+		table = append(table, []string{shimSkelMarks[r.State], r.Name, r.Host, state})
+	}
+	a.ui.Table([]string{"", "SHIM", "HOST COMMAND", "STATE"}, table)
+	a.ui.Printf("\n%d in place, %d missing, %d differ, %d not in the manifest\n",
+		counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Differs], counts[lifecycle.Extra])
+	if counts[lifecycle.Missing]+counts[lifecycle.Differs] > 0 {
+		a.ui.Printf("Write them: bkt shim sync\n")
+	}
+	if adoptable > 0 {
+		a.ui.Printf("Record the unmanaged ones: bkt capture --only shim\n")
+	}
+}
+
+func (a *App) shimSyncCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "sync",
+		Short: "Write every declared shim that is missing or differs",
+		Long: `Write every shim of manifests/host-shims.json that is missing from ~/.local/toolbox/shims
+or differs from what bkt writes. Scripts no manifest declares are left alone.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			env := pipeline.Env{Runner: a.runner(), Root: r.Root, Force: a.force, Progress: a.Stderr}
+			cmds, err := shim.Domain{}.SyncPlan(cmd.Context(), env, r.Root)
+			if err != nil {
+				return err
+			}
+			return a.runPlan(cmd, cmds)
+		},
+	}
+}

@@ -1,0 +1,125 @@
+package containerfile
+
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/manifest"
+)
+
+// Paths of the Containerfiles bkt maintains, relative to the repo root.
+const (
+	HostFile    = "Containerfile"
+	ToolboxFile = "toolbox/Containerfile"
+)
+
+// target is one Containerfile: its sections in the order a new file gets
+// them, and how their lines are generated.
+type target struct {
+	path     string
+	sections []string
+	render   func(src source) (map[string][]string, error)
+}
+
+var targets = []target{
+	{
+		path:     HostFile,
+		sections: []string{CoprRepositories, SystemPackages, ExcludedPackages, Upstream, BKT},
+		render:   renderHost,
+	},
+	{
+		path:     ToolboxFile,
+		sections: []string{CoprRepositories, ToolboxPackages},
+		render:   renderToolbox,
+	},
+}
+
+// isSectionName reports a section of any Containerfile bkt maintains.
+func isSectionName(name string) bool {
+	for _, t := range targets {
+		if slices.Contains(t.sections, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func findTarget(path string) (target, bool) {
+	for _, t := range targets {
+		if t.path == path {
+			return t, true
+		}
+	}
+	return target{}, false
+}
+
+func targetPaths() []string {
+	paths := make([]string, len(targets))
+	for i, t := range targets {
+		paths[i] = t.path
+	}
+	return paths
+}
+
+func renderHost(src source) (map[string][]string, error) {
+	var coprs manifest.CoprRepos
+	var pkgs manifest.SystemPackages
+	if err := src.load(&coprs); err != nil {
+		return nil, err
+	}
+	if err := src.load(&pkgs); err != nil {
+		return nil, err
+	}
+	return map[string][]string{
+		CoprRepositories: hostCoprLines(coprs.Coprs),
+		SystemPackages:   installLines(pkgs.Packages, pkgs.Groups),
+		ExcludedPackages: removeLines(pkgs.Excluded),
+		// The seam for UPSTREAM (SPEC §10, upstream/manifest.json) and BKT
+		// (SPEC §8, installing bkt and bkt-admin): their generators come
+		// with those features. Until then both are markers only.
+		Upstream: nil,
+		BKT:      nil,
+	}, nil
+}
+
+func renderToolbox(src source) (map[string][]string, error) {
+	var tb manifest.ToolboxPackages
+	if err := src.load(&tb); err != nil {
+		return nil, err
+	}
+	return map[string][]string{
+		CoprRepositories: toolboxCoprLines(tb.Coprs),
+		ToolboxPackages:  installLines(tb.Packages, tb.Groups),
+	}, nil
+}
+
+// source reads the manifests of a repository, or, for a manifest with a
+// pending edit (a dry run's preview, not written yet), that edit's result.
+type source struct {
+	root    string
+	pending map[string][]byte // manifest path -> content after the edit
+}
+
+func newSource(root string, pending []manifest.FileDiff) source {
+	s := source{root: root, pending: map[string][]byte{}}
+	for _, fd := range pending {
+		if fd.Changed {
+			s.pending[fd.Path] = fd.After
+		}
+	}
+	return s
+}
+
+func (s source) load(d manifest.Doc) error {
+	data, ok := s.pending[manifest.RelPath(d)]
+	if !ok {
+		return manifest.Load(s.root, d)
+	}
+	// manifest.Edit only returns content that loads back, canonically
+	// formatted: decoding it is enough.
+	if err := json.Unmarshal(data, d); err != nil {
+		return fail.Wrap(fail.General, err, "Cannot read the pending change of %s", manifest.RelPath(d)).WithDetail("%v", err)
+	}
+	return nil
+}

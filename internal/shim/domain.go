@@ -1,0 +1,151 @@
+package shim
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/lifecycle"
+	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/suggest"
+)
+
+// Actions of the shim domain.
+const (
+	ActAdd     = "add"
+	ActRemove  = "remove"
+	ActCapture = "capture" // record scripts that already exist
+)
+
+// OptHost is the option holding the host command (default: the name).
+const OptHost = "host"
+
+// Domain implements pipeline.Domain and lifecycle.Syncer for shims.
+type Domain struct {
+	// Home is the home directory holding the shims; "" means $HOME.
+	Home string
+}
+
+var _ lifecycle.Syncer = Domain{}
+
+// Name implements pipeline.Domain.
+func (Domain) Name() string { return "shim" }
+
+func hostOf(c pipeline.Change, name string) string { return c.Opt(OptHost, name) }
+
+// Validate implements pipeline.Domain.
+func (d Domain) Validate(_ context.Context, env pipeline.Env, c pipeline.Change) error {
+	if len(c.IDs) == 0 {
+		return fail.New(fail.Usage, "shim %s needs a name", c.Action).Next("See the usage: bkt shim --help")
+	}
+	for _, name := range c.IDs {
+		if err := ValidName(name); err != nil {
+			return err
+		}
+	}
+	switch c.Action {
+	case ActAdd, ActCapture:
+		if h := c.Opt(OptHost, ""); h != "" {
+			return ValidHost(h)
+		}
+		return nil
+	case ActRemove:
+		return d.validateRemove(env, c)
+	}
+	return fail.New(fail.Usage, "shim has no action %q", c.Action)
+}
+
+// validateRemove accepts a shim the manifest declares or whose script
+// exists, so a stray script can be removed too.
+func (d Domain) validateRemove(env pipeline.Env, c pipeline.Change) error {
+	var shims manifest.HostShims
+	if env.Root != "" {
+		if err := manifest.Load(env.Root, &shims); err != nil {
+			return err
+		}
+	}
+	dir, err := Dir(d.Home)
+	if err != nil {
+		return err
+	}
+	known := scriptNames(dir)
+	for _, s := range shims.Shims {
+		known = append(known, s.Name)
+	}
+	for _, name := range c.IDs {
+		if !slices.Contains(known, name) {
+			return fail.New(fail.Validation, "Shim '%s' is neither in the manifest nor in %s", name, dir).
+				Suggest(suggest.Closest(name, known, 3)...).
+				Next("See the shims: bkt shim list")
+		}
+	}
+	return nil
+}
+
+// Commands implements pipeline.Domain: write or delete the scripts that
+// are not already as wanted. Capture has no local effect.
+func (d Domain) Commands(_ context.Context, _ pipeline.Env, c pipeline.Change) ([]run.Cmd, error) {
+	if c.Action == ActCapture {
+		return nil, nil
+	}
+	dir, err := Dir(d.Home)
+	if err != nil {
+		return nil, err
+	}
+	var cmds []run.Cmd
+	for _, name := range c.IDs {
+		path := filepath.Join(dir, name)
+		host := hostOf(c, name)
+		st, _, err := inspect(path, Script(host))
+		if err != nil {
+			return nil, readFailed(err, path)
+		}
+		switch {
+		case c.Action == ActAdd && st != current:
+			cmds = append(cmds, WriteCmd(path, host))
+		case c.Action == ActRemove && st != absent:
+			cmds = append(cmds, RemoveCmd(path))
+		}
+	}
+	return cmds, nil
+}
+
+// Apply implements pipeline.Domain: edit manifests/host-shims.json.
+func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.FileDiff, error) {
+	var shims manifest.HostShims
+	var edit func() error
+	switch c.Action {
+	case ActAdd, ActCapture:
+		edit = func() error {
+			for _, name := range c.IDs {
+				s := manifest.HostShim{Name: name}
+				// The manifest leaves the default (the name itself) implicit.
+				if h := hostOf(c, name); h != name {
+					s.Host = h
+				}
+				shims.Upsert(s)
+			}
+			return nil
+		}
+	case ActRemove:
+		edit = func() error {
+			for _, name := range c.IDs {
+				shims.Remove(name)
+			}
+			return nil
+		}
+	default:
+		return nil, fmt.Errorf("shim: unknown action %q", c.Action)
+	}
+	fd, err := manifest.Edit(root, &shims, edit, write)
+	return []manifest.FileDiff{fd}, err
+}
+
+func readFailed(err error, path string) error {
+	return fail.Wrap(fail.General, err, "Cannot read %s", path).WithDetail("%v", err).
+		Next("Check the file's permissions: ls -l " + run.Quote(path))
+}

@@ -1,0 +1,241 @@
+package skel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+
+	"github.com/bkt-dev/bkt/internal/atomicfile"
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/lifecycle"
+	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/suggest"
+)
+
+// Actions of the skel domain.
+const (
+	ActAdd     = "add"
+	ActCapture = "capture" // record the user's version of differing files
+)
+
+// Limits of one add, so `bkt skel add .config` does not commit a browser
+// profile; --force lifts them.
+const (
+	maxFiles    = 100
+	maxFileSize = 1 << 20
+)
+
+// Domain implements pipeline.Domain and lifecycle.Syncer for skel.
+type Domain struct {
+	// Home is the home directory; "" means $HOME.
+	Home string
+}
+
+var _ lifecycle.Syncer = Domain{}
+
+// Name implements pipeline.Domain.
+func (Domain) Name() string { return "skel" }
+
+// Validate implements pipeline.Domain: every path is safe, exists in
+// $HOME, and is neither a credential nor too big (unless forced).
+func (d Domain) Validate(_ context.Context, env pipeline.Env, c pipeline.Change) error {
+	if c.Action != ActAdd && c.Action != ActCapture {
+		return fail.New(fail.Usage, "skel has no action %q", c.Action)
+	}
+	if len(c.IDs) == 0 {
+		return fail.New(fail.Usage, "skel add needs a file").Next("Record your ~/.bashrc: bkt skel add .bashrc")
+	}
+	home, err := Home(d.Home)
+	if err != nil {
+		return err
+	}
+	for _, id := range c.IDs {
+		rel, err := Clean(home, id)
+		if err != nil {
+			return err
+		}
+		files, err := homeFiles(home, rel)
+		if err != nil {
+			return err
+		}
+		if len(files) > maxFiles && !env.Force {
+			return fail.New(fail.Validation, "~/%s holds %d files: skel/ is for dotfiles", rel, len(files)).
+				Next("Add the files you need one by one: bkt skel add "+rel+"/FILE",
+					"Add them all anyway: bkt skel add "+rel+" --force")
+		}
+		for _, f := range files {
+			if err := checkFile(home, f, env.Force); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkFile(home, rel string, force bool) error {
+	if force {
+		return nil
+	}
+	if secret(rel) {
+		return fail.New(fail.Validation, "~/%s looks like a secret: skel/ is committed and pushed to your repository", rel).
+			Next("Keep it out of the repository (nothing was changed)",
+				"Add it anyway: bkt skel add "+rel+" --force")
+	}
+	fi, err := os.Stat(filepath.Join(home, filepath.FromSlash(rel)))
+	if err == nil && fi.Size() > maxFileSize {
+		return fail.New(fail.Validation, "~/%s is %d KiB: skel/ is for small dotfiles", rel, fi.Size()>>10).
+			Next("Add it anyway: bkt skel add " + rel + " --force")
+	}
+	return nil
+}
+
+// homeFiles lists the regular files that rel names in home: rel itself, or
+// every file below it when it is a directory (nested .git directories,
+// sockets and other special files are skipped). Symbolic links are
+// followed: their content is what the user sees.
+func homeFiles(home, rel string) ([]string, error) {
+	abs := filepath.Join(home, filepath.FromSlash(rel))
+	fi, err := os.Stat(abs)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, notInHome(home, rel)
+	}
+	if err != nil {
+		return nil, readFailed(err, abs)
+	}
+	if fi.Mode().IsRegular() {
+		return []string{rel}, nil
+	}
+	if !fi.IsDir() {
+		return nil, fail.New(fail.Validation, "~/%s is not a regular file or directory", rel).
+			Next("Name a file: bkt skel add .bashrc")
+	}
+	var files []string
+	err = filepath.WalkDir(abs, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() && e.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			if t, err := os.Stat(p); err != nil || !t.Mode().IsRegular() {
+				return nil
+			}
+		} else if !e.Type().IsRegular() {
+			return nil
+		}
+		r, _ := filepath.Rel(home, p)
+		files = append(files, filepath.ToSlash(r))
+		return nil
+	})
+	if err != nil {
+		return nil, readFailed(err, abs)
+	}
+	if len(files) == 0 {
+		return nil, fail.New(fail.Validation, "~/%s holds no files", rel).Next("Name a file: bkt skel add .bashrc")
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// notInHome is the error for a missing file, with the close names of its
+// directory as suggestions.
+func notInHome(home, rel string) error {
+	dir, base := path.Split(rel)
+	entries, _ := os.ReadDir(filepath.Join(home, filepath.FromSlash(dir)))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	var close []string
+	for _, n := range suggest.Closest(base, names, 3) {
+		close = append(close, dir+n)
+	}
+	return fail.New(fail.Validation, "~/%s does not exist", rel).Suggest(close...).
+		Next("See your dotfiles: ls -A ~/" + dir)
+}
+
+// Commands implements pipeline.Domain: adding a file to skel/ changes
+// nothing on this machine (the file is already in $HOME).
+func (Domain) Commands(context.Context, pipeline.Env, pipeline.Change) ([]run.Cmd, error) {
+	return nil, nil
+}
+
+// Apply implements pipeline.Domain: copy the named files of $HOME into
+// root's skel/, one FileDiff per file (Path "skel/FILE").
+func (d Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.FileDiff, error) {
+	if c.Action != ActAdd && c.Action != ActCapture {
+		return nil, fmt.Errorf("skel: unknown action %q", c.Action)
+	}
+	home, err := Home(d.Home)
+	if err != nil {
+		return nil, err
+	}
+	var diffs []manifest.FileDiff
+	for _, id := range c.IDs {
+		rel, err := Clean(home, id)
+		if err != nil {
+			return diffs, err
+		}
+		files, err := homeFiles(home, rel)
+		if err != nil {
+			return diffs, err
+		}
+		for _, f := range files {
+			fd, err := copyIn(root, home, f, write)
+			if err != nil {
+				return diffs, err
+			}
+			diffs = append(diffs, fd)
+		}
+	}
+	return diffs, nil
+}
+
+// copyIn copies home/rel to root/skel/rel (when write is set and it
+// differs) and describes the change.
+func copyIn(root, home, rel string, write bool) (manifest.FileDiff, error) {
+	src := filepath.Join(home, filepath.FromSlash(rel))
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return manifest.FileDiff{}, readFailed(err, src)
+	}
+	dst, err := within(root, Dir+"/"+rel)
+	if err != nil {
+		return manifest.FileDiff{}, fail.Wrap(fail.General, err, "Cannot write %s/%s", Dir, rel).WithDetail("%v", err).
+			Next("Check skel/ in the repository: ls -la " + run.Quote(filepath.Join(root, Dir)))
+	}
+	before, err := os.ReadFile(dst)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return manifest.FileDiff{}, readFailed(err, dst)
+	}
+	if err != nil {
+		before = nil
+	}
+	fd := manifest.NewFileDiff(Dir+"/"+rel, before, data)
+	// A new empty file is a change too (NewFileDiff compares bytes only).
+	fd.Changed = fd.Changed || before == nil
+	if !write || !fd.Changed {
+		return fd, nil
+	}
+	perm := os.FileMode(0o644)
+	if fi, err := os.Stat(src); err == nil && fi.Mode().Perm()&0o100 != 0 {
+		perm = 0o755 // git keeps only the executable bit
+	}
+	if err := atomicfile.Write(dst, data, perm); err != nil {
+		return fd, fail.Wrap(fail.General, err, "Cannot write %s/%s", Dir, rel).WithDetail("%v", err)
+	}
+	return fd, nil
+}
+
+func readFailed(err error, p string) error {
+	return fail.Wrap(fail.General, err, "Cannot read %s", p).WithDetail("%v", err).
+		Next("Check the file's permissions: ls -l " + run.Quote(p))
+}
