@@ -73,6 +73,7 @@ func setupScript(env *testscript.Env) error {
 	gh.LogFile = filepath.Join(work, "github.log")
 	env.Setenv("BKT_GITHUB_API_URL", gh.URL)
 	env.Defer(gh.Close)
+	setupExtensions(env)
 	return nil
 }
 

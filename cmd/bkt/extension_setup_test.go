@@ -1,0 +1,33 @@
+package main
+
+import (
+	"path/filepath"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/bkt-dev/bkt/internal/testenv/egotest"
+)
+
+// setupExtensions gives every script a fake extensions.gnome.org
+// (BKT_EGO_URL; it logs each request to $WORK/ego.log), a GNOME Shell
+// version (BKT_SHELL_VERSION: there is no gnome-shell here), and gsettings
+// on the keyfile backend under the script's $XDG_CONFIG_HOME, so the
+// org.gnome.shell keys persist between commands without a D-Bus session.
+//
+// The site knows hello@example.com (GNOME Shell 45–47), its neighbour
+// hello-world@example.com, and old@example.org (only GNOME Shell 3.38).
+func setupExtensions(env *testscript.Env) {
+	s := egotest.New(
+		egotest.Extension{UUID: "hello@example.com", Name: "Hello", Description: "Says hello",
+			Releases: []egotest.Release{{Version: 2, Shell: []string{"45", "46"}}, {Version: 3, Shell: []string{"46", "47"}}}},
+		egotest.Extension{UUID: "hello-world@example.com", Name: "Hello World", Description: "Says hello to the world",
+			Releases: []egotest.Release{{Version: 1, Shell: []string{"47"}}}},
+		egotest.Extension{UUID: "old@example.org", Name: "Old", Description: "Only for old Shells",
+			Releases: []egotest.Release{{Version: 7, Shell: []string{"3.36", "3.38"}}}},
+	)
+	s.LogFile = filepath.Join(env.WorkDir, "ego.log")
+	env.Setenv("BKT_EGO_URL", s.URL)
+	env.Setenv("BKT_SHELL_VERSION", "47")
+	env.Setenv("GSETTINGS_BACKEND", "keyfile")
+	env.Defer(s.Close)
+}

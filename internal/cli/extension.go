@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/bkt-dev/bkt/internal/extension"
+	"github.com/bkt-dev/bkt/internal/lifecycle"
+	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+)
+
+func (a *App) extensionCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:     "extension",
+		Aliases: []string{"ext"},
+		Short:   "GNOME Shell extensions (manifests/gnome-extensions.json)",
+		Long: `GNOME Shell extensions from extensions.gnome.org, recorded in manifests/gnome-extensions.json.
+
+Installing unpacks the extension into ~/.local/share/gnome-shell/extensions/UUID; enabling
+and disabling set the org.gnome.shell keys enabled-extensions and disabled-extensions.
+Neither needs the gnome-extensions tool nor a running GNOME Shell. A running Shell follows
+the keys at once; it loads a newly installed extension at the next login.
+BKT_EGO_URL replaces https://extensions.gnome.org; BKT_SHELL_VERSION replaces
+the version gnome-shell --version reports.`,
+	})
+	cmd.AddCommand(a.extensionActionCmd(extension.ActAdd), a.extensionActionCmd(extension.ActRemove),
+		a.extensionActionCmd(extension.ActEnable), a.extensionActionCmd(extension.ActDisable),
+		a.extensionListCmd(), a.extensionSyncCmd(), a.extensionCaptureCmd())
+	return cmd
+}
+
+var extensionHelp = map[string]struct{ short, long, example string }{
+	extension.ActAdd: {
+		"Install and enable extensions now, add them to the manifest, and open a pull request",
+		`Check each UUID on extensions.gnome.org, download the release for the GNOME Shell running
+here, unpack it, enable it, record it in manifests/gnome-extensions.json and open a pull
+request. A misspelt UUID gets suggestions; --force skips the check (offline).`,
+		`  bkt extension add dash-to-dock@micxgx.gmail.com
+  bkt ext add appindicatorsupport@rgcjonas.gmail.com --local`,
+	},
+	extension.ActRemove: {
+		"Disable and uninstall extensions now, drop them from the manifest, and open a pull request",
+		`Take the extensions out of enabled-extensions and disabled-extensions, delete your copy
+(one installed with the OS stays), drop them from the manifest and open a pull request.`,
+		`  bkt extension remove dash-to-dock@micxgx.gmail.com`,
+	},
+	extension.ActEnable: {
+		"Enable extensions now, record \"enabled\" in the manifest, and open a pull request",
+		"", `  bkt extension enable dash-to-dock@micxgx.gmail.com`,
+	},
+	extension.ActDisable: {
+		"Disable extensions now, record \"enabled\": false in the manifest, and open a pull request",
+		`Disable the extensions (they stay installed) and record "enabled": false, so that every
+machine built from the repository has them installed but off.`,
+		`  bkt extension disable dash-to-dock@micxgx.gmail.com`,
+	},
+}
+
+// extensionActionCmd builds add, remove, enable and disable: the same
+// shape, one change of that action for all the UUIDs given.
+func (a *App) extensionActionCmd(action string) *cobra.Command {
+	var m modeFlags
+	h := extensionHelp[action]
+	cmd := &cobra.Command{
+		Use:     action + " UUID...",
+		Short:   h.short,
+		Long:    h.long,
+		Example: h.example,
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c := pipeline.Change{Domain: extension.Name, Action: action, IDs: args}
+			err := a.punned(cmd, c, &m)
+			if err == nil && action == extension.ActAdd && !a.json && !a.dryRun && !m.prOnly && a.execContext != "image" {
+				a.ui.Info("GNOME Shell loads a newly installed extension at your next login")
+			}
+			return err
+		},
+	}
+	if action != extension.ActAdd {
+		cmd.ValidArgsFunction = a.completeFrom(extensionUUIDs)
+	}
+	m.register(cmd)
+	return cmd
+}
+
+var extensionUUIDs = manifestIDs(func() *manifest.GnomeExtensions { return &manifest.GnomeExtensions{} }, func(m *manifest.GnomeExtensions) []string {
+	ids := make([]string, 0, len(m.Extensions))
+	for _, e := range m.Extensions {
+		ids = append(ids, e.UUID)
+	}
+	return ids
+})
+
+func (a *App) extensionListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "Show the declared extensions joined with what is installed and enabled",
+		Long: `Show the declared extensions with their state on this machine:
+  ✓ as declared   ✗ not installed   ≠ enabled/disabled otherwise than declared
+  + enabled but not in the manifest   ? unknown (the query failed)`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			rows, err := extension.List(cmd.Context(), a.runner(), r.Root)
+			if a.json {
+				a.writeJSON(map[string]any{"success": err == nil, "extensions": orEmptyRows(rows)})
+				return err
+			}
+			a.printExtensionRows(rows)
+			return err
+		},
+	}
+}
+
+func orEmptyRows(rows []extension.Row) []extension.Row {
+	if rows == nil {
+		return []extension.Row{}
+	}
+	return rows
+}
+
+func (a *App) printExtensionRows(rows []extension.Row) {
+	if len(rows) == 0 {
+		a.ui.Printf("No extensions declared in manifests/gnome-extensions.json and none enabled here.\n")
+		a.ui.Printf("Add one: bkt extension add UUID\n")
+		return
+	}
+	table := make([][]string, 0, len(rows))
+	counts := map[string]int{}
+	for _, r := range rows {
+		counts[r.State]++
+		state := r.Have
+		if r.State == lifecycle.Differs {
+			state = r.Have + ", declared " + r.Want
+		}
+		if r.Note != "" {
+			state += " (" + r.Note + ")"
+		}
+		table = append(table, []string{extensionMarks[r.State], r.UUID, r.Where, state})
+	}
+	a.ui.Table([]string{"", "EXTENSION", "INSTALLED", "STATE"}, table)
+	a.ui.Printf("\n%d as declared, %d not installed, %d differ, %d not in the manifest",
+		counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Differs], counts[lifecycle.Extra])
+	if counts[lifecycle.Unknown] > 0 {
+		a.ui.Printf(", %d unknown", counts[lifecycle.Unknown])
+	}
+	a.ui.Printf("\n")
+	if counts[lifecycle.Missing]+counts[lifecycle.Differs] > 0 {
+		a.ui.Printf("Make this machine match: bkt extension sync\n")
+	}
+	if counts[lifecycle.Extra]+counts[lifecycle.Differs] > 0 {
+		a.ui.Printf("Record this machine's state instead: bkt extension capture\n")
+	}
+}
+
+func (a *App) extensionSyncCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "sync",
+		Short: "Install the declared extensions missing here and enable or disable them as declared",
+		Long: `Install every extension of manifests/gnome-extensions.json that is missing on this machine
+(the release for the running GNOME Shell), then set enabled-extensions and
+disabled-extensions so each is on or off as declared: one gsettings call per key.
+Extensions no manifest declares are left alone.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			env := pipeline.Env{Runner: a.runner(), Root: r.Root, Force: a.force, Progress: a.Stderr}
+			cmds, err := extension.Domain{}.SyncPlan(cmd.Context(), env, r.Root)
+			if err != nil {
+				return err
+			}
+			return a.runPlan(cmd, cmds)
+		},
+	}
+}
+
+func (a *App) extensionCaptureCmd() *cobra.Command {
+	var m modeFlags
+	cmd := &cobra.Command{
+		Use:   "capture",
+		Short: "Record the extensions enabled here that the manifest lacks, and open a pull request",
+		Long: `Add the extensions enabled on this machine but not declared to the manifest, and record
+"enabled" as it is here for declared extensions switched on or off by hand (e.g. in the
+Extensions app). Nothing changes on this machine.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			env := pipeline.Env{Runner: a.runner(), Root: r.Root, Force: a.force, Progress: a.Stderr}
+			changes, err := extension.Domain{}.Capture(cmd.Context(), env, r.Root)
+			if err != nil {
+				return err
+			}
+			if len(changes) == 0 {
+				a.ui.Done("The manifest already matches the extensions enabled here: nothing to capture")
+				if a.json {
+					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
+				}
+				return nil
+			}
+			return a.punnedMany(cmd, pipeline.Label{Domain: extension.Name, Action: extension.ActCapture}, changes, &m)
+		},
+	}
+	m.register(cmd)
+	return cmd
+}
+
+var extensionMarks = map[string]string{
+	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Differs: "≠", lifecycle.Extra: "+", lifecycle.Unknown: "?",
+}
+
+// extensionDomain is the extension domain for registry(); it lives here
+// so that env.go needs no import of its own for it.
+func extensionDomain() pipeline.Domain { return extension.Domain{} }

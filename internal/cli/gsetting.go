@@ -1,0 +1,238 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/bkt-dev/bkt/internal/gsetting"
+	"github.com/bkt-dev/bkt/internal/lifecycle"
+	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	gs "github.com/bkt-dev/bkt/internal/system/gsettings"
+)
+
+func (a *App) gsettingCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:     "gsetting",
+		Aliases: []string{"gs"},
+		Short:   "GSettings keys (manifests/gsettings.json)",
+		Long: `GSettings keys recorded in manifests/gsettings.json and applied with gsettings.
+
+Values are GVariant text, as gsettings prints them: a string is quoted ('Adwaita-dark'),
+then quoted again for the shell. bkt checks the schema, the key and the value against the
+schemas installed here before anything changes, without touching your settings, and
+records the value in the form gsettings prints.`,
+	})
+	cmd.AddCommand(a.gsettingSetCmd(), a.gsettingResetCmd(), a.gsettingListCmd(), a.gsettingSyncCmd(), a.gsettingCaptureCmd())
+	return cmd
+}
+
+func (a *App) gsettingSetCmd() *cobra.Command {
+	var m modeFlags
+	var comment string
+	cmd := &cobra.Command{
+		Use:   "set SCHEMA KEY VALUE",
+		Short: "Set a key now, record it in the manifest, and open a pull request",
+		Long: `Set a key now with gsettings, record it in manifests/gsettings.json, and open a pull request.
+
+The schema must be installed and have the key (typos get suggestions), and the value must
+be valid GVariant text for the key's type and range. A bare word for a string key is
+refused with the quoted form to use. A key already at that value is not set again.`,
+		Example: `  bkt gsetting set org.gnome.desktop.interface gtk-theme "'Adwaita-dark'"
+  bkt gsetting set org.gnome.desktop.interface color-scheme "'prefer-dark'" --comment "easier on the eyes"
+  bkt gs set org.gnome.shell favorite-apps "['org.gnome.Nautilus.desktop', 'firefox.desktop']"
+  bkt gs set org.gnome.desktop.peripherals.mouse speed -- -0.5    # -- before a negative number`,
+		Args:              cobra.ExactArgs(3),
+		ValidArgsFunction: a.completeSetting,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c := pipeline.Change{Domain: gsetting.Name, Action: gsetting.ActSet, IDs: []string{gsetting.ID(args[0], args[1])},
+				Options: map[string]string{gsetting.OptValue: args[2], gsetting.OptComment: comment}}
+			return a.punned(cmd, c, &m)
+		},
+	}
+	cmd.Flags().StringVar(&comment, "comment", "", "why, recorded next to the value in the manifest")
+	m.register(cmd)
+	return cmd
+}
+
+func (a *App) gsettingResetCmd() *cobra.Command {
+	var m modeFlags
+	cmd := &cobra.Command{
+		Use:               "reset SCHEMA KEY",
+		Aliases:           []string{"unset"},
+		Short:             "Reset a key to its default now, drop it from the manifest, and open a pull request",
+		Example:           `  bkt gsetting reset org.gnome.desktop.interface gtk-theme`,
+		Args:              cobra.ExactArgs(2),
+		ValidArgsFunction: a.completeSetting,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c := pipeline.Change{Domain: gsetting.Name, Action: gsetting.ActReset, IDs: []string{gsetting.ID(args[0], args[1])}}
+			return a.punned(cmd, c, &m)
+		},
+	}
+	m.register(cmd)
+	return cmd
+}
+
+var gsettingMarks = map[string]string{lifecycle.OK: "✓", lifecycle.Differs: "≠", lifecycle.Unknown: "?"}
+
+func (a *App) gsettingListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "Show the declared settings joined with their values here",
+		Long: `Show the declared settings with their value on this machine:
+  ✓ as declared   ≠ differs (the value here is shown)   ? unknown (not installed here, or the query failed)`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			rows, err := gsetting.List(cmd.Context(), a.runner(), r.Root)
+			if a.json {
+				if rows == nil {
+					rows = []gsetting.Row{}
+				}
+				a.writeJSON(map[string]any{"success": err == nil, "settings": rows})
+				return err
+			}
+			a.printSettingRows(rows)
+			return err
+		},
+	}
+}
+
+func (a *App) printSettingRows(rows []gsetting.Row) {
+	if len(rows) == 0 {
+		a.ui.Printf("No settings declared in manifests/gsettings.json.\n")
+		a.ui.Printf("Add one: bkt gsetting set SCHEMA KEY VALUE\n")
+		return
+	}
+	table := make([][]string, 0, len(rows))
+	counts := map[string]int{}
+	for _, r := range rows {
+		counts[r.State]++
+		here := r.Have
+		if r.State == lifecycle.OK {
+			here = "same"
+		}
+		if r.Note != "" {
+			here = r.Note
+		}
+		table = append(table, []string{gsettingMarks[r.State], r.Schema, r.Key, r.Want, here})
+	}
+	a.ui.Table([]string{"", "SCHEMA", "KEY", "VALUE", "HERE"}, table)
+	a.ui.Printf("\n%d as declared, %d differ", counts[lifecycle.OK], counts[lifecycle.Differs])
+	if counts[lifecycle.Unknown] > 0 {
+		a.ui.Printf(", %d unknown", counts[lifecycle.Unknown])
+	}
+	a.ui.Printf("\n")
+	if counts[lifecycle.Differs] > 0 {
+		a.ui.Printf("Apply the declared values: bkt gsetting sync\n")
+	}
+}
+
+func (a *App) gsettingSyncCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "sync",
+		Aliases: []string{"apply"},
+		Short:   "Set every declared key whose value here differs",
+		Long: `Set every key of manifests/gsettings.json whose value on this machine differs: one gsettings
+set per such key, after one read per schema. Keys of schemas not installed here are listed
+and left alone.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			cmds, skipped, err := gsetting.SyncPlan(cmd.Context(), a.runner(), r.Root)
+			if err != nil {
+				return err
+			}
+			for _, s := range skipped {
+				a.ui.Info("Skipped %s %s: %s", s.Schema, s.Key, s.Note)
+			}
+			return a.runPlan(cmd, cmds)
+		},
+	}
+}
+
+func (a *App) gsettingCaptureCmd() *cobra.Command {
+	var m modeFlags
+	var key string
+	cmd := &cobra.Command{
+		Use:   "capture SCHEMA",
+		Short: "Record the keys of a schema that differ from their defaults, and open a pull request",
+		Long: `Record in manifests/gsettings.json the keys of SCHEMA (or only --key) whose value on this
+machine differs from the schema's default, unless the manifest already has that value.
+Nothing changes on this machine.`,
+		Example: `  bkt gsetting capture org.gnome.desktop.interface
+  bkt gsetting capture org.gnome.desktop.interface --key color-scheme`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: a.completeSetting,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			changes, err := gsetting.CaptureSchema(cmd.Context(), a.runner(), r.Root, args[0], key)
+			if err != nil {
+				return err
+			}
+			if len(changes) == 0 {
+				a.ui.Done("Nothing to capture: %s has no value here that differs from its default and from the manifest", args[0])
+				if a.json {
+					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
+				}
+				return nil
+			}
+			return a.punnedMany(cmd, pipeline.Label{Domain: gsetting.Name, Action: gsetting.ActCapture}, changes, &m)
+		},
+	}
+	cmd.Flags().StringVar(&key, "key", "", "only this key")
+	m.register(cmd)
+	return cmd
+}
+
+// completeSetting offers schemas for the first argument (the manifest's
+// first, then the installed ones) and the schema's keys for the second.
+func (a *App) completeSetting(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	g := gs.Gsettings{R: a.runner()}
+	var out []string
+	switch len(args) {
+	case 0:
+		out = append(out, gsettingSchemas(a)...)
+		if installed, err := g.Schemas(cmd.Context()); err == nil {
+			out = append(out, installed...)
+		}
+	case 1:
+		if keys, err := g.Keys(cmd.Context(), args[0]); err == nil {
+			out = keys
+		}
+	}
+	var comps []cobra.Completion
+	seen := map[string]bool{}
+	for _, s := range out {
+		if !seen[s] {
+			seen[s] = true
+			comps = append(comps, s)
+		}
+	}
+	return comps, cobra.ShellCompDirectiveNoFileComp
+}
+
+func gsettingSchemas(a *App) []string {
+	r, err := a.repo()
+	if err != nil {
+		return nil
+	}
+	return manifestIDs(func() *manifest.GSettings { return &manifest.GSettings{} }, func(m *manifest.GSettings) []string {
+		ids := make([]string, 0, len(m.Settings))
+		for _, s := range m.Settings {
+			ids = append(ids, s.Schema)
+		}
+		return ids
+	})(r.Root)
+}
+
+// gsettingDomain is the domain value registry() holds.
+func gsettingDomain() pipeline.Domain { return gsetting.Domain{} }

@@ -1,0 +1,218 @@
+package gsetting_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/gsetting"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+)
+
+var ctx = context.Background()
+
+func TestValidateNormalisesTheValue(t *testing.T) {
+	f := newFixture(t)
+	for _, tt := range []struct{ key, in, want string }{
+		{"greeting", `"hi there"`, "'hi there'"},
+		{"greeting", `"it's"`, `"it's"`},
+		{"count", "0x2a", "42"},
+		{"unsigned", "300", "uint32 300"},
+		{"ratio", "3", "3.0"},
+		{"items", `["a","b"]`, "['a', 'b']"},
+		{"items", "[]", "@as []"},
+		{"mode", "'dark'", "'dark'"},
+		{"days", "['mon', 'wed']", "['mon', 'wed']"},
+		{"size", "'large'", "'large'"},
+		{"maybe", "'x'", "@ms 'x'"},
+		{"props", "{'a': <1>}", "{'a': <1>}"},
+	} {
+		c := setChange(schema, tt.key, tt.in)
+		if err := (gsetting.Domain{}).Validate(ctx, f.env, c); err != nil {
+			t.Errorf("%s = %s: %v", tt.key, tt.in, err)
+			continue
+		}
+		if got := c.Options["value"]; got != tt.want {
+			t.Errorf("%s = %s: normalised to %q, want %q", tt.key, tt.in, got, tt.want)
+		}
+	}
+	if kf := f.keyfile(t); kf != "" {
+		t.Errorf("validation wrote the user's settings:\n%s", kf)
+	}
+}
+
+func TestValidateRefuses(t *testing.T) {
+	f := newFixture(t)
+	f.set(t, schema, "greeting", "'mine'")
+	before := f.keyfile(t)
+	tests := []struct {
+		name, schema, key, value string
+		headline                 string
+		didYouMean               string
+		detail                   []string
+	}{
+		{"misspelt schema", "org.bkt.tset", "greeting", "'x'", "Schema 'org.bkt.tset' is not installed", schema, nil},
+		{"misspelt desktop schema", "org.gnome.desktop.interfce", "gtk-theme", "'x'", "not installed", "org.gnome.desktop.interface", nil},
+		{"misspelt key", schema, "greting", "'x'", "has no key 'greting'", "greeting", []string{"Its keys: ", "greeting", "mode"}},
+		{"unquoted string", schema, "greeting", "Adwaita-dark", "needs a quoted string, not Adwaita-dark", "'Adwaita-dark'", nil},
+		{"unquoted number for a string", schema, "greeting", "42", "needs a quoted string", "'42'", nil},
+		{"unquoted enum nick", schema, "mode", "dark", "needs a quoted string", "'dark'", nil},
+		{"unquoted unknown nick", schema, "mode", "drak", "drak is not an allowed value", "'dark'", []string{"'light', 'dark', 'auto'"}},
+		{"bad enum", schema, "mode", "'bogus'", "'bogus' is not an allowed value of org.bkt.test mode", "", []string{"Allowed values: 'light', 'dark', 'auto'"}},
+		{"bad desktop enum", "org.gnome.desktop.interface", "color-scheme", "'bogus'", "not an allowed value", "", []string{"'prefer-dark'"}},
+		{"bad choice", schema, "size", "'huge'", "not an allowed value", "", []string{"'small', 'large'"}},
+		{"bad flag", schema, "days", "['mon', 'sun']", "'sun' is not an allowed value", "", []string{"'mon', 'tue', 'wed'"}},
+		{"out of range", schema, "count", "200", "200 is not an allowed value", "", []string{"from 0 to 100"}},
+		{"out of double range", schema, "ratio", "0.1", "not an allowed value", "", []string{"from 0.5 to 10.0"}},
+		{"wrong type", schema, "count", "'x'", "'x' is not a valid value for org.bkt.test count: it needs an integer", "", []string{"from 0 to 100"}},
+		{"not a list", schema, "items", "a", "needs a list of strings", "['a']", nil},
+		{"unparsable", schema, "items", "['a'", "is not a valid value", "", nil},
+		{"empty", schema, "enabled", "", "an empty value is not a valid value", "", nil},
+		{"relocatable without path", "org.gnome.desktop.app-folders.folder", "name", "'x'", "relocatable", "", nil},
+	}
+	for _, tt := range tests {
+		err := (gsetting.Domain{}).Validate(ctx, f.env, setChange(tt.schema, tt.key, tt.value))
+		if err == nil {
+			t.Errorf("%s: accepted", tt.name)
+			continue
+		}
+		fe := asFail(t, err)
+		if fe.Code != fail.Validation {
+			t.Errorf("%s: exit %d, want 5: %v", tt.name, fe.Code, err)
+		}
+		if !strings.Contains(fe.Message, tt.headline) {
+			t.Errorf("%s: headline %q, want it to contain %q", tt.name, fe.Message, tt.headline)
+		}
+		if tt.didYouMean != "" && !slices.Contains(fe.DidYouMean, tt.didYouMean) {
+			t.Errorf("%s: did you mean %q, want %q among them", tt.name, fe.DidYouMean, tt.didYouMean)
+		}
+		if !containsAll(fe.Detail, tt.detail...) {
+			t.Errorf("%s: detail %q, want %q", tt.name, fe.Detail, tt.detail)
+		}
+		if len(fe.NextSteps) == 0 {
+			t.Errorf("%s: no next steps", tt.name)
+		}
+	}
+	if after := f.keyfile(t); after != before {
+		t.Errorf("validation changed the user's settings:\n%s\nwas:\n%s", after, before)
+	}
+}
+
+func TestValidateForceSkipsSchemas(t *testing.T) {
+	f := newFixture(t)
+	env := f.env
+	env.Force = true
+	c := setChange("org.not.installed", "key", "['a','b']")
+	if err := (gsetting.Domain{}).Validate(ctx, env, c); err != nil {
+		t.Fatalf("--force must not need the schema: %v", err)
+	}
+	if c.Options["value"] != "['a', 'b']" {
+		t.Errorf("value = %q", c.Options["value"])
+	}
+	if f.runs.count() != 0 {
+		t.Errorf("--force ran %d gsettings processes", f.runs.count())
+	}
+	err := (gsetting.Domain{}).Validate(ctx, env, setChange("org.not.installed", "key", "Adwaita-dark"))
+	if fe := asFail(t, err); fe.Code != fail.Validation || !slices.Contains(fe.DidYouMean, "'Adwaita-dark'") {
+		t.Errorf("--force with a bare word: %v %q", err, fe.DidYouMean)
+	}
+}
+
+func TestValidateReset(t *testing.T) {
+	f := newFixture(t)
+	d := gsetting.Domain{}
+	if err := d.Validate(ctx, f.env, pipeline.Change{Domain: "gsetting", Action: "reset", IDs: []string{schema + " greeting"}}); err != nil {
+		t.Fatal(err)
+	}
+	err := d.Validate(ctx, f.env, pipeline.Change{Domain: "gsetting", Action: "reset", IDs: []string{schema + " nokey"}})
+	if fe := asFail(t, err); fe.Code != fail.Validation {
+		t.Errorf("reset of an unknown key: %v", err)
+	}
+	err = d.Validate(ctx, f.env, pipeline.Change{Domain: "gsetting", Action: "reset", IDs: []string{"no-key-here"}})
+	if fe := asFail(t, err); fe.Code != fail.Usage {
+		t.Errorf("malformed id: %v", err)
+	}
+}
+
+func TestCommandsSkipWhatIsInPlace(t *testing.T) {
+	f := newFixture(t)
+	d := gsetting.Domain{}
+	f.set(t, schema, "greeting", "'hi'")
+	for _, tt := range []struct {
+		key, value string
+		want       int
+	}{
+		{"greeting", `"hi"`, 0},       // other quotes, same string
+		{"greeting", "'other'", 1},    // differs
+		{"unsigned", "uint32 300", 0}, // the default, annotated
+		{"ratio", "1.5", 0},           // the default
+		{"items", "['a']", 1},         // differs from @as []
+		{"labels", "{'a': 'b'}", 0},   // dictionary default
+		{"any", "<1>", 0},             // variant default
+		{"maybe", "@ms nothing", 0},   // maybe default
+		{"bytes", "b'raw'", 0},        // bytestring default
+		{"pair", "(1, 2)", 0},         // tuple default
+		{"pair", "(2, 1)", 1},         // order matters
+	} {
+		c := setChange(schema, tt.key, tt.value)
+		cmds, err := d.Commands(ctx, f.env, c)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.key, err)
+		}
+		if len(cmds) != tt.want {
+			t.Errorf("set %s %s: %d commands (%v), want %d", tt.key, tt.value, len(cmds), cmds, tt.want)
+		}
+		if len(cmds) == 1 && (!cmds[0].Mutates || cmds[0].String() != "gsettings set org.bkt.test "+tt.key+" "+quoteArg(tt.value)) {
+			t.Errorf("command %q (mutates %v)", cmds[0], cmds[0].Mutates)
+		}
+	}
+	cmds, err := d.Commands(ctx, f.env, pipeline.Change{Domain: "gsetting", Action: "reset", IDs: []string{schema + " greeting"}})
+	if err != nil || len(cmds) != 1 || cmds[0].String() != "gsettings reset org.bkt.test greeting" {
+		t.Errorf("reset commands = %v, %v", cmds, err)
+	}
+}
+
+func quoteArg(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+func TestApply(t *testing.T) {
+	f := newFixture(t)
+	d := gsetting.Domain{}
+	c := setChange(schema, "mode", "'dark'")
+	c.Options["comment"] = "easier on the eyes"
+	if _, err := d.Apply(f.root, c, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Apply(f.root, setChange(schema, "count", "42"), true); err != nil {
+		t.Fatal(err)
+	}
+	// A later set without --comment keeps the comment.
+	if _, err := d.Apply(f.root, setChange(schema, "mode", "\"auto\""), true); err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "$schema": "../schemas/gsettings.schema.json",
+  "settings": [
+    { "schema": "org.bkt.test", "key": "count", "value": "42" },
+    { "schema": "org.bkt.test", "key": "mode", "value": "'auto'", "comment": "easier on the eyes" }
+  ]
+}
+`
+	if got := f.manifest(t); got != want {
+		t.Errorf("manifest:\n%s\nwant:\n%s", got, want)
+	}
+	diffs, err := d.Apply(f.root, pipeline.Change{Domain: "gsetting", Action: "reset", IDs: []string{schema + " mode"}}, false)
+	if err != nil || len(diffs) != 1 || !diffs[0].Changed || !strings.Contains(diffs[0].Diff, `-    { "schema": "org.bkt.test", "key": "mode"`) {
+		t.Errorf("dry reset: %+v, %v", diffs, err)
+	}
+	if got := f.manifest(t); got != want {
+		t.Error("Apply with write=false wrote the manifest")
+	}
+	if _, err := d.Apply(f.root, pipeline.Change{Domain: "gsetting", Action: "reset", IDs: []string{schema + " mode"}}, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.manifest(t); strings.Contains(got, `"mode"`) || !strings.Contains(got, `"count"`) {
+		t.Errorf("after reset:\n%s", got)
+	}
+}

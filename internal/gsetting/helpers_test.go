@@ -1,0 +1,135 @@
+package gsetting_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/testenv/gsettingstest"
+)
+
+const schema = gsettingstest.SchemaID
+
+// counter counts the gsettings processes a test starts.
+type counter struct {
+	next run.Runner
+	mu   sync.Mutex
+	cmds []run.Cmd
+}
+
+func (c *counter) Run(ctx context.Context, cmd run.Cmd) (run.Result, error) {
+	c.mu.Lock()
+	c.cmds = append(c.cmds, cmd)
+	c.mu.Unlock()
+	return c.next.Run(ctx, cmd)
+}
+
+func (c *counter) reset() {
+	c.mu.Lock()
+	c.cmds = nil
+	c.mu.Unlock()
+}
+
+func (c *counter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.cmds)
+}
+
+type fixture struct {
+	gs   *gsettingstest.Env
+	runs *counter
+	env  pipeline.Env
+	root string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	g, err := gsettingstest.New(filepath.Join(dir, "gs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "repo")
+	if err := os.MkdirAll(filepath.Join(root, "manifests"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c := &counter{next: g.Runner()}
+	return &fixture{gs: g, runs: c, env: pipeline.Env{Runner: c, Root: root}, root: root}
+}
+
+// set changes a key by hand, as the user would in Settings.
+func (f *fixture) set(t *testing.T, schema, key, value string) {
+	t.Helper()
+	if _, err := f.gs.Gsettings("set", schema, key, value); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) get(t *testing.T, schema, key string) string {
+	t.Helper()
+	out, err := f.gs.Gsettings("get", schema, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func (f *fixture) writeManifest(t *testing.T, body string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(f.root, "manifests", "gsettings.json"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) manifest(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(f.root, "manifests", "gsettings.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// keyfile returns the user's stored settings ("" when none were stored).
+func (f *fixture) keyfile(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(f.gs.Keyfile())
+	if errors.Is(err, os.ErrNotExist) {
+		return ""
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func setChange(schema, key, value string) pipeline.Change {
+	return pipeline.Change{Domain: "gsetting", Action: "set", IDs: []string{schema + " " + key},
+		Options: map[string]string{"value": value}}
+}
+
+func asFail(t *testing.T, err error) *fail.Error {
+	t.Helper()
+	var fe *fail.Error
+	if !errors.As(err, &fe) {
+		t.Fatalf("want a *fail.Error, got %T %v", err, err)
+	}
+	return fe
+}
+
+func containsAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
