@@ -81,6 +81,11 @@ func Quote(s string) string {
 	if safe {
 		return s
 	}
+	if strings.Contains(s, "'") && !strings.ContainsAny(s, "\"$`\\!") {
+		// GVariant strings such as 'Adwaita-dark' read far better in
+		// double quotes than with every quote escaped.
+		return `"` + s + `"`
+	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 

@@ -52,7 +52,8 @@ func TestExecEnvAndProgress(t *testing.T) {
 func TestQuote(t *testing.T) {
 	for in, want := range map[string]string{
 		"org.gnome.Boxes": "org.gnome.Boxes",
-		"'prefer-dark'":   `''\''prefer-dark'\'''`,
+		"'prefer-dark'":   `"'prefer-dark'"`,
+		"it's $HOME":      `'it'\''s $HOME'`,
 		"two words":       "'two words'",
 		"":                "''",
 	} {
