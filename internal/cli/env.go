@@ -18,7 +18,7 @@ import (
 // registry is the one list of domains; adding a domain adds it to the
 // pipeline, the local-log replay and pr submit at once.
 func registry() *pipeline.Registry {
-	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{}, extensionDomain(), gsettingDomain())
+	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{}, extensionDomain(), dnfDomain(), gsettingDomain())
 }
 
 // runner builds the runner chain: delegation to the right context, then

@@ -1,0 +1,373 @@
+package cli
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bkt-dev/bkt/internal/dnf"
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/lifecycle"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	dnfsys "github.com/bkt-dev/bkt/internal/system/dnf"
+)
+
+func (a *App) dnfCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:   "dnf",
+		Short: "Host RPM packages and COPRs, layered with rpm-ostree (manifests/system-packages.json, copr-repos.json)",
+		Long: `Host RPM packages: installed now with rpm-ostree, recorded in manifests/system-packages.json
+(and COPR projects in manifests/copr-repos.json), built into the image's Containerfile, and
+proposed in a pull request.
+
+search, info, provides, list and repoquery run dnf5 (or dnf) as they are, with its exit code.`,
+	})
+	cmd.AddCommand(a.dnfInstallCmd(), a.dnfRemoveCmd(), a.dnfGroupCmd(), a.dnfCoprCmd(),
+		a.dnfDiffCmd(), a.dnfSyncCmd(), a.dnfCaptureCmd())
+	for _, q := range []string{"search", "info", "provides", "list", "repoquery"} {
+		cmd.AddCommand(a.dnfPassThroughCmd(q))
+	}
+	return cmd
+}
+
+// dnfDomain is the dnf domain, for registry().
+func dnfDomain() pipeline.Domain { return dnf.Domain{} }
+
+// dnfEnv is what the dnf domain's views need: the runner and the
+// repository (none with --local outside one).
+func (a *App) dnfEnv(needRepo bool) (pipeline.Env, error) {
+	env := pipeline.Env{Runner: a.runner(), Force: a.force, Progress: a.Stderr}
+	r, err := a.repo()
+	if err != nil {
+		if needRepo {
+			return env, err
+		}
+		return env, nil
+	}
+	env.Root = r.Root
+	return env, nil
+}
+
+func (a *App) dnfInstallCmd() *cobra.Command {
+	var m modeFlags
+	var now bool
+	cmd := &cobra.Command{
+		Use:   "install PACKAGE...",
+		Short: "Layer packages now, add them to the manifest, and open a pull request",
+		Long: `Layer packages with rpm-ostree install, add them to manifests/system-packages.json, and open
+a pull request (the image's Containerfile installs them).
+
+Every package must be offered by an enabled repository; one that only a COPR project offers
+needs that COPR in manifests/copr-repos.json first (bkt dnf copr enable OWNER/PROJECT), or
+the image build would not find it. With --now the packages are also applied to the running
+system (rpm-ostree --apply-live); otherwise they arrive with the next boot.`,
+		Example: `  bkt dnf install htop
+  bkt dnf install htop fish --now
+  bkt dnf copr enable atim/starship && bkt dnf install starship`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.punned(cmd, dnf.InstallChange(args, now), &m)
+		},
+	}
+	cmd.Flags().BoolVar(&now, "now", false, "also apply to the running system (rpm-ostree install --apply-live)")
+	m.register(cmd)
+	return cmd
+}
+
+func (a *App) dnfRemoveCmd() *cobra.Command {
+	var m modeFlags
+	cmd := &cobra.Command{
+		Use:   "remove PACKAGE...",
+		Short: "Unlayer packages, or remove base-image ones, and open a pull request",
+		Long: `Remove packages: a layered package is unlayered (rpm-ostree uninstall) and dropped from
+manifests/system-packages.json; a package of the base image is removed from it
+(rpm-ostree override remove) and listed under "excluded", so the image removes it too.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o := a.options(&m)
+			env, err := a.dnfEnv(o.Mode != pipeline.ModeLocal)
+			if err != nil {
+				return err
+			}
+			changes, err := dnf.RemoveChanges(cmd.Context(), env, args, o.Mode == pipeline.ModePROnly)
+			if err != nil {
+				return err
+			}
+			return a.punnedMany(cmd, pipeline.Label{Domain: dnf.Name, Action: dnf.ActRemove}, changes, &m)
+		},
+	}
+	m.register(cmd)
+	return cmd
+}
+
+func (a *App) dnfGroupCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:   "group",
+		Short: "Package groups of the image (system-packages.json \"groups\")",
+	})
+	var m1, m2 modeFlags
+	install := &cobra.Command{
+		Use:   "install GROUP...",
+		Short: "Add comps groups to the image, and open a pull request",
+		Long: `Add comps groups to manifests/system-packages.json, and open a pull request. rpm-ostree
+cannot layer groups, so nothing is installed on this machine: the groups come with the next
+image build.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.punned(cmd, pipeline.Change{Domain: dnf.Name, Action: dnf.ActGroupInstall, IDs: args}, &m1)
+		},
+	}
+	m1.register(install)
+	remove := &cobra.Command{
+		Use:   "remove GROUP...",
+		Short: "Drop groups from the image, and open a pull request",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.punned(cmd, pipeline.Change{Domain: dnf.Name, Action: dnf.ActGroupRemove, IDs: args}, &m2)
+		},
+	}
+	m2.register(remove)
+	cmd.AddCommand(install, remove, a.dnfPassThroughCmd("group", "list"))
+	return cmd
+}
+
+func (a *App) dnfCoprCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:   "copr",
+		Short: "COPR projects the image enables (manifests/copr-repos.json)",
+	})
+	var m1, m2 modeFlags
+	enable := &cobra.Command{
+		Use:   "enable OWNER/PROJECT...",
+		Short: "Enable COPR projects here and in the image, and open a pull request",
+		Long: `Add COPR projects to manifests/copr-repos.json (the image's Containerfile enables them) and
+open a pull request. A project not yet enabled on this machine is enabled with
+dnf copr enable, which needs root; with --pr-only only the image gets it.`,
+		Example: `  bkt dnf copr enable atim/starship`,
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.punned(cmd, pipeline.Change{Domain: dnf.Name, Action: dnf.ActCoprEnable, IDs: args}, &m1)
+		},
+	}
+	m1.register(enable)
+	disable := &cobra.Command{
+		Use:   "disable OWNER/PROJECT...",
+		Short: "Disable COPR projects here and in the image, and open a pull request",
+		Long: `Mark COPR projects disabled in manifests/copr-repos.json and disable them on this machine.
+Refused while a declared package comes only from one of them.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.punned(cmd, pipeline.Change{Domain: dnf.Name, Action: dnf.ActCoprDisable, IDs: args}, &m2)
+		},
+	}
+	m2.register(disable)
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "Show the declared COPRs joined with the ones enabled here",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env, err := a.dnfEnv(true)
+			if err != nil {
+				return err
+			}
+			rows, err := dnf.CoprList(cmd.Context(), env, env.Root)
+			if a.json {
+				a.writeJSON(map[string]any{"success": err == nil, "coprs": rows})
+				return err
+			}
+			if len(rows) == 0 {
+				a.ui.Printf("No COPR declared in manifests/copr-repos.json or enabled here.\nAdd one: bkt dnf copr enable OWNER/PROJECT\n")
+				return err
+			}
+			table := make([][]string, 0, len(rows))
+			for _, r := range rows {
+				declared := "enabled"
+				switch {
+				case !r.Managed:
+					declared = "-"
+				case !r.Enabled:
+					declared = "disabled"
+				}
+				table = append(table, []string{lifecycleMark[r.State], r.Name, declared, r.State})
+			}
+			a.ui.Table([]string{"", "COPR", "MANIFEST", "STATE"}, table)
+			return err
+		},
+	}
+	cmd.AddCommand(enable, disable, list)
+	return cmd
+}
+
+// lifecycleMark is the one-character state column of list-like views.
+var lifecycleMark = map[string]string{
+	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Extra: "+", lifecycle.Differs: "≠", lifecycle.Unknown: "?",
+}
+
+func (a *App) dnfDiffCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "diff",
+		Short: "Compare the manifest with the layered and removed packages here",
+		Long: `Compare manifests/system-packages.json with this machine (rpm-ostree status and the rpm
+database):
+  ✓ in place   ✗ missing here   + here but not in the manifest   ? unknown (a query failed)`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env, err := a.dnfEnv(true)
+			if err != nil {
+				return err
+			}
+			rep := dnf.Domain{}.Status(cmd.Context(), env, env.Root)
+			var rerr error
+			if rep.Error != "" {
+				rerr = fail.New(fail.External, "Could not compare the manifest with this machine").WithDetail("%s", rep.Error).
+					Next("See every command bkt runs: bkt -v dnf diff")
+			}
+			if a.json {
+				out := map[string]any{"success": rerr == nil, "domain": rep.Domain, "items": rep.Items}
+				if rerr != nil {
+					out["error"] = errorJSON(rerr)
+				}
+				a.writeJSON(out)
+				return rerr
+			}
+			a.printDnfReport(rep)
+			return rerr
+		},
+	}
+}
+
+func (a *App) printDnfReport(rep lifecycle.Report) {
+	if len(rep.Items) == 0 {
+		a.ui.Printf("No packages declared in manifests/system-packages.json and none layered or removed here.\n")
+		return
+	}
+	table := make([][]string, 0, len(rep.Items))
+	counts := map[string]int{}
+	for _, it := range rep.Items {
+		counts[it.State]++
+		want := it.Want
+		if want == "" {
+			want = "-"
+		}
+		table = append(table, []string{lifecycleMark[it.State], it.ID, want, it.State, it.Note})
+	}
+	a.ui.Table([]string{"", "PACKAGE", "MANIFEST", "STATE", "NOTE"}, table)
+	a.ui.Printf("\n%d in place, %d missing, %d not in the manifest\n", counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Extra])
+	if counts[lifecycle.Missing] > 0 {
+		a.ui.Printf("Apply the manifest here: bkt dnf sync\n")
+	}
+	if counts[lifecycle.Extra] > 0 {
+		a.ui.Printf("Record the rest in the manifest: bkt dnf capture\n")
+	}
+}
+
+func (a *App) dnfSyncCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "sync",
+		Short: "Layer every declared package missing here and remove excluded ones",
+		Long: `Make this machine match manifests/system-packages.json: one rpm-ostree install for every
+missing package, one rpm-ostree override remove for every excluded package still present.
+The changes arrive with the next boot.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env, err := a.dnfEnv(true)
+			if err != nil {
+				return err
+			}
+			cmds, err := dnf.Domain{}.SyncPlan(cmd.Context(), env, env.Root)
+			if err != nil {
+				return err
+			}
+			return a.runPlan(cmd, cmds)
+		},
+	}
+}
+
+func (a *App) dnfCaptureCmd() *cobra.Command {
+	var m modeFlags
+	cmd := &cobra.Command{
+		Use:   "capture",
+		Short: "Add layered packages and base removals the manifest lacks, and open a pull request",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env, err := a.dnfEnv(true)
+			if err != nil {
+				return err
+			}
+			changes, err := dnf.Domain{}.Capture(cmd.Context(), env, env.Root)
+			if err != nil {
+				return err
+			}
+			if len(changes) == 0 {
+				a.ui.Done("Every layered package and removal is already in the manifest: nothing to capture")
+				if a.json {
+					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
+				}
+				return nil
+			}
+			return a.punnedMany(cmd, pipeline.Label{Domain: dnf.Name, Action: dnf.ActCapture}, changes, &m)
+		},
+	}
+	m.register(cmd)
+	return cmd
+}
+
+// dnfPassThroughCmd runs `dnf QUERY ARGS…` as it is: the arguments,
+// flags included, go to dnf, and dnf's exit code is bkt's.
+func (a *App) dnfPassThroughCmd(query ...string) *cobra.Command {
+	name := query[len(query)-1]
+	return &cobra.Command{
+		Use:                name + " [ARGS...]",
+		Short:              "Run dnf " + strings.Join(query, " ") + " (dnf5, else dnf) and keep its exit code",
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			args, err := globalFlags(cmd, args)
+			if err != nil {
+				return err
+			}
+			return a.passThrough(cmd, dnfsys.New(a.runner()).Cmd(cmd.Context(), append(slices.Clone(query), args...)...))
+		},
+	}
+}
+
+// globalFlags applies bkt's own flags that lead args and returns the rest.
+// A command that leaves flag parsing to the program it runs gets every
+// argument that is not a command name, including bkt's flags typed before
+// it ("bkt -v dnf search x" gives ["-v", "x"]), unless cobra traversed the
+// parents' flags first. Only the flags in front of the first other
+// argument are taken as bkt's; everything from there on is the program's.
+func globalFlags(cmd *cobra.Command, args []string) ([]string, error) {
+	if cmd.Root().TraverseChildren {
+		return args, nil
+	}
+	pf := cmd.Root().PersistentFlags()
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "--" {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		f := pf.Lookup(name)
+		if !strings.HasPrefix(args[0], "--") {
+			f = nil // -x is a shorthand; a single dash never spells a long name
+			if len(name) == 1 {
+				f = pf.ShorthandLookup(name)
+			}
+		}
+		if f == nil {
+			break
+		}
+		n := 1
+		switch {
+		case hasValue:
+		case f.NoOptDefVal != "":
+			value = f.NoOptDefVal
+		case len(args) > 1:
+			value, n = args[1], 2
+		default:
+			return nil, usageError(cmd, "flag --%s needs a value", f.Name)
+		}
+		if err := f.Value.Set(value); err != nil {
+			return nil, usageError(cmd, "invalid value %q for --%s: %v", value, f.Name, err)
+		}
+		args = args[n:]
+	}
+	return args, nil
+}

@@ -1,0 +1,62 @@
+package dnf
+
+import (
+	"context"
+	"slices"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/suggest"
+)
+
+// RemoveChanges sorts the packages of `bkt dnf remove` into the two ways
+// of removing one: a layered package (or one only the manifest declares)
+// is unlayered and dropped from "packages"; a base-image package is
+// overridden and listed in "excluded". With prOnly this machine is not
+// asked: what the manifest declares is dropped, anything else excluded.
+func RemoveChanges(ctx context.Context, env pipeline.Env, names []string, prOnly bool) ([]pipeline.Change, error) {
+	var pkgs manifest.SystemPackages
+	if env.Root != "" {
+		if err := manifest.Load(env.Root, &pkgs); err != nil {
+			return nil, err
+		}
+	}
+	var unlayer, override []string
+	probe := pipeline.Change{Domain: Name, Action: ActRemove, IDs: names}
+	var h *host
+	if !prOnly {
+		var err error
+		if h, err = readHost(ctx, env, names); err != nil {
+			return nil, queryFailed(err, "read the installed packages", probe)
+		}
+	}
+	for _, n := range names {
+		switch {
+		case h == nil && manifest.HasName(pkgs.Packages, n):
+			unlayer = append(unlayer, n)
+		case h == nil:
+			override = append(override, n)
+		case h.next.Requested(n) || manifest.HasName(pkgs.Packages, n):
+			unlayer = append(unlayer, n)
+		case h.next.Removed(n) || h.present(n):
+			override = append(override, n)
+		default:
+			known := append(slices.Clone(h.next.RequestedPackages), pkgs.Packages...)
+			return nil, fail.New(fail.Validation, "Package '%s' is not layered, not in the image and not in %s", n, manifest.RelPath(&pkgs)).
+				Suggest(closest(n, known)...).
+				Next("See the layered and declared packages: bkt dnf diff",
+					"Record it as excluded from the image anyway: bkt dnf remove "+n+" --pr-only")
+		}
+	}
+	var out []pipeline.Change
+	if len(unlayer) > 0 {
+		out = append(out, pipeline.Change{Domain: Name, Action: ActRemove, IDs: unlayer})
+	}
+	if len(override) > 0 {
+		out = append(out, pipeline.Change{Domain: Name, Action: ActOverrideRemove, IDs: override})
+	}
+	return out, nil
+}
+
+func closest(name string, candidates []string) []string { return suggest.Closest(name, candidates, 3) }

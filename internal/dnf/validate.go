@@ -1,0 +1,204 @@
+package dnf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/suggest"
+	dnfsys "github.com/bkt-dev/bkt/internal/system/dnf"
+)
+
+// validateInstall checks that the enabled repositories offer every
+// package (one repoquery for all of them; a second one for suggestions
+// only on a miss) and that a package only a COPR offers comes from a COPR
+// the image enables too: otherwise this machine would have it and the
+// image build would fail.
+func (Domain) validateInstall(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+	if env.Force {
+		return nil
+	}
+	dnf, _ := tools(env)
+	found, err := dnf.Available(ctx, c.IDs...)
+	if err != nil {
+		return catalogFailed(err, "query the enabled repositories", c)
+	}
+	repos := map[string][]string{}
+	for _, p := range found {
+		repos[p.Name] = append(repos[p.Name], p.RepoID)
+	}
+	for _, id := range c.IDs {
+		if _, ok := repos[id]; ok {
+			continue
+		}
+		e := fail.New(fail.Validation, "Package '%s' was not found in the enabled repositories", id)
+		if all, err := dnf.Available(ctx); err == nil {
+			e.Suggest(suggest.Closest(id, dnfsys.Names(all), 3)...)
+		}
+		return e.Next("Search: bkt dnf search "+id,
+			"If a COPR project provides it, track that first: bkt dnf copr enable OWNER/PROJECT",
+			"Install anyway (offline): bkt dnf install "+id+" --force")
+	}
+	if env.Root == "" {
+		// --local without a repository: nothing will reach the image.
+		return nil
+	}
+	var coprs manifest.CoprRepos
+	if err := manifest.Load(env.Root, &coprs); err != nil {
+		return err
+	}
+	for _, id := range c.IDs {
+		if e := coprCheck(id, repos[id], &coprs); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// coprCheck fails when only COPR repositories offer pkg and none of them
+// is enabled in copr-repos.json.
+func coprCheck(pkg string, repoIDs []string, coprs *manifest.CoprRepos) error {
+	var projects []string
+	for _, id := range repoIDs {
+		name, ok := dnfsys.CoprOf(id)
+		if !ok {
+			return nil // a regular repository has it
+		}
+		if c := coprs.Find(name); c != nil && c.IsEnabled() {
+			return nil
+		}
+		if !slices.Contains(projects, name) {
+			projects = append(projects, name)
+		}
+	}
+	if len(projects) == 0 {
+		return nil
+	}
+	e := fail.New(fail.Validation, "Package '%s' comes only from COPR %s, which the image does not enable", pkg, strings.Join(projects, ", ")).
+		WithDetail("It is installable on this machine, but the image build would not find it: %s does not list %s.",
+			manifest.RelPath(&manifest.CoprRepos{}), projects[0])
+	return e.Next("Track the COPR first (manifest and Containerfile): bkt dnf copr enable "+projects[0],
+		"Once that pull request is merged and your checkout pulled (git pull), install it: bkt dnf install "+pkg)
+}
+
+func (Domain) validateGroup(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+	if env.Force {
+		return nil
+	}
+	dnf, _ := tools(env)
+	for _, g := range c.IDs {
+		ok, err := dnf.GroupExists(ctx, g)
+		if err != nil {
+			return catalogFailed(err, "query the package groups", c)
+		}
+		if !ok {
+			return fail.New(fail.Validation, "Group '%s' was not found in the enabled repositories", g).
+				Next("See the groups: bkt dnf group list", "Add it anyway (offline): bkt dnf group install "+g+" --force")
+		}
+	}
+	return nil
+}
+
+func validateGroupRemove(env pipeline.Env, c pipeline.Change) error {
+	if env.Root == "" {
+		return nil
+	}
+	var pkgs manifest.SystemPackages
+	if err := manifest.Load(env.Root, &pkgs); err != nil {
+		return err
+	}
+	for _, g := range c.IDs {
+		if !manifest.HasName(pkgs.Groups, g) {
+			return fail.New(fail.Validation, "Group '%s' is not in %s", g, manifest.RelPath(&pkgs)).
+				Suggest(suggest.Closest(g, pkgs.Groups, 3)...).Next("See the manifest: bkt dnf diff")
+		}
+	}
+	return nil
+}
+
+// validateCoprDisable refuses to disable a COPR the manifest still needs:
+// a declared package that only it offers would break the image build.
+func (Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+	if env.Root == "" {
+		return nil
+	}
+	var coprs manifest.CoprRepos
+	if err := manifest.Load(env.Root, &coprs); err != nil {
+		return err
+	}
+	var names []string
+	for _, cp := range coprs.Coprs {
+		names = append(names, cp.Name)
+	}
+	for _, id := range c.IDs {
+		if coprs.Find(id) == nil {
+			return fail.New(fail.Validation, "COPR %s is not in %s", id, manifest.RelPath(&coprs)).
+				Suggest(suggest.Closest(id, names, 3)...).Next("See the COPRs: bkt dnf copr list")
+		}
+	}
+	if env.Force {
+		return nil
+	}
+	var pkgs manifest.SystemPackages
+	if err := manifest.Load(env.Root, &pkgs); err != nil {
+		return err
+	}
+	if len(pkgs.Packages) == 0 {
+		return nil
+	}
+	dnf, _ := tools(env)
+	found, err := dnf.Available(ctx, pkgs.Packages...)
+	if err != nil {
+		return catalogFailed(err, "query the enabled repositories", c)
+	}
+	repos := map[string][]string{}
+	for _, p := range found {
+		repos[p.Name] = append(repos[p.Name], p.RepoID)
+	}
+	after := manifest.CoprRepos{Coprs: slices.DeleteFunc(slices.Clone(coprs.Coprs), func(cp manifest.Copr) bool { return slices.Contains(c.IDs, cp.Name) })}
+	for _, p := range pkgs.Packages {
+		if ids, ok := repos[p]; ok && coprCheck(p, ids, &after) != nil {
+			return fail.New(fail.Validation, "Package '%s' of %s comes only from COPR %s", p, manifest.RelPath(&pkgs), strings.Join(c.IDs, ", ")).
+				WithDetail("Without the COPR the image build would not find it.").
+				Next("Remove the package first: bkt dnf remove "+p, "Disable anyway: bkt dnf copr disable "+strings.Join(c.IDs, " ")+" --force")
+		}
+	}
+	return nil
+}
+
+// catalogFailed turns a failed repository query into an error: a download
+// failure is exit 7, anything else exit 4; both offer --force.
+func catalogFailed(err error, what string, c pipeline.Change) error {
+	return queryError(err, what, c, true)
+}
+
+// queryFailed is catalogFailed for queries of this machine, which --force
+// does not skip.
+func queryFailed(err error, what string, c pipeline.Change) error {
+	return queryError(err, what, c, false)
+}
+
+func queryError(err error, what string, c pipeline.Change, catalog bool) error {
+	var fe *fail.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	code := fail.External
+	var de *dnfsys.Error
+	if errors.As(err, &de) && de.Network() {
+		code = fail.Network
+	}
+	e := fail.Wrap(code, err, "Could not %s", what).WithDetail("%v", err)
+	if catalog {
+		return e.Next(fmt.Sprintf("Skip the check (offline): bkt dnf %s %s --force", cliAction(c.Action), strings.Join(c.IDs, " ")))
+	}
+	return e.Next("See every command bkt runs: bkt -v dnf diff")
+}
+
+// cliAction is how the user typed an action: "copr-enable" is "copr enable".
+func cliAction(action string) string { return strings.Replace(action, "-", " ", 1) }

@@ -1,0 +1,152 @@
+// Package dnf is bkt's one adapter for dnf on the host: dnf5 where it is
+// installed (Fedora 41 and later), else dnf (dnf 4). It builds every dnf
+// command line and parses `repoquery --queryformat` output. bkt never
+// installs with dnf on the host (rpm-ostree does that); it asks dnf what the
+// enabled repositories offer and what the rpm database holds, and passes the
+// user's own queries (search, info, ...) through.
+//
+// Queries return typed values; a failed query is an error, never an empty
+// list.
+package dnf
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/bkt-dev/bkt/internal/run"
+)
+
+// Programs, in order of preference.
+const (
+	DNF5 = "dnf5"
+	DNF4 = "dnf"
+)
+
+// ArgsEnv names the variable whose words are put in front of every dnf
+// command's own arguments. It exists for tests, which point dnf at local
+// repositories and a private root (-c FILE --installroot=DIR
+// --releasever=N); unset, bkt runs plain `dnf5 …`. Words are split on
+// white space, so paths in it cannot hold spaces.
+const ArgsEnv = "BKT_DNF_ARGS"
+
+// Dnf runs dnf queries through R.
+type Dnf struct {
+	R run.Runner
+	// Args go before every command's own arguments (see ArgsEnv).
+	Args []string
+
+	once sync.Once
+	prog string
+}
+
+// New returns an adapter using r and the extra arguments of ArgsEnv.
+func New(r run.Runner) *Dnf {
+	return &Dnf{R: r, Args: strings.Fields(os.Getenv(ArgsEnv))}
+}
+
+// Program returns the dnf to run: dnf5 when the host has it, else dnf. It
+// asks once (`dnf5 --version` through the runner, so a toolbox asks the
+// host) and remembers the answer.
+func (d *Dnf) Program(ctx context.Context) string {
+	d.once.Do(func() {
+		d.prog = DNF5
+		_, err := d.R.Run(ctx, run.Cmd{Name: DNF5, Args: []string{"--version"}, Where: run.Host})
+		if missing(err) {
+			d.prog = DNF4
+		}
+	})
+	return d.prog
+}
+
+// missing reports whether err says the program does not exist: not in PATH
+// here, or (through flatpak-spawn --host) exit status 127 on the host.
+func missing(err error) bool {
+	var nf *run.NotFoundError
+	if errors.As(err, &nf) {
+		return true
+	}
+	var ee *run.ExitError
+	return errors.As(err, &ee) && ee.Result.ExitCode == 127
+}
+
+// Cmd builds a dnf command: the program, the extra Args, then args. It is
+// a query (Mutates false) that runs on the host.
+func (d *Dnf) Cmd(ctx context.Context, args ...string) run.Cmd {
+	all := append(append([]string{}, d.Args...), args...)
+	return run.Cmd{Name: d.Program(ctx), Args: all, Where: run.Host}
+}
+
+// queryFormat is what repoquery prints per package: fields that no package
+// name, version or repo id can contain a "|" of, and an explicit newline,
+// which dnf5 needs and dnf 4 turns into an empty line after its own.
+const queryFormat = `%{name}|%{epoch}|%{version}|%{release}|%{arch}|%{repoid}\n`
+
+// Available lists the packages the enabled repositories offer, limited to
+// names when some are given (one call for all of them). A name nothing
+// offers is simply absent from the result.
+func (d *Dnf) Available(ctx context.Context, names ...string) ([]Package, error) {
+	return d.repoquery(ctx, "--available", names)
+}
+
+// Installed lists the packages of the rpm database, limited to names when
+// some are given. On an rpm-ostree host that is the booted deployment:
+// the base image plus the packages layered on it before this boot.
+func (d *Dnf) Installed(ctx context.Context, names ...string) ([]Package, error) {
+	return d.repoquery(ctx, "--installed", names)
+}
+
+func (d *Dnf) repoquery(ctx context.Context, which string, names []string) ([]Package, error) {
+	args := append([]string{"-q", "repoquery", which, "--queryformat", queryFormat}, names...)
+	out, err := d.query(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePackages(out)
+}
+
+// EnabledRepos lists the ids of the enabled repositories that offer at
+// least one package, sorted (one repoquery; dnf5 prints each id once,
+// dnf 4 once per package).
+func (d *Dnf) EnabledRepos(ctx context.Context) ([]string, error) {
+	out, err := d.query(ctx, "-q", "repoquery", "--available", "--queryformat", `%{repoid}\n`)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRepoIDs(out), nil
+}
+
+// GroupExists reports whether the enabled repositories define the comps
+// group (by id or name). dnf 4 answers an unknown group with a warning and
+// exit status 0, dnf5 with nothing on stdout: a group exists when `group
+// info` succeeds and prints something.
+func (d *Dnf) GroupExists(ctx context.Context, group string) (bool, error) {
+	res, err := d.R.Run(ctx, d.Cmd(ctx, "-q", "group", "info", group))
+	if err != nil {
+		var ee *run.ExitError
+		if errors.As(err, &ee) && !isNetwork(ee.Result) {
+			return false, nil
+		}
+		return false, WrapError(err)
+	}
+	return strings.TrimSpace(string(res.Stdout)) != "", nil
+}
+
+// CoprCmd enables or disables (verb "enable" or "disable") a COPR
+// repository on this machine with dnf's copr command, which writes
+// /etc/yum.repos.d/_copr:…repo and needs root.
+func (d *Dnf) CoprCmd(ctx context.Context, verb, name string) run.Cmd {
+	c := d.Cmd(ctx, "-y", "copr", verb, name)
+	c.Mutates = true
+	return c
+}
+
+func (d *Dnf) query(ctx context.Context, args ...string) ([]byte, error) {
+	res, err := d.R.Run(ctx, d.Cmd(ctx, args...))
+	if err != nil {
+		return nil, WrapError(err)
+	}
+	return res.Stdout, nil
+}

@@ -1,0 +1,113 @@
+// Package rpmostree is bkt's one adapter for rpm-ostree: it reads the
+// layered state from `rpm-ostree status --json` and builds the commands
+// that layer, unlayer and override packages. Those commands are only built
+// here and run by the caller, so they can be planned (--dry-run), recorded
+// and delegated (flatpak-spawn --host from a toolbox).
+package rpmostree
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/run"
+)
+
+// Program is the rpm-ostree binary.
+const Program = "rpm-ostree"
+
+// RpmOstree runs rpm-ostree queries through R.
+type RpmOstree struct{ R run.Runner }
+
+// Status reads `rpm-ostree status --json`.
+func (o RpmOstree) Status(ctx context.Context) (*Status, error) {
+	res, err := o.R.Run(ctx, cmd(false, "status", "--json"))
+	if err != nil {
+		return nil, WrapError(err)
+	}
+	return ParseStatus(res.Stdout)
+}
+
+// InstallCmd layers pkgs in one transaction: a new deployment for the next
+// boot. With live, --apply-live also puts them on the running system.
+func InstallCmd(live bool, pkgs ...string) run.Cmd {
+	args := []string{"install"}
+	if live {
+		args = append(args, "--apply-live")
+	}
+	return cmd(true, append(args, pkgs...)...)
+}
+
+// UninstallCmd removes layered packages (by the name they were requested
+// with).
+func UninstallCmd(pkgs ...string) run.Cmd {
+	return cmd(true, append([]string{"uninstall"}, pkgs...)...)
+}
+
+// OverrideRemoveCmd removes packages of the base image from the next
+// deployment.
+func OverrideRemoveCmd(pkgs ...string) run.Cmd {
+	return cmd(true, append([]string{"override", "remove"}, pkgs...)...)
+}
+
+// OverrideResetCmd undoes overrides: base packages removed with
+// OverrideRemoveCmd come back.
+func OverrideResetCmd(pkgs ...string) run.Cmd {
+	return cmd(true, append([]string{"override", "reset"}, pkgs...)...)
+}
+
+func cmd(mutates bool, args ...string) run.Cmd {
+	return run.Cmd{Name: Program, Args: args, Where: run.Host, Mutates: mutates}
+}
+
+// Error is an rpm-ostree command that ran and failed.
+type Error struct {
+	// Message is rpm-ostree's own explanation: its last "error: " line
+	// without the prefix.
+	Message string
+	Exit    *run.ExitError
+}
+
+func (e *Error) Error() string { return "rpm-ostree: " + e.Message }
+
+func (e *Error) Unwrap() error { return e.Exit }
+
+// WrapError turns what a runner returned for an rpm-ostree command into an
+// error that keeps rpm-ostree's message: *run.ExitError becomes *Error; a
+// missing rpm-ostree (not an rpm-ostree system) becomes a *fail.Error
+// (fail.External) with next steps. nil stays nil.
+func WrapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var oe *Error
+	if errors.As(err, &oe) {
+		return err
+	}
+	var nf *run.NotFoundError
+	if errors.As(err, &nf) {
+		return fail.Wrap(fail.External, err, "rpm-ostree is not installed: this is not an rpm-ostree (Fedora Atomic / bootc) system").
+			Next("Record the change for the image only: add --pr-only")
+	}
+	var ee *run.ExitError
+	if errors.As(err, &ee) {
+		return &Error{Message: message(ee.Result), Exit: ee}
+	}
+	return fmt.Errorf("rpm-ostree: %w", err)
+}
+
+func message(r run.Result) string {
+	stderr := strings.TrimSpace(string(r.Stderr))
+	lines := strings.Split(stderr, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if msg, ok := strings.CutPrefix(strings.TrimSpace(lines[i]), "error: "); ok {
+			return msg
+		}
+	}
+	if stderr != "" {
+		return strings.TrimSpace(lines[len(lines)-1])
+	}
+	return fmt.Sprintf("exited with status %d", r.ExitCode)
+}
