@@ -3,6 +3,7 @@ package propagate
 import (
 	"context"
 	"sort"
+	"sync"
 
 	"github.com/bkt-dev/bkt/internal/forge"
 )
@@ -41,11 +42,14 @@ func (p *Propagator) List(ctx context.Context) ([]BranchState, error) {
 	if err != nil {
 		return nil, err
 	}
-	askGitHub := p.Forge != nil
-	if askGitHub {
+	// The token lookup may start gh: do it only once a branch needs GitHub.
+	askGitHub := sync.OnceValue(func() bool {
+		if p.Forge == nil {
+			return false
+		}
 		tok, _ := p.Forge.Token(ctx)
-		askGitHub = tok != ""
-	}
+		return tok != ""
+	})
 	var states []BranchState
 	for _, b := range branches {
 		r := recs[b]
@@ -68,7 +72,7 @@ func (p *Propagator) List(ctx context.Context) ([]BranchState, error) {
 		case r.Pushed:
 			st.State = Pushed
 		}
-		if askGitHub && (r.Pushed || r.PR != "") {
+		if (r.Pushed || r.PR != "") && askGitHub() {
 			if pr := p.latestPull(ctx, b); pr != nil {
 				st.PR, st.URL = pr, pr.URL
 				st.State = pullState(pr)
