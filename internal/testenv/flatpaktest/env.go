@@ -1,7 +1,6 @@
 // Package flatpaktest builds real, local flatpak repositories and hermetic
 // flatpak installations for tests (Go tests and testscript scripts alike).
-// Everything runs the real flatpak CLI offline; see
-// /work/shared/testing/real-tools.md §2 for the recipe these helpers follow.
+// Everything runs the real flatpak CLI offline, as root, with no D-Bus.
 package flatpaktest
 
 import (

@@ -1,7 +1,6 @@
 // Package gsettingstest gives tests a hermetic, real gsettings: a compiled
 // test schema next to the machine's installed ones, the keyfile backend (it
 // persists between processes with no D-Bus) and a private XDG_CONFIG_HOME.
-// See /work/shared/testing/real-tools.md §1 for the recipe.
 package gsettingstest
 
 import (

@@ -2,7 +2,7 @@
 // RPMs and local repositories (real rpmbuild and createrepo_c), a hermetic
 // dnf configuration and installroot standing in for the host's rpm
 // database (real dnf), and an rpm-ostree simulator, because rpm-ostree
-// cannot run here. See /work/shared/testing/real-tools.md §3 and §9.
+// cannot run on a Debian test machine.
 package rpmtest
 
 import (
