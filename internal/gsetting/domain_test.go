@@ -9,6 +9,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/gsetting"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 var ctx = context.Background()
@@ -164,7 +165,7 @@ func TestCommandsSkipWhatIsInPlace(t *testing.T) {
 		if len(cmds) != tt.want {
 			t.Errorf("set %s %s: %d commands (%v), want %d", tt.key, tt.value, len(cmds), cmds, tt.want)
 		}
-		if len(cmds) == 1 && (!cmds[0].Mutates || cmds[0].String() != "gsettings set org.bkt.test "+tt.key+" "+quoteArg(tt.value)) {
+		if len(cmds) == 1 && (!cmds[0].Mutates || cmds[0].String() != "gsettings set org.bkt.test "+tt.key+" "+run.Quote(tt.value)) {
 			t.Errorf("command %q (mutates %v)", cmds[0], cmds[0].Mutates)
 		}
 	}
@@ -173,8 +174,6 @@ func TestCommandsSkipWhatIsInPlace(t *testing.T) {
 		t.Errorf("reset commands = %v, %v", cmds, err)
 	}
 }
-
-func quoteArg(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 func TestApply(t *testing.T) {
 	f := newFixture(t)

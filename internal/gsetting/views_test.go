@@ -128,8 +128,8 @@ func TestSyncPlan(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := "gsettings set org.bkt.test count 42|gsettings set org.bkt.test items '['\\''a'\\'', '\\''b'\\'']'|" +
-		"gsettings set org.bkt.test.other name ''\\''n'\\'''|gsettings set org.bkt.test.other level 3" // manifest order
+	want := `gsettings set org.bkt.test count 42|gsettings set org.bkt.test items "['a', 'b']"|` +
+		`gsettings set org.bkt.test.other name "'n'"|gsettings set org.bkt.test.other level 3` // manifest order
 	if strings.Join(got, "|") != want {
 		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.ReplaceAll(want, "|", "\n"))
 	}

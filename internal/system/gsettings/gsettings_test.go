@@ -165,7 +165,7 @@ func TestSetReset(t *testing.T) {
 	env, g, _ := newEnv(t)
 	ctx := context.Background()
 	set := g.SetCmd(schema, "greeting", "'é'")
-	if !set.Mutates || set.Where != run.Host || set.String() != "gsettings set org.bkt.test greeting ''\\''é'\\'''" {
+	if !set.Mutates || set.Where != run.Host || set.String() != `gsettings set org.bkt.test greeting "'é'"` {
 		t.Errorf("SetCmd = %+v (%s)", set, set)
 	}
 	if _, err := g.R.Run(ctx, set); err != nil {
