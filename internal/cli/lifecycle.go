@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -342,7 +343,12 @@ func (a *App) printStatus(st statusReport) {
 		a.ui.Printf("  %s: %s %s\n", b.Branch, b.State, b.URL)
 	}
 	a.ui.Printf("  context: %s\n", st.Context)
+	var idle []string
 	for _, d := range st.Domains {
+		if len(d.Items) == 0 && d.Error == "" {
+			idle = append(idle, d.Domain)
+			continue
+		}
 		counts := map[string]int{}
 		for _, it := range d.Items {
 			counts[it.State]++
@@ -366,6 +372,9 @@ func (a *App) printStatus(st statusReport) {
 			}
 			a.ui.Printf("%s)\n", line)
 		}
+	}
+	if len(idle) > 0 {
+		a.ui.Printf("\nNothing declared or found: %s\n", strings.Join(idle, ", "))
 	}
 	if len(st.LocalLog) > 0 {
 		a.ui.Heading("\nLocal changes (--local)")
