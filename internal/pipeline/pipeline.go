@@ -130,6 +130,14 @@ func (p *Pipeline) RunMany(ctx context.Context, label Label, changes []Change, o
 		preview = append(preview, derived...)
 	}
 
+	if o.Mode != ModeLocal && !o.DryRun && p.Propagator != nil {
+		// What propagation needs is checked before the local effect, so
+		// a missing git identity cannot strand an applied change.
+		if err := p.Propagator.Preflight(ctx); err != nil {
+			return res, err
+		}
+	}
+
 	if o.DryRun {
 		res.Plan = p.plan(label, changes, o, cmds, preview)
 		res.setManifest(preview)

@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -337,4 +338,21 @@ func TestNothingToCommit(t *testing.T) {
 	if local, remote := w.bktBranches(); len(local)+len(remote) > 0 || len(w.gh.Pulls()) > 0 {
 		t.Errorf("branches %q %q, pulls %+v", local, remote, w.gh.Pulls())
 	}
+}
+
+// A missing git identity is found before the local effect: nothing runs,
+// so no change is applied and then stranded without a commit.
+func TestMissingGitIdentityRunsNothing(t *testing.T) {
+	w := newWorld(t)
+	noIdent := filepath.Join(t.TempDir(), "gitconfig")
+	gittest.WriteFile(t, noIdent, "[user]\n\tuseConfigOnly = true\n")
+	t.Setenv("GIT_CONFIG_GLOBAL", noIdent)
+	_, err := w.p.Run(t.Context(), change("add", "x"), pipeline.Options{Mode: pipeline.ModePR})
+	if fail.CodeOf(err) != fail.Git || !strings.Contains(strings.Join(fail.As(err).NextSteps, "\n"), "user.email") {
+		t.Fatalf("err = %v (code %d), want exit 6 naming user.email", err, fail.CodeOf(err))
+	}
+	if m := w.runner.mutating(); len(m) > 0 {
+		t.Errorf("commands ran: %q", m)
+	}
+	w.assertUntouched()
 }

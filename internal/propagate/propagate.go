@@ -87,6 +87,13 @@ func (p *Propagator) lock(ctx context.Context) (func(), error) {
 	return unlock, nil
 }
 
+// Preflight checks what propagation needs before anything else changes,
+// so that a change is never applied to the machine and then stranded: a
+// git identity to commit with.
+func (p *Propagator) Preflight(ctx context.Context) error {
+	return p.Git.CheckIdentity(ctx)
+}
+
 // Propagate commits the change on a new branch (or on bkt/batch), then
 // pushes it and opens a pull request. Failures after the commit return the
 // Outcome so far and an exit-6 error whose next steps finish the job.

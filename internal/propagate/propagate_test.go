@@ -472,3 +472,27 @@ func TestPlanRunsNothing(t *testing.T) {
 		t.Error("Plan changed something")
 	}
 }
+
+func TestSubmitSkipsBranchMergedByHand(t *testing.T) {
+	w := newWorld(t)
+	t.Setenv("GH_TOKEN", "")
+	t.Setenv("PATH", pathWithoutGH(t))
+	w.p = w.propagator()
+	out, err := w.p.Propagate(ctx(t), addReq("org.gnome.Boxes"))
+	if fail.CodeOf(err) != fail.Git || !out.Pushed {
+		t.Fatalf("propagate without token: %+v, %v", out, err)
+	}
+	// The user merged it through the compare URL: main now has the commit.
+	if _, err := w.originGit("update-ref", "refs/heads/main", "refs/heads/"+out.Branch); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GH_TOKEN", "test-token")
+	w.p = w.propagator()
+	outs, err := w.p.Submit(ctx(t), "", "")
+	if err != nil || len(outs) != 0 {
+		t.Fatalf("Submit = %+v, %v; want nothing to submit", outs, err)
+	}
+	if n := len(w.gh.Pulls()); n != 0 {
+		t.Errorf("%d pull requests opened for a merged branch", n)
+	}
+}

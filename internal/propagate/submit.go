@@ -171,13 +171,15 @@ func (p *Propagator) Submit(ctx context.Context, branch, title string) ([]Outcom
 	if err != nil {
 		return nil, err
 	}
+	// Learn where the base is (a branch merged by hand is not submitted
+	// again) and which bkt branches origin has (the renamed batch avoids
+	// them); offline is fine, the push will say so.
+	_ = p.Git.Fetch(ctx, remote, "+refs/heads/"+p.base()+":refs/remotes/"+remote+"/"+p.base(),
+		"+refs/heads/"+Prefix+"*:refs/remotes/"+remote+"/"+Prefix+"*")
 	targets, err := p.submitTargets(ctx, branch, recs)
 	if err != nil || len(targets) == 0 {
 		return nil, err
 	}
-	// Learn which bkt branches origin has, so the renamed batch avoids
-	// them; offline is fine, the push will say so.
-	_ = p.Git.Fetch(ctx, remote, "+refs/heads/"+Prefix+"*:refs/remotes/"+remote+"/"+Prefix+"*")
 
 	var outcomes []Outcome
 	var failures []error
@@ -231,6 +233,15 @@ func (p *Propagator) submitTargets(ctx context.Context, branch string, recs map[
 	var targets []string
 	for _, b := range branches {
 		if recs[b].PR != "" {
+			continue
+		}
+		// Nothing ahead of the base: merged already (e.g. through the
+		// compare URL bkt printed); a pull request would be empty.
+		base := recs[b].Base
+		if base == "" {
+			base = p.base()
+		}
+		if ahead, err := p.Git.Log(ctx, p.baseRefFor(ctx, base)+".."+b); err == nil && len(ahead) == 0 {
 			continue
 		}
 		if b == BatchBranch {
