@@ -37,7 +37,7 @@ with dnf inside the toolbox and recorded in manifests/toolbox-packages.json.`,
 					Suggest("bkt " + strings.Join(rest, " ")).
 					Next("Run it on the host: bkt " + strings.Join(rest, " "))
 			}
-			return fail.New(fail.Context, "bkt dev %s is not available in this version of bkt", args[0]).
+			return fail.New(fail.Usage, "bkt dev %s is not available in this version of bkt", args[0]).
 				WithDetail("The toolbox domain (bkt dev dnf, dev enter, dev update) is not implemented yet.").
 				Next("See what bkt can do: bkt --help")
 		},

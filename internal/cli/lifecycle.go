@@ -73,12 +73,17 @@ the image (/usr/share/bkt/manifests), for a first boot without a clone of the re
 			}
 			env := pipeline.Env{Runner: a.runner(), Root: root, Force: a.force, Progress: a.Stderr}
 			plans, perr := lifecycle.Plan(cmd.Context(), syncers, env, root)
-			var all []string
+			var all, failed []string
 			for _, p := range plans {
 				all = append(all, p.Lines...)
 				if p.Error != "" {
-					a.ui.Failed("%s: cannot plan: %s", p.Domain, p.Error)
+					failed = append(failed, p.Domain+": "+p.Error)
 				}
+			}
+			if len(failed) > 1 {
+				// One error names them all; the first alone would hide the rest.
+				perr = fail.New(fail.CodeOf(perr), "%d domains could not be planned; the others are applied", len(failed)).
+					WithDetail("%s", strings.Join(failed, "\n")).Next("See every command as it runs: bkt -v apply")
 			}
 			if a.dryRun || len(all) == 0 {
 				if a.json {

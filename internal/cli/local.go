@@ -72,6 +72,10 @@ request, and remove them from the local log. Name identifiers to commit only tho
 				}
 			}
 			if len(entries) == 0 {
+				if a.json {
+					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
+					return nil
+				}
 				a.ui.Printf("The local log is empty: nothing to commit.\n")
 				return nil
 			}
@@ -93,6 +97,18 @@ request, and remove them from the local log. Name identifiers to commit only tho
 		Short: "Forget every recorded change (nothing on this machine is undone)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if a.dryRun {
+				l, err := locallog.Load()
+				if err != nil {
+					return err
+				}
+				if a.json {
+					a.writeJSON(map[string]any{"success": true, "would_clear": len(l.Changes)})
+				} else {
+					a.ui.Printf("Would forget %d recorded change(s) (dry run: nothing was changed).\n", len(l.Changes))
+				}
+				return nil
+			}
 			n, err := locallog.Clear()
 			if err != nil {
 				return err

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bkt-dev/bkt/internal/propagate"
 )
 
 func (a *App) prCmd() *cobra.Command {
@@ -28,6 +30,9 @@ submit only that one.`,
 			if len(args) == 1 {
 				branch = args[0]
 			}
+			if a.dryRun {
+				return a.submitPlan(cmd, a.propagator(r, a.runner()), branch)
+			}
 			outs, err := a.propagator(r, a.runner()).Submit(cmd.Context(), branch, title)
 			for _, o := range outs {
 				switch {
@@ -44,6 +49,9 @@ submit only that one.`,
 			}
 			if a.json {
 				out := map[string]any{"success": err == nil, "submitted": outs}
+				if outs == nil {
+					out["submitted"] = []propagate.Outcome{}
+				}
 				if err != nil {
 					out["error"] = errorJSON(err)
 				}
@@ -78,7 +86,7 @@ submit only that one.`,
 			pending := false
 			for _, s := range states {
 				rows = append(rows, []string{s.Branch, string(s.State), s.URL, strings.Join(s.Subjects, "; ")})
-				if s.URL == "" && s.State != "merged" {
+				if s.URL == "" && s.State != propagate.Merged {
 					pending = true
 				}
 			}
@@ -91,4 +99,32 @@ submit only that one.`,
 	}
 	cmd.AddCommand(submit, list)
 	return cmd
+}
+
+// submitPlan shows what bkt pr submit would push and open, without
+// pushing or calling GitHub (the dry-run runner cannot stop HTTP calls).
+func (a *App) submitPlan(cmd *cobra.Command, p *propagate.Propagator, branch string) error {
+	states, err := p.List(cmd.Context())
+	if err != nil {
+		return err
+	}
+	var pending []string
+	for _, s := range states {
+		if (branch == "" || s.Branch == branch) && (s.State == propagate.Unsubmitted || s.State == propagate.Pushed) {
+			pending = append(pending, s.Branch)
+		}
+	}
+	if a.json {
+		a.writeJSON(map[string]any{"success": true, "would_submit": orEmpty(pending)})
+		return nil
+	}
+	if len(pending) == 0 {
+		a.ui.Printf("Nothing to submit (dry run).\n")
+		return nil
+	}
+	a.ui.Heading("Plan (dry run: nothing was changed)")
+	for _, b := range pending {
+		a.ui.Printf("  git push -u origin %s, then open its pull request\n", b)
+	}
+	return nil
 }

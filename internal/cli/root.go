@@ -80,6 +80,10 @@ func (a *App) reportError(err error) {
 	}
 	if fail.CodeOf(err) == fail.OK {
 		// Not an error after all ("nothing to do").
+		if a.json && !a.printed {
+			a.writeJSON(map[string]any{"success": true, "message": fail.As(err).Message})
+			return
+		}
 		a.ui.Printf("%s\n", fail.As(err).Message)
 		return
 	}

@@ -53,9 +53,6 @@ type Section struct {
 	close []byte // END marker line as written, with its line ending if any
 }
 
-// Body is the text between the markers, as written.
-func (s *Section) Body() []byte { return s.body }
-
 // eol is the line ending the section's start marker uses, so generated
 // lines match the file's CRLF or LF convention.
 func (s *Section) eol() string {

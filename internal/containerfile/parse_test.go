@@ -48,11 +48,11 @@ func TestParseSplitsSectionsAndText(t *testing.T) {
 	if copr.Name != CoprRepositories || copr.StartLine != 5 || copr.EndLine != 7 {
 		t.Errorf("first section = %q lines %d-%d, want COPR REPOSITORIES 5-7", copr.Name, copr.StartLine, copr.EndLine)
 	}
-	if string(copr.Body()) != "RUN dnf -y copr enable atim/starship\n" {
-		t.Errorf("COPR body = %q", copr.Body())
+	if string(copr.body) != "RUN dnf -y copr enable atim/starship\n" {
+		t.Errorf("COPR body = %q", copr.body)
 	}
-	if sys.Name != SystemPackages || sys.StartLine != 9 || sys.EndLine != 10 || len(sys.Body()) != 0 {
-		t.Errorf("second section = %q lines %d-%d body %q", sys.Name, sys.StartLine, sys.EndLine, sys.Body())
+	if sys.Name != SystemPackages || sys.StartLine != 9 || sys.EndLine != 10 || len(sys.body) != 0 {
+		t.Errorf("second section = %q lines %d-%d body %q", sys.Name, sys.StartLine, sys.EndLine, sys.body)
 	}
 	text := f.userText()
 	want := []string{

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/manifest"
+	dnfsys "github.com/bkt-dev/bkt/internal/system/dnf"
 )
 
 // Section names (SPEC §6).
@@ -43,7 +44,7 @@ func hostCoprLines(coprs []manifest.Copr) []string {
 		}
 		lines = append(lines,
 			"RUN dnf -y copr enable "+c.Name+" \\",
-			stepIndent+"&& dnf config-manager setopt "+coprRepoID(c.Name)+".gpgcheck=0")
+			stepIndent+"&& dnf config-manager setopt "+dnfsys.CoprRepoID(c.Name)+".gpgcheck=0")
 	}
 	return lines
 }
@@ -55,17 +56,6 @@ func toolboxCoprLines(names []string) []string {
 		lines = append(lines, "RUN dnf -y copr enable "+n)
 	}
 	return lines
-}
-
-// coprRepoID is the repo id dnf5 gives a COPR of the default hub:
-// copr:copr.fedorainfracloud.org:OWNER:PROJECT, a group owner "@g" written
-// "group_g".
-func coprRepoID(name string) string {
-	owner, project, _ := strings.Cut(name, "/")
-	if g, ok := strings.CutPrefix(owner, "@"); ok {
-		owner = "group_" + g
-	}
-	return "copr:copr.fedorainfracloud.org:" + owner + ":" + project
 }
 
 // installLines renders one RUN that installs packages (one per line), then

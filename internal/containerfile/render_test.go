@@ -105,17 +105,6 @@ func TestToolboxCoprLines(t *testing.T) {
 	}
 }
 
-func TestCoprRepoID(t *testing.T) {
-	for in, want := range map[string]string{
-		"atim/starship": "copr:copr.fedorainfracloud.org:atim:starship",
-		"@kdesig/kde":   "copr:copr.fedorainfracloud.org:group_kdesig:kde",
-	} {
-		if got := coprRepoID(in); got != want {
-			t.Errorf("coprRepoID(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // Generated lines never carry heredocs or base64 blobs (SPEC §6), and
 // every continued line ends in exactly " \".
 func TestGeneratedLinesArePlainInstructions(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/lifecycle"
@@ -30,19 +31,22 @@ type host struct {
 
 func readHost(ctx context.Context, env pipeline.Env, names []string) (*host, error) {
 	dnf, ost := tools(env)
+	// The two tools are independent: ask them at the same time.
+	var pkgs []dnfsys.Package
+	var derr error
+	var wg sync.WaitGroup
+	if len(names) > 0 {
+		wg.Go(func() { pkgs, derr = dnf.Installed(ctx, names...) })
+	}
 	st, err := ost.Status(ctx)
+	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
-	h := &host{next: st.Next(), booted: st.Booted()}
-	if len(names) > 0 {
-		pkgs, err := dnf.Installed(ctx, names...)
-		if err != nil {
-			return nil, err
-		}
-		h.installed = dnfsys.Names(pkgs)
+	if derr != nil {
+		return nil, derr
 	}
-	return h, nil
+	return &host{next: st.Next(), booted: st.Booted(), installed: dnfsys.Names(pkgs)}, nil
 }
 
 // present is whether pkg is on the next boot: layered there, or installed

@@ -34,6 +34,11 @@ const (
 	ActEnable  = "enable"
 	ActDisable = "disable"
 	ActCapture = "capture" // record extensions that are already enabled here
+	// ActCaptureDisabled records declared extensions that are off here as
+	// disabled. Unlike ActDisable it has no local effect: disable also
+	// lists the extension in disabled-extensions, which capture must not
+	// write.
+	ActCaptureDisabled = "capture-disabled"
 )
 
 // Name is the domain's name.
@@ -64,7 +69,7 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 	switch c.Action {
 	case ActAdd, ActEnable, ActCapture:
 		edit = func(uuid string) { m.SetEnabled(uuid, true) }
-	case ActDisable:
+	case ActDisable, ActCaptureDisabled:
 		edit = func(uuid string) { m.SetEnabled(uuid, false) }
 	case ActRemove:
 		edit = func(uuid string) { m.Remove(uuid) }
@@ -85,7 +90,7 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 // built-in steps; the enabled state is one gsettings set per key that
 // changes, whatever the number of extensions.
 func (d Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change) ([]run.Cmd, error) {
-	if c.Action == ActCapture {
+	if c.Action == ActCapture || c.Action == ActCaptureDisabled {
 		return nil, nil // already live: capture only records it
 	}
 	state, err := readState(ctx, env.Runner)

@@ -75,7 +75,7 @@ func (Domain) Capture(ctx context.Context, env pipeline.Env, root string) ([]pip
 	for _, c := range []struct {
 		action string
 		ids    []string
-	}{{ActCapture, add}, {ActEnable, on}, {ActDisable, off}} {
+	}{{ActCapture, add}, {ActEnable, on}, {ActCaptureDisabled, off}} {
 		if len(c.ids) > 0 {
 			out = append(out, pipeline.Change{Domain: Name, Action: c.action, IDs: c.ids})
 		}

@@ -35,7 +35,7 @@ func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Chang
 		return d.validateAdd(ctx, env, c)
 	case ActRemove, ActEnable, ActDisable:
 		return validateKnown(env, c)
-	case ActCapture:
+	case ActCapture, ActCaptureDisabled:
 		return nil
 	}
 	return fail.New(fail.Usage, "extension has no action %q", c.Action)

@@ -172,6 +172,36 @@ func TestCapture(t *testing.T) {
 	}
 }
 
+// A declared extension that is simply off here (in neither key) is
+// recorded as disabled without touching the keys: disable would also list
+// it in disabled-extensions.
+func TestCaptureOffHereHasNoLocalEffect(t *testing.T) {
+	w := newWorld(t)
+	w.writeManifest(`"quiet@x.org"`)
+	w.installByHand(ext.UserDir(w.data), "quiet@x.org")
+	changes, err := w.dom.Capture(t.Context(), w.env(), w.root)
+	if err != nil || len(changes) != 1 || changes[0].Action != extension.ActCaptureDisabled || !slices.Equal(changes[0].IDs, []string{"quiet@x.org"}) {
+		t.Fatalf("changes %+v, %v", changes, err)
+	}
+	c := changes[0]
+	if err := w.dom.Validate(t.Context(), w.env(), c); err != nil {
+		t.Fatal(err)
+	}
+	if cmds, err := w.dom.Commands(t.Context(), w.env(), c); err != nil || len(cmds) != 0 {
+		t.Errorf("capture has a local effect: %v, %v", cmds, err)
+	}
+	if _, err := w.dom.Apply(w.root, c, true); err != nil {
+		t.Fatal(err)
+	}
+	if on, off := w.keys(); on != "@as []" || off != "@as []" {
+		t.Errorf("keys changed: enabled %s, disabled %s", on, off)
+	}
+	rep := w.dom.Status(t.Context(), w.env(), w.root)
+	if len(rep.Items) != 1 || rep.Items[0].State != lifecycle.OK {
+		t.Errorf("after capture: %+v", rep.Items)
+	}
+}
+
 // Without GNOME Shell (no org.gnome.shell schema), a repository declaring
 // no extension has nothing to report; one declaring some gets "unknown"
 // and the reason.

@@ -137,7 +137,9 @@ func (Domain) validateRemove(ctx context.Context, env pipeline.Env, c pipeline.C
 		if slices.Contains(known, id) {
 			continue
 		}
-		if qerr != nil && !env.Force {
+		if qerr != nil {
+			// We could not look: never say "not installed" then, with
+			// --force or without.
 			return queryFailed(qerr, "list the installed apps", c)
 		}
 		return fail.New(fail.Validation, "App '%s' is neither in the manifest nor installed", id).

@@ -124,6 +124,9 @@ func TestValidateRemove(t *testing.T) {
 	if e := fail.As(dom.Validate(t.Context(), pipeline.Env{Runner: b, Root: m.root}, rm(appA))); e.Code != fail.External {
 		t.Errorf("remove with a broken flatpak: %+v", e)
 	}
+	if e := fail.As(dom.Validate(t.Context(), pipeline.Env{Runner: b, Root: m.root, Force: true}, rm(appA))); e.Code != fail.External {
+		t.Errorf("remove with a broken flatpak and --force: %+v", e)
+	}
 }
 
 func TestCommandsAdd(t *testing.T) {

@@ -105,18 +105,3 @@ func Equal(a, b Value) bool {
 	}
 	return true
 }
-
-// EqualText parses a and b as values of type sig and compares them
-// structurally; text that does not parse equals nothing. With sig == "" each
-// side's type is inferred.
-func EqualText(a, b, sig string) bool {
-	va, err := ParseTyped(a, sig)
-	if err != nil {
-		return false
-	}
-	vb, err := ParseTyped(b, sig)
-	if err != nil {
-		return false
-	}
-	return Equal(va, vb)
-}

@@ -2,33 +2,44 @@ package pipeline
 
 import (
 	"context"
-	"strings"
+	"maps"
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
+	"github.com/bkt-dev/bkt/internal/manifest"
 )
 
-// ChangesFromLog turns local-log entries back into changes, merging
-// entries of the same domain, action and options into one change.
+// ChangesFromLog turns local-log entries back into changes, in order,
+// merging neighbours of the same domain, action and options.
 func ChangesFromLog(entries []locallog.Entry) []Change {
 	var out []Change
-	index := map[string]int{}
 	for _, e := range entries {
-		key := e.Domain + "\x00" + e.Action + "\x00" + optionsKey(e.Metadata)
-		if i, ok := index[key]; ok {
-			out[i].IDs = append(out[i].IDs, e.Identifier)
-			continue
+		// Merge only with the previous change: add X, remove X, add X must
+		// replay in that order, not as "add X X" then "remove X".
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			if last.Domain == e.Domain && last.Action == e.Action && sameOptions(last.Options, e.Metadata) {
+				last.IDs = append(last.IDs, e.Identifier)
+				continue
+			}
 		}
-		index[key] = len(out)
 		out = append(out, Change{Domain: e.Domain, Action: e.Action, IDs: []string{e.Identifier}, Options: e.Metadata})
 	}
 	return out
 }
 
-func optionsKey(m map[string]string) string {
-	c := Change{Options: m}
-	d := c.Describe()
-	return d[strings.IndexByte(d, ':')+1:]
+// sameOptions compares options, an empty value meaning the same as none.
+func sameOptions(a, b map[string]string) bool {
+	set := func(m map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, v := range m {
+			if v != "" {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	return maps.Equal(set(a), set(b))
 }
 
 // CommitLocal propagates recorded changes as one commit and one pull
@@ -47,6 +58,7 @@ func (p *Pipeline) CommitLocal(ctx context.Context, entries []locallog.Entry, o 
 			res.IDs = append(res.IDs, c.IDs...)
 		}
 	}
+	var preview []manifest.FileDiff
 	if p.Repo != nil {
 		for _, c := range changes {
 			d, ok := p.Registry.Get(c.Domain)
@@ -54,16 +66,27 @@ func (p *Pipeline) CommitLocal(ctx context.Context, entries []locallog.Entry, o 
 				return res, fail.New(fail.Validation, "The local log holds a change of unknown domain %q", c.Domain).
 					Next("Drop it: bkt local clear")
 			}
-			if _, err := d.Apply(p.Repo.Root, c, false); err != nil {
+			diffs, err := d.Apply(p.Repo.Root, c, false)
+			if err != nil {
 				return res, err
 			}
+			preview = append(preview, diffs...)
 		}
 	}
-	body := "Recorded with --local and applied on the machine that made these changes."
 	label := Label{Domain: "local", Action: "commit"}
 	if len(changes) == 1 {
 		label = Label{Domain: changes[0].Domain, Action: changes[0].Action}
 	}
+	if o.DryRun {
+		// Already applied on this machine: the plan is the manifest edit
+		// and the git steps only.
+		o.Mode = ModePROnly
+		res.Plan = p.plan(label, changes, o, nil, preview)
+		res.setManifest(preview)
+		res.Success = true
+		return res, nil
+	}
+	body := "Recorded with --local and applied on the machine that made these changes."
 	out, err := p.propagate(ctx, label, changes, o, body)
 	res.setOutcome(out)
 	if out.Commit != "" || out.NothingToCommit {

@@ -17,18 +17,21 @@ func TestChangesFromLog(t *testing.T) {
 	user := map[string]string{"scope": "user", "remote": "local"}
 	entries := []locallog.Entry{
 		{Domain: "flatpak", Action: "add", Identifier: "a.A", Timestamp: ts, Metadata: user},
-		{Domain: "flatpak", Action: "add", Identifier: "b.B", Timestamp: ts, Metadata: map[string]string{"scope": "system"}},
-		{Domain: "flatpak", Action: "remove", Identifier: "c.C", Timestamp: ts, Metadata: user},
 		{Domain: "flatpak", Action: "add", Identifier: "d.D", Timestamp: ts, Metadata: map[string]string{"remote": "local", "scope": "user"}},
-		{Domain: "gsetting", Action: "add", Identifier: "e.E", Timestamp: ts, Metadata: user},
+		{Domain: "flatpak", Action: "add", Identifier: "b.B", Timestamp: ts, Metadata: map[string]string{"scope": "system"}},
 		// An empty option means the same as no option.
 		{Domain: "flatpak", Action: "add", Identifier: "f.F", Timestamp: ts, Metadata: map[string]string{"scope": "system", "branch": ""}},
+		{Domain: "flatpak", Action: "remove", Identifier: "c.C", Timestamp: ts, Metadata: user},
+		// The order is kept: this add comes after the remove, not into the first change.
+		{Domain: "flatpak", Action: "add", Identifier: "a.A", Timestamp: ts, Metadata: user},
+		{Domain: "gsetting", Action: "add", Identifier: "e.E", Timestamp: ts, Metadata: user},
 	}
 	got := pipeline.ChangesFromLog(entries)
 	want := []pipeline.Change{
 		{Domain: "flatpak", Action: "add", IDs: []string{"a.A", "d.D"}, Options: user},
 		{Domain: "flatpak", Action: "add", IDs: []string{"b.B", "f.F"}, Options: map[string]string{"scope": "system"}},
 		{Domain: "flatpak", Action: "remove", IDs: []string{"c.C"}, Options: user},
+		{Domain: "flatpak", Action: "add", IDs: []string{"a.A"}, Options: user},
 		{Domain: "gsetting", Action: "add", IDs: []string{"e.E"}, Options: user},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -67,7 +70,7 @@ func TestCommitLocal(t *testing.T) {
 	if n := len(w.runner.all()); n != ranBefore {
 		t.Errorf("CommitLocal ran commands: %+v", w.runner.all()[ranBefore:])
 	}
-	const branch = "bkt/local-commit-one-two-alpha"
+	const branch = "bkt/local-commit-one-alpha-two"
 	if !res.Success || !res.PR.Created || res.PR.Branch != branch {
 		t.Fatalf("result = %+v", res)
 	}

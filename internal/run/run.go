@@ -122,7 +122,8 @@ func (e *ExitError) Error() string {
 var networkSigns = []string{
 	"Could not resolve host", "Couldn't resolve host", "Temporary failure in name resolution",
 	"Network is unreachable", "Connection timed out", "Connection refused", "Failed to connect to",
-	"unable to access 'http", "Curl error (6)", "Curl error (7)",
+	"Couldn't connect to server", "Could not connect to", "unable to access 'http",
+	"Curl error (6)", "Curl error (7)",
 }
 
 // Network reports whether the command failed for want of a network, so

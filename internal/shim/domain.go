@@ -72,7 +72,10 @@ func (d Domain) validateRemove(env pipeline.Env, c pipeline.Change) error {
 	if err != nil {
 		return err
 	}
-	known := scriptNames(dir)
+	known, err := scriptNames(dir)
+	if err != nil {
+		return readFailed(err, dir)
+	}
 	for _, s := range shims.Shims {
 		known = append(known, s.Name)
 	}

@@ -300,4 +300,8 @@ func TestStatusUnknownWhenDirUnreadable(t *testing.T) {
 	if _, err := List(f.root, f.d.Home); err == nil || !strings.Contains(err.Error(), "Cannot read") {
 		t.Errorf("List: %v", err)
 	}
+	// Nor is a script we could not look for "not there".
+	if e := fail.As(f.d.Validate(t.Context(), f.env, change(ActRemove, "", "stray"))); e.Code == fail.Validation || !strings.Contains(e.Message, "Cannot read") {
+		t.Errorf("remove with an unreadable directory: %+v", e)
+	}
 }

@@ -85,17 +85,20 @@ func List(root, home string) ([]Row, error) {
 	return rows, nil
 }
 
-// scriptNames lists the files in dir; a directory that cannot be read
-// yields none.
-func scriptNames(dir string) []string {
-	entries, _ := os.ReadDir(dir)
+// scriptNames lists the files in dir; a missing directory holds none, one
+// that cannot be read is an error (not "no scripts").
+func scriptNames(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
 	var names []string
 	for _, e := range entries {
 		if !e.IsDir() {
 			names = append(names, e.Name())
 		}
 	}
-	return names
+	return names, nil
 }
 
 // Status implements lifecycle.Syncer. It spawns no process.

@@ -19,15 +19,6 @@ type Package struct {
 	RepoID string
 }
 
-// NEVRA renders the package as name-[epoch:]version-release.arch.
-func (p Package) NEVRA() string {
-	evr := p.Version + "-" + p.Release
-	if p.Epoch != "" && p.Epoch != "0" {
-		evr = p.Epoch + ":" + evr
-	}
-	return p.Name + "-" + evr + "." + p.Arch
-}
-
 // ParsePackages reads output printed with queryFormat. dnf 4 ends every
 // line with its own newline after ours, so empty lines are skipped; dnf5
 // prints exactly one line per package. A line without the six fields is an
@@ -57,20 +48,6 @@ func Names(pkgs []Package) []string {
 		if !seen[p.Name] {
 			seen[p.Name] = true
 			out = append(out, p.Name)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// RepoIDs returns the distinct repository ids of pkgs, sorted.
-func RepoIDs(pkgs []Package) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, p := range pkgs {
-		if !seen[p.RepoID] {
-			seen[p.RepoID] = true
-			out = append(out, p.RepoID)
 		}
 	}
 	sort.Strings(out)

@@ -84,19 +84,6 @@ func (g Gsettings) ListRecursively(ctx context.Context, schema string) (map[stri
 	return ParseList(out, schema), nil
 }
 
-// Describe returns the description of key ("" when the schema has none).
-func (g Gsettings) Describe(ctx context.Context, schema, key string) (string, error) {
-	out, err := g.query(ctx, "describe", schema, key)
-	if err != nil {
-		return "", err
-	}
-	out = strings.TrimSpace(out)
-	if out == "(null)" { // GLib prints a NULL description this way
-		return "", nil
-	}
-	return out, nil
-}
-
 // Range returns what values key accepts.
 func (g Gsettings) Range(ctx context.Context, schema, key string) (Range, error) {
 	out, err := g.query(ctx, "range", schema, key)

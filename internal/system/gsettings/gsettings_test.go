@@ -67,13 +67,6 @@ func TestQueries(t *testing.T) {
 	if err != nil || got != "int64 9000000000" {
 		t.Errorf("Get big = %q, %v", got, err)
 	}
-	desc, err := g.Describe(ctx, schema, "greeting")
-	if err != nil || desc != "What to say." {
-		t.Errorf("Describe = %q, %v", desc, err)
-	}
-	if desc, err := g.Describe(ctx, schema, "enabled"); err != nil || desc != "" {
-		t.Errorf("Describe of a key without a description = %q, %v", desc, err)
-	}
 
 	c.cmds = nil
 	values, err := g.ListRecursively(ctx, schema)
