@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
+
+	"github.com/bkt-dev/bkt/internal/run"
 
 	"github.com/bkt-dev/bkt/internal/pipeline"
 )
@@ -25,7 +29,8 @@ func (m *modeFlags) register(cmd *cobra.Command) {
 
 // options turns the flags (and the command prefix) into pipeline options.
 func (a *App) options(m *modeFlags) pipeline.Options {
-	o := pipeline.Options{Mode: pipeline.ModePR, DryRun: a.dryRun, Batch: m.batch, Force: a.force, Title: m.title, Context: a.execContext}
+	o := pipeline.Options{Mode: pipeline.ModePR, DryRun: a.dryRun, Batch: m.batch, Force: a.force, Title: m.title,
+		Context: a.execContext, CommandLine: a.commandLine()}
 	switch {
 	case m.local:
 		o.Mode = pipeline.ModeLocal
@@ -33,4 +38,22 @@ func (a *App) options(m *modeFlags) pipeline.Options {
 		o.Mode = pipeline.ModePROnly
 	}
 	return o
+}
+
+// modeFlagNames are dropped from the command line that next steps repeat
+// with another mode.
+var modeFlagNames = map[string]bool{"--pr": true, "--local": true, "--pr-only": true, "--batch": true, "--dry-run": true, "-v": true, "--verbose": true}
+
+// commandLine is the user's bkt command, shell-quoted, without mode flags.
+func (a *App) commandLine() string {
+	parts := []string{"bkt"}
+	if a.execContext == "image" {
+		parts = append(parts, "image")
+	}
+	for _, arg := range a.args {
+		if !modeFlagNames[arg] {
+			parts = append(parts, run.Quote(arg))
+		}
+	}
+	return strings.Join(parts, " ")
 }

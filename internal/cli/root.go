@@ -32,6 +32,8 @@ type App struct {
 
 	// execContext is "host", "dev" or "image" (the command prefix).
 	execContext string
+	// args are the arguments this App runs (after a context prefix).
+	args []string
 
 	ui *ui.UI
 	// printed is set once a command has written its --json object, so an
@@ -52,6 +54,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 }
 
 func (a *App) execute(ctx context.Context, args []string) error {
+	a.args = args
 	root := a.newRoot()
 	root.SetArgs(args)
 	root.SetIn(a.Stdin)

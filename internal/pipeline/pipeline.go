@@ -34,6 +34,9 @@ type Options struct {
 	Title  string
 	// Context is "host" or "image"; reported in results.
 	Context string
+	// CommandLine is the user's command without its mode flags, for next
+	// steps that suggest running it another way ("… --pr-only").
+	CommandLine string
 }
 
 // Pipeline runs changes.
@@ -155,7 +158,7 @@ func (p *Pipeline) RunMany(ctx context.Context, label Label, changes []Change, o
 			if _, err := rec.Run(ctx, cmd); err != nil {
 				res.LocalEffect.Commands = rec.Commands()
 				p.Steps.Failed("%s", cmd)
-				return res, localEffectFailed(changes[0], cmd, err)
+				return res, localEffectFailed(label, o, cmd, err)
 			}
 			p.Steps.Done("%s", cmd)
 		}
@@ -294,23 +297,23 @@ func localBody(le LocalEffect) string {
 	return "Ran on the machine that made this change:\n\n    " + strings.Join(le.Commands, "\n    ")
 }
 
-func localEffectFailed(c Change, cmd run.Cmd, err error) error {
+func localEffectFailed(label Label, o Options, cmd run.Cmd, err error) error {
 	code := fail.External
 	if run.IsNetwork(err) {
 		code = fail.Network
 	}
-	e := fail.Wrap(code, err, "%s failed; the manifest was not changed and no pull request was made", c.Subject())
+	e := fail.Wrap(code, err, "%s failed; the manifest was not changed and no pull request was made", cmd.Name)
+	line := o.CommandLine
+	if line == "" {
+		line = "bkt " + label.Domain + " " + label.Action + " ..."
+	}
 	var nf *run.NotFoundError
 	if errors.As(err, &nf) {
 		e.Detail = nf.Error()
-		return e.Next("Install "+nf.Name+", then retry", "Record it without running it here: bkt "+cliLine(c)+" --pr-only")
+		return e.Next("Install "+nf.Name+", then retry", "Record it without running it here: "+line+" --pr-only")
 	}
 	e.Detail = err.Error()
-	return e.Next("See what ran: bkt -v "+cliLine(c), "Record it without running it here: bkt "+cliLine(c)+" --pr-only")
-}
-
-func cliLine(c Change) string {
-	return strings.TrimSpace(c.Domain + " " + c.Action + " " + strings.Join(c.IDs, " "))
+	return e.Next("See every command as it runs: "+line+" -v", "Record it without running it here: "+line+" --pr-only")
 }
 
 func errNoRepo() error {
