@@ -22,15 +22,6 @@ func (g *Git) ConfigSet(ctx context.Context, key, value string) error {
 	return g.mutate(ctx, "git config", "config", "--local", key, value)
 }
 
-// ConfigUnset removes a repository-local config value (no error if unset).
-func (g *Git) ConfigUnset(ctx context.Context, key string) error {
-	_, err := g.exec(ctx, g.cmd(true, "config", "--local", "--unset-all", key))
-	if err != nil && exitCode(err) != 5 { // 5: the key was not set
-		return g.fail(err, "git config")
-	}
-	return nil
-}
-
 // ConfigRegexp returns the repository-local entries whose key matches the
 // regular expression, in file order. Section and variable names come back
 // lowercased by git; subsections (e.g. branch names) keep their case.

@@ -77,24 +77,6 @@ func (g *Git) CurrentBranch(ctx context.Context) (string, error) {
 	return out, nil
 }
 
-// IsAncestor reports whether commit a is an ancestor of (or equal to) b,
-// i.e. whether b already contains a (`merge-base --is-ancestor`).
-func (g *Git) IsAncestor(ctx context.Context, a, b string) (bool, error) {
-	_, err := g.exec(ctx, g.cmd(false, "merge-base", "--is-ancestor", a, b))
-	if err == nil {
-		return true, nil
-	}
-	if exitCode(err) == 1 {
-		return false, nil
-	}
-	return false, g.fail(err, "git merge-base")
-}
-
-// MergeBase returns the best common ancestor of a and b.
-func (g *Git) MergeBase(ctx context.Context, a, b string) (string, error) {
-	return g.query(ctx, "git merge-base", "merge-base", a, b)
-}
-
 // CommonDir returns the absolute path of the repository's common git
 // directory (shared by all linked worktrees).
 func (g *Git) CommonDir(ctx context.Context) (string, error) {

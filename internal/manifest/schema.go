@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -35,11 +34,6 @@ func Schemas() map[string][]byte {
 		out[e.Name()] = data
 	}
 	return out
-}
-
-// SchemaNames returns the schema file names, sorted.
-func SchemaNames() []string {
-	return slices.Sorted(maps.Keys(Schemas()))
 }
 
 var loadSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {

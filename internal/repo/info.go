@@ -81,13 +81,19 @@ func WriteInfo(root string, info Info) error {
 	return atomicfile.Write(filepath.Join(root, InfoFile), buf.Bytes(), 0o644)
 }
 
-// ownerName extracts OWNER and NAME from https://HOST/OWNER/NAME[.git].
+// ownerName extracts OWNER and NAME from https://HOST/OWNER/NAME[.git],
+// ssh://git@HOST/OWNER/NAME[.git] or the scp-like git@HOST:OWNER/NAME[.git].
 func ownerName(raw string) (owner, name string, ok bool) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
+	path := ""
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		path = u.Path
+	} else if at, rest, found := strings.Cut(raw, "@"); found && !strings.Contains(at, "/") {
+		_, path, _ = strings.Cut(rest, ":")
+	}
+	if path == "" {
 		return "", "", false
 	}
-	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	parts := strings.Split(strings.Trim(path, "/"), "/")
 	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
 		return "", "", false
 	}

@@ -245,3 +245,21 @@ func TestReadInfoInvalidJSON(t *testing.T) {
 		t.Fatalf("err = %v (code %d), want a validation error at line 2", err, fail.CodeOf(err))
 	}
 }
+
+func TestOwnerNameFromURLForms(t *testing.T) {
+	for _, raw := range []string{
+		"https://github.com/alice/my-os",
+		"https://github.com/alice/my-os.git",
+		"ssh://git@github.com/alice/my-os.git",
+		"git@github.com:alice/my-os.git",
+	} {
+		if o, n, ok := ownerName(raw); !ok || o != "alice" || n != "my-os" {
+			t.Errorf("ownerName(%q) = %q, %q, %v", raw, o, n, ok)
+		}
+	}
+	for _, raw := range []string{"", "my-os", "https://github.com/alice", "git@github.com:alice"} {
+		if _, _, ok := ownerName(raw); ok {
+			t.Errorf("ownerName(%q) accepted", raw)
+		}
+	}
+}
