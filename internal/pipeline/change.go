@@ -8,7 +8,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"maps"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
@@ -38,9 +38,7 @@ func (c Change) Opt(key, def string) string {
 }
 
 // Subject is the commit subject and PR title: "flatpak: add org.gnome.Boxes".
-func (c Change) Subject() string {
-	return fmt.Sprintf("%s: %s %s", c.Domain, c.Action, strings.Join(c.IDs, ", "))
-}
+func (c Change) Subject() string { return propagate.Subject(c.Domain, c.Action, c.IDs) }
 
 // Describe renders the change with its options, for logs and plans.
 func (c Change) Describe() string {

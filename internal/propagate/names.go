@@ -54,8 +54,8 @@ func branchName(domain, action string, ids []string) string {
 	return Prefix + strings.Trim(name, "-")
 }
 
-// subject is the commit subject "<domain>: <action> <ids>".
-func subject(domain, action string, ids []string) string {
+// Subject is the commit subject "<domain>: <action> <ids>".
+func Subject(domain, action string, ids []string) string {
 	s := domain + ": " + action
 	if len(ids) > 0 {
 		s += " " + strings.Join(ids, " ")

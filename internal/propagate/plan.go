@@ -13,7 +13,7 @@ func (p *Propagator) Plan(req Request) []string {
 	base := p.base()
 	subj := req.Subject
 	if subj == "" {
-		subj = subject(req.Domain, req.Action, req.IDs)
+		subj = Subject(req.Domain, req.Action, req.IDs)
 	}
 	steps := []string{
 		fmt.Sprintf("git fetch %s %s (the local %s if offline)", remote, base, base),

@@ -132,7 +132,7 @@ func (p *Propagator) Propagate(ctx context.Context, req Request) (Outcome, error
 
 	subj := req.Subject
 	if subj == "" {
-		subj = subject(req.Domain, req.Action, req.IDs)
+		subj = Subject(req.Domain, req.Action, req.IDs)
 	}
 	sha, err := p.commitInWorktree(ctx, req, branch, existing, baseRef, subj)
 	if err != nil || sha == "" {

@@ -413,7 +413,7 @@ func TestSlugAndNames(t *testing.T) {
 	if got := branchName("base", "update", nil); got != "bkt/base-update" {
 		t.Errorf("branchName without ids = %q", got)
 	}
-	if got := subject("flatpak", "add", []string{"a", "b"}); got != "flatpak: add a b" {
+	if got := Subject("flatpak", "add", []string{"a", "b"}); got != "flatpak: add a b" {
 		t.Errorf("subject = %q", got)
 	}
 }
