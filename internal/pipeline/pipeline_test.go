@@ -319,7 +319,7 @@ func TestRunManyOneCommitOnePR(t *testing.T) {
 	}
 	pulls := w.gh.Pulls()
 	if len(pulls) != 1 || pulls[0].Title != "fake: capture one two three alpha" ||
-		!strings.Contains(pulls[0].Body, "- fake: add two, three") || !strings.Contains(pulls[0].Body, "- fake: remove alpha") {
+		!strings.Contains(pulls[0].Body, "- fake: add two three") || !strings.Contains(pulls[0].Body, "- fake: remove alpha") {
 		t.Errorf("pulls = %+v", pulls)
 	}
 }
