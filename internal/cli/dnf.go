@@ -263,54 +263,17 @@ func (a *App) printDnfReport(rep lifecycle.Report) {
 }
 
 func (a *App) dnfSyncCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "sync",
-		Short: "Layer every declared package missing here and remove excluded ones",
-		Long: `Make this machine match manifests/system-packages.json: one rpm-ostree install for every
+	return a.domainSyncCmd(dnf.Domain{},
+		"Layer every declared package missing here and remove excluded ones",
+		`Make this machine match manifests/system-packages.json: one rpm-ostree install for every
 missing package, one rpm-ostree override remove for every excluded package still present.
-The changes arrive with the next boot.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := a.dnfEnv(true)
-			if err != nil {
-				return err
-			}
-			cmds, err := dnf.Domain{}.SyncPlan(cmd.Context(), env, env.Root)
-			if err != nil {
-				return err
-			}
-			return a.runPlan(cmd, cmds)
-		},
-	}
+The changes arrive with the next boot.`)
 }
 
 func (a *App) dnfCaptureCmd() *cobra.Command {
-	var m modeFlags
-	cmd := &cobra.Command{
-		Use:   "capture",
-		Short: "Add layered packages and base removals the manifest lacks, and open a pull request",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := a.dnfEnv(true)
-			if err != nil {
-				return err
-			}
-			changes, err := dnf.Domain{}.Capture(cmd.Context(), env, env.Root)
-			if err != nil {
-				return err
-			}
-			if len(changes) == 0 {
-				a.ui.Done("Every layered package and removal is already in the manifest: nothing to capture")
-				if a.json {
-					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
-				}
-				return nil
-			}
-			return a.punnedMany(cmd, pipeline.Label{Domain: dnf.Name, Action: dnf.ActCapture}, changes, &m)
-		},
-	}
-	m.register(cmd)
-	return cmd
+	return a.domainCaptureCmd(dnf.Domain{},
+		"Add layered packages and base removals the manifest lacks, and open a pull request", "",
+		"Every layered package and removal is already in the manifest")
 }
 
 // dnfPassThroughCmd runs `dnf QUERY ARGS…` as it is: the arguments,

@@ -157,60 +157,21 @@ func (a *App) printExtensionRows(rows []extension.Row) {
 }
 
 func (a *App) extensionSyncCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "sync",
-		Short: "Install the declared extensions missing here and enable or disable them as declared",
-		Long: `Install every extension of manifests/gnome-extensions.json that is missing on this machine
+	return a.domainSyncCmd(extension.Domain{},
+		"Install the declared extensions missing here and enable or disable them as declared",
+		`Install every extension of manifests/gnome-extensions.json that is missing on this machine
 (the release for the running GNOME Shell), then set enabled-extensions and
 disabled-extensions so each is on or off as declared: one gsettings call per key.
-Extensions no manifest declares are left alone.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			env := pipeline.Env{Runner: a.runner(), Root: r.Root, Force: a.force, Progress: a.Stderr}
-			cmds, err := extension.Domain{}.SyncPlan(cmd.Context(), env, r.Root)
-			if err != nil {
-				return err
-			}
-			return a.runPlan(cmd, cmds)
-		},
-	}
+Extensions no manifest declares are left alone.`)
 }
 
 func (a *App) extensionCaptureCmd() *cobra.Command {
-	var m modeFlags
-	cmd := &cobra.Command{
-		Use:   "capture",
-		Short: "Record the extensions enabled here that the manifest lacks, and open a pull request",
-		Long: `Add the extensions enabled on this machine but not declared to the manifest, and record
+	return a.domainCaptureCmd(extension.Domain{},
+		"Record the extensions enabled here that the manifest lacks, and open a pull request",
+		`Add the extensions enabled on this machine but not declared to the manifest, and record
 "enabled" as it is here for declared extensions switched on or off by hand (e.g. in the
 Extensions app). Nothing changes on this machine.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			env := pipeline.Env{Runner: a.runner(), Root: r.Root, Force: a.force, Progress: a.Stderr}
-			changes, err := extension.Domain{}.Capture(cmd.Context(), env, r.Root)
-			if err != nil {
-				return err
-			}
-			if len(changes) == 0 {
-				a.ui.Done("The manifest already matches the extensions enabled here: nothing to capture")
-				if a.json {
-					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
-				}
-				return nil
-			}
-			return a.punnedMany(cmd, pipeline.Label{Domain: extension.Name, Action: extension.ActCapture}, changes, &m)
-		},
-	}
-	m.register(cmd)
-	return cmd
+		"The manifest already matches the extensions enabled here")
 }
 
 var extensionMarks = map[string]string{

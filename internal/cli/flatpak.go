@@ -173,32 +173,9 @@ declares (they are listed first).`,
 }
 
 func (a *App) flatpakCaptureCmd() *cobra.Command {
-	var m modeFlags
-	cmd := &cobra.Command{
-		Use:   "capture",
-		Short: "Add installed apps that the manifest lacks, and open a pull request",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			changes, err := flatpak.CaptureChanges(cmd.Context(), a.runner(), r.Root)
-			if err != nil {
-				return err
-			}
-			if len(changes) == 0 {
-				a.ui.Done("Every installed app is already in the manifest: nothing to capture")
-				if a.json {
-					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
-				}
-				return nil
-			}
-			return a.punnedMany(cmd, pipeline.Label{Domain: "flatpak", Action: "capture"}, changes, &m)
-		},
-	}
-	m.register(cmd)
-	return cmd
+	return a.domainCaptureCmd(flatpak.Domain{},
+		"Add installed apps that the manifest lacks, and open a pull request", "",
+		"Every installed app is already in the manifest")
 }
 
 func (a *App) flatpakSearchCmd() *cobra.Command {

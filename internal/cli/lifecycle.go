@@ -405,3 +405,67 @@ func suggestOr(name string, names []string) []string {
 	}
 	return names
 }
+
+// domainEnv is the environment a domain's own sync and capture run with.
+func (a *App) domainEnv() (pipeline.Env, error) {
+	r, err := a.repo()
+	if err != nil {
+		return pipeline.Env{}, err
+	}
+	return pipeline.Env{Runner: a.runner(), Root: r.Root, Force: a.force, Progress: a.Stderr}, nil
+}
+
+// domainSyncCmd is `bkt DOMAIN sync`: what `bkt apply --only DOMAIN` does,
+// the domain's plan run step by step (or printed with --dry-run).
+func (a *App) domainSyncCmd(s lifecycle.Syncer, short, long string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "sync",
+		Short: short,
+		Long:  long,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env, err := a.domainEnv()
+			if err != nil {
+				return err
+			}
+			cmds, err := s.SyncPlan(cmd.Context(), env, env.Root)
+			if err != nil {
+				return err
+			}
+			return a.runPlan(cmd, cmds)
+		},
+	}
+}
+
+// domainCaptureCmd is `bkt DOMAIN capture`: the domain's unmanaged live
+// state recorded through the pipeline as one change set (one PR).
+func (a *App) domainCaptureCmd(s lifecycle.Syncer, short, long, nothing string) *cobra.Command {
+	var m modeFlags
+	cmd := &cobra.Command{
+		Use:   "capture",
+		Short: short,
+		Long:  long,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env, err := a.domainEnv()
+			if err != nil {
+				return err
+			}
+			changes, err := s.Capture(cmd.Context(), env, env.Root)
+			if err != nil {
+				return err
+			}
+			if len(changes) == 0 {
+				if a.json {
+					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
+					return nil
+				}
+				a.ui.Done("%s: nothing to capture", nothing)
+				return nil
+			}
+			return a.punnedMany(cmd, pipeline.Label{Domain: s.Name(), Action: "capture"}, changes, &m)
+		},
+	}
+	m.register(cmd)
+	return cmd
+}

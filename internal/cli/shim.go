@@ -123,23 +123,8 @@ func (a *App) printShimRows(rows []shim.Row) {
 }
 
 func (a *App) shimSyncCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "sync",
-		Short: "Write every declared shim that is missing or differs",
-		Long: `Write every shim of manifests/host-shims.json that is missing from ~/.local/toolbox/shims
-or differs from what bkt writes. Scripts no manifest declares are left alone.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			env := pipeline.Env{Runner: a.runner(), Root: r.Root, Force: a.force, Progress: a.Stderr}
-			cmds, err := shim.Domain{}.SyncPlan(cmd.Context(), env, r.Root)
-			if err != nil {
-				return err
-			}
-			return a.runPlan(cmd, cmds)
-		},
-	}
+	return a.domainSyncCmd(shim.Domain{},
+		"Write every declared shim that is missing or differs",
+		`Write every shim of manifests/host-shims.json that is missing from ~/.local/toolbox/shims
+or differs from what bkt writes. Scripts no manifest declares are left alone.`)
 }
