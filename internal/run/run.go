@@ -96,6 +96,27 @@ type Result struct {
 	ExitCode int
 }
 
+// Explain picks a failed tool's own explanation out of its output: the
+// last stderr line that starts with prefix (e.g. "error: "), without it;
+// else the last stderr line, else the last stdout line, else the status.
+// Tools print warnings and progress before their final verdict.
+func (r Result) Explain(prefix string) string {
+	stderr := strings.TrimSpace(string(r.Stderr))
+	lines := strings.Split(stderr, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if msg, ok := strings.CutPrefix(strings.TrimSpace(lines[i]), prefix); ok && prefix != "" {
+			return msg
+		}
+	}
+	if stderr != "" {
+		return strings.TrimSpace(lines[len(lines)-1])
+	}
+	if out := strings.TrimSpace(string(r.Stdout)); out != "" {
+		return out[strings.LastIndexByte(out, '\n')+1:]
+	}
+	return fmt.Sprintf("exited with status %d", r.ExitCode)
+}
+
 // ExitError reports a command that ran and exited non-zero. Result keeps
 // its output so callers can read the tool's own message.
 type ExitError struct {

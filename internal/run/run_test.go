@@ -208,3 +208,20 @@ func TestNetworkFailureIsRecognised(t *testing.T) {
 		t.Fatalf("IsNetwork(%v) = true for a plain failure", err)
 	}
 }
+
+func TestExplainPicksTheToolsVerdict(t *testing.T) {
+	cases := []struct {
+		r    Result
+		want string
+	}{
+		{Result{Stderr: []byte("Warning: slow\nerror: Nothing matches X\n")}, "Nothing matches X"},
+		{Result{Stderr: []byte("progress\nsomething broke\n")}, "something broke"},
+		{Result{Stdout: []byte("a\nlast words\n")}, "last words"},
+		{Result{ExitCode: 3}, "exited with status 3"},
+	}
+	for _, c := range cases {
+		if got := c.r.Explain("error: "); got != c.want {
+			t.Errorf("Explain(%q) = %q, want %q", c.r.Stderr, got, c.want)
+		}
+	}
+}

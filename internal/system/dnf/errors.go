@@ -61,16 +61,4 @@ func WrapError(err error) error {
 	return fmt.Errorf("dnf: %w", err)
 }
 
-func message(r run.Result) string {
-	stderr := strings.TrimSpace(string(r.Stderr))
-	lines := strings.Split(stderr, "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if msg, ok := strings.CutPrefix(strings.TrimSpace(lines[i]), "Error: "); ok {
-			return msg
-		}
-	}
-	if stderr != "" {
-		return strings.TrimSpace(lines[len(lines)-1])
-	}
-	return fmt.Sprintf("exited with status %d", r.ExitCode)
-}
+func message(r run.Result) string { return r.Explain("Error: ") }

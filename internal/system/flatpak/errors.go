@@ -86,19 +86,4 @@ func subcommand(c run.Cmd) string {
 
 // message picks flatpak's explanation out of a failed command's output.
 // flatpak prints warnings and progress before its final "error: " line.
-func message(r run.Result) string {
-	stderr := strings.TrimSpace(string(r.Stderr))
-	lines := strings.Split(stderr, "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if msg, ok := strings.CutPrefix(strings.TrimSpace(lines[i]), "error: "); ok {
-			return msg
-		}
-	}
-	if stderr != "" {
-		return strings.TrimSpace(lines[len(lines)-1])
-	}
-	if out := strings.TrimSpace(string(r.Stdout)); out != "" {
-		return out[strings.LastIndexByte(out, '\n')+1:]
-	}
-	return fmt.Sprintf("exited with status %d", r.ExitCode)
-}
+func message(r run.Result) string { return r.Explain("error: ") }

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/run"
@@ -98,16 +97,4 @@ func WrapError(err error) error {
 	return fmt.Errorf("rpm-ostree: %w", err)
 }
 
-func message(r run.Result) string {
-	stderr := strings.TrimSpace(string(r.Stderr))
-	lines := strings.Split(stderr, "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if msg, ok := strings.CutPrefix(strings.TrimSpace(lines[i]), "error: "); ok {
-			return msg
-		}
-	}
-	if stderr != "" {
-		return strings.TrimSpace(lines[len(lines)-1])
-	}
-	return fmt.Sprintf("exited with status %d", r.ExitCode)
-}
+func message(r run.Result) string { return r.Explain("error: ") }
