@@ -112,8 +112,8 @@ func TestValidateForceSkipsSchemas(t *testing.T) {
 	if c.Options["value"] != "['a', 'b']" {
 		t.Errorf("value = %q", c.Options["value"])
 	}
-	if f.runs.count() != 0 {
-		t.Errorf("--force ran %d gsettings processes", f.runs.count())
+	if f.runs.Count() != 0 {
+		t.Errorf("--force ran %d gsettings processes", f.runs.Count())
 	}
 	err := (gsetting.Domain{}).Validate(ctx, env, setChange("org.not.installed", "key", "Adwaita-dark"))
 	if fe := asFail(t, err); fe.Code != fail.Validation || !slices.Contains(fe.DidYouMean, "'Adwaita-dark'") {

@@ -1,51 +1,22 @@
 package gsetting_test
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/pipeline"
-	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/testenv/gsettingstest"
 )
 
 const schema = gsettingstest.SchemaID
 
-// counter counts the gsettings processes a test starts.
-type counter struct {
-	next run.Runner
-	mu   sync.Mutex
-	cmds []run.Cmd
-}
-
-func (c *counter) Run(ctx context.Context, cmd run.Cmd) (run.Result, error) {
-	c.mu.Lock()
-	c.cmds = append(c.cmds, cmd)
-	c.mu.Unlock()
-	return c.next.Run(ctx, cmd)
-}
-
-func (c *counter) reset() {
-	c.mu.Lock()
-	c.cmds = nil
-	c.mu.Unlock()
-}
-
-func (c *counter) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.cmds)
-}
-
 type fixture struct {
 	gs   *gsettingstest.Env
-	runs *counter
+	runs *gsettingstest.Counter
 	env  pipeline.Env
 	root string
 }
@@ -61,7 +32,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := os.MkdirAll(filepath.Join(root, "manifests"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	c := &counter{next: g.Runner()}
+	c := &gsettingstest.Counter{Next: g.Runner()}
 	return &fixture{gs: g, runs: c, env: pipeline.Env{Runner: c, Root: root}, root: root}
 }
 

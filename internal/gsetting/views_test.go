@@ -37,9 +37,9 @@ func TestStatusOneProcessPerSchema(t *testing.T) {
 	f.set(t, schema+".other", "name", "'n'")
 	f.set(t, schema+".other", "level", "3")
 
-	f.runs.reset()
+	f.runs.Reset()
 	rep := gsetting.Domain{}.Status(ctx, f.env, f.root)
-	if n := f.runs.count(); n != 2 {
+	if n := f.runs.Count(); n != 2 {
 		t.Errorf("status ran %d gsettings processes for 5 settings in 2 schemas, want 2", n)
 	}
 	if rep.Error != "" || len(rep.Items) != 5 {
@@ -161,7 +161,7 @@ func TestCapture(t *testing.T) {
 		return strings.Join(out, "|")
 	}
 
-	f.runs.reset()
+	f.runs.Reset()
 	changes, err := gsetting.Domain{}.Capture(ctx, f.env, f.root)
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func TestCapture(t *testing.T) {
 	if got := ids(changes); got != "org.bkt.test items=['x']|org.bkt.test mode='dark'" {
 		t.Errorf("lifecycle capture = %s", got)
 	}
-	if n := f.runs.count(); n != 2 {
+	if n := f.runs.Count(); n != 2 {
 		t.Errorf("capture of one schema ran %d processes, want 2 (values and defaults)", n)
 	}
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"reflect"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -16,27 +15,13 @@ import (
 
 const schema = gsettingstest.SchemaID
 
-// counter counts the processes a test starts.
-type counter struct {
-	next run.Runner
-	mu   sync.Mutex
-	cmds []run.Cmd
-}
-
-func (c *counter) Run(ctx context.Context, cmd run.Cmd) (run.Result, error) {
-	c.mu.Lock()
-	c.cmds = append(c.cmds, cmd)
-	c.mu.Unlock()
-	return c.next.Run(ctx, cmd)
-}
-
-func newEnv(t *testing.T) (*gsettingstest.Env, Gsettings, *counter) {
+func newEnv(t *testing.T) (*gsettingstest.Env, Gsettings, *gsettingstest.Counter) {
 	t.Helper()
 	env, err := gsettingstest.New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &counter{next: env.Runner()}
+	c := &gsettingstest.Counter{Next: env.Runner()}
 	return env, Gsettings{R: c}, c
 }
 
@@ -68,13 +53,13 @@ func TestQueries(t *testing.T) {
 		t.Errorf("Get big = %q, %v", got, err)
 	}
 
-	c.cmds = nil
+	c.Reset()
 	values, err := g.ListRecursively(ctx, schema)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.cmds) != 1 {
-		t.Errorf("ListRecursively ran %d processes, want 1", len(c.cmds))
+	if c.Count() != 1 {
+		t.Errorf("ListRecursively ran %d processes, want 1", c.Count())
 	}
 	want := map[string]string{"greeting": "'hello'", "items": "@as []", "unsigned": "uint32 300", "mode": "'light'", "maybe": "@ms nothing", "props": "@a{sv} {}"}
 	for k, v := range want {

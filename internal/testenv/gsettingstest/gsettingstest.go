@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/bkt-dev/bkt/internal/run"
 )
@@ -120,4 +121,34 @@ func (e *Env) Gsettings(args ...string) (string, error) {
 		return "", err
 	}
 	return strings.TrimRight(string(res.Stdout), "\n"), nil
+}
+
+// Counter is a runner that counts the processes started through it, for
+// tests of the one-process-per-schema rule.
+type Counter struct {
+	Next run.Runner
+	mu   sync.Mutex
+	cmds []run.Cmd
+}
+
+// Run implements run.Runner.
+func (c *Counter) Run(ctx context.Context, cmd run.Cmd) (run.Result, error) {
+	c.mu.Lock()
+	c.cmds = append(c.cmds, cmd)
+	c.mu.Unlock()
+	return c.Next.Run(ctx, cmd)
+}
+
+// Reset forgets what ran so far.
+func (c *Counter) Reset() {
+	c.mu.Lock()
+	c.cmds = nil
+	c.mu.Unlock()
+}
+
+// Count is how many commands ran since the last Reset.
+func (c *Counter) Count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.cmds)
 }
