@@ -166,34 +166,27 @@ func (v Value) isByteString() bool {
 	return true
 }
 
+// cEscapes are the C escapes GLib prints for control characters in both
+// string literals and bytestrings.
+var cEscapes = map[rune]string{'\b': `\b`, '\f': `\f`, '\n': `\n`, '\r': `\r`, '\t': `\t`, '\v': `\v`}
+
 // escapeBytes mirrors g_strescape: C escapes, octal for the rest of the
 // control and non-ASCII bytes, and '"' always escaped.
 func escapeBytes(raw []byte) string {
 	var b strings.Builder
 	for _, c := range raw {
-		switch c {
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\v':
-			b.WriteString(`\v`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '"':
-			b.WriteString(`\"`)
+		if esc, ok := cEscapes[rune(c)]; ok {
+			b.WriteString(esc)
+			continue
+		}
+		switch {
+		case c == '\\' || c == '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < ' ' || c >= 0x7f:
+			fmt.Fprintf(&b, "\\%03o", c)
 		default:
-			if c < ' ' || c >= 0x7f {
-				fmt.Fprintf(&b, "\\%03o", c)
-			} else {
-				b.WriteByte(c)
-			}
+			b.WriteByte(c)
 		}
 	}
 	return b.String()
@@ -216,21 +209,12 @@ func quoteString(s string) string {
 			b.WriteRune(r)
 			continue
 		}
-		switch r {
-		case '\a':
+		esc, ok := cEscapes[r]
+		switch {
+		case ok:
+			b.WriteString(esc)
+		case r == '\a':
 			b.WriteString(`\a`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\v':
-			b.WriteString(`\v`)
 		default:
 			if r < 0x10000 {
 				fmt.Fprintf(&b, `\u%04x`, r)
