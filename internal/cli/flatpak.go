@@ -1,12 +1,8 @@
 package cli
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/spf13/cobra"
 
-	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/flatpak"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
@@ -262,6 +258,3 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 	return cmd
 }
 
-var _ = fmt.Sprint
-var _ = strings.Join
-var _ = fail.New
