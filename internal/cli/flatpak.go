@@ -257,4 +257,3 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 	cmd.AddCommand(add, remove, list)
 	return cmd
 }
-
