@@ -21,7 +21,7 @@ type fake struct {
 	capture []pipeline.Change
 }
 
-func (f fake) Name() string { return f.name }
+func (f fake) Name() string                                                { return f.name }
 func (fake) Validate(context.Context, pipeline.Env, pipeline.Change) error { return nil }
 func (fake) Commands(context.Context, pipeline.Env, pipeline.Change) ([]run.Cmd, error) {
 	return nil, nil
@@ -45,7 +45,7 @@ func (notSyncer) Name() string { return "plain" }
 func registry() *pipeline.Registry {
 	return pipeline.NewRegistry(
 		fake{name: "b", items: []lifecycle.Item{{ID: "x", State: lifecycle.Missing}},
-			plan: []run.Cmd{{Name: "tool-b", Args: []string{"install", "x"}}},
+			plan:    []run.Cmd{{Name: "tool-b", Args: []string{"install", "x"}}},
 			capture: []pipeline.Change{{Domain: "b", Action: "capture", IDs: []string{"y"}}}},
 		fake{name: "a", planErr: errors.New("a is broken")},
 		struct{ pipeline.Domain }{notSyncer{}},
