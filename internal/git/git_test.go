@@ -240,3 +240,49 @@ func TestInit(t *testing.T) {
 		t.Errorf("HEAD = %q", got)
 	}
 }
+
+func TestLogAheadOneProcessForManyBranches(t *testing.T) {
+	g, _, _ := setup(t)
+	work := g.Dir
+	for _, b := range []string{"bkt/a", "bkt/b", "bkt/empty"} {
+		gittest.Git(t, work, "branch", b, "main")
+	}
+	gittest.Git(t, work, "checkout", "-q", "bkt/a")
+	gittest.Git(t, work, "commit", "-q", "--allow-empty", "-m", "a1")
+	gittest.Git(t, work, "commit", "-q", "--allow-empty", "-m", "a2", "-m", "body")
+	gittest.Git(t, work, "checkout", "-q", "bkt/b")
+	gittest.Git(t, work, "commit", "-q", "--allow-empty", "-m", "b1")
+	gittest.Git(t, work, "checkout", "-q", "main")
+
+	var calls int
+	counting := runnerFunc(func(ctx context.Context, c run.Cmd) (run.Result, error) {
+		calls++
+		return run.Exec{}.Run(ctx, c)
+	})
+	got, err := New(counting, work).LogAhead(context.Background(), "main", []string{"bkt/a", "bkt/b", "bkt/empty"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Errorf("%d git processes, want 1", calls)
+	}
+	subjects := func(cs []Commit) (out []string) {
+		for _, c := range cs {
+			out = append(out, c.Subject)
+		}
+		return out
+	}
+	if s := subjects(got["bkt/a"]); !slices.Equal(s, []string{"a1", "a2"}) || got["bkt/a"][1].Body != "body" {
+		t.Errorf("bkt/a = %+v", got["bkt/a"])
+	}
+	if s := subjects(got["bkt/b"]); !slices.Equal(s, []string{"b1"}) {
+		t.Errorf("bkt/b = %v", s)
+	}
+	if len(got["bkt/empty"]) != 0 {
+		t.Errorf("bkt/empty = %v, want nothing ahead", got["bkt/empty"])
+	}
+}
+
+type runnerFunc func(context.Context, run.Cmd) (run.Result, error)
+
+func (f runnerFunc) Run(ctx context.Context, c run.Cmd) (run.Result, error) { return f(ctx, c) }

@@ -126,6 +126,31 @@ func (g *Git) Log(ctx context.Context, revRange string) ([]Commit, error) {
 	return commits, nil
 }
 
+// LogAhead returns, in one git process, the commits of each branch that
+// base does not have, oldest first, keyed by branch name. A commit that
+// several branches share is listed under one of them only (git --source),
+// which is fine for branches that each start from base.
+func (g *Git) LogAhead(ctx context.Context, base string, branches []string) (map[string][]Commit, error) {
+	out := make(map[string][]Commit, len(branches))
+	if len(branches) == 0 {
+		return out, nil
+	}
+	args := append([]string{"log", "--reverse", "--source", "--format=%H%x1f%S%x1f%s%x1f%b%x1e", "^" + base}, branches...)
+	text, err := g.query(ctx, "git log", append(args, "--")...)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range strings.Split(text, "\x1e") {
+		rec = strings.TrimLeft(rec, "\n")
+		f := strings.SplitN(rec, "\x1f", 4)
+		if len(f) < 4 {
+			continue
+		}
+		out[f[1]] = append(out[f[1]], Commit{SHA: f[0], Subject: f[2], Body: strings.TrimSpace(f[3])})
+	}
+	return out, nil
+}
+
 // DiffNames lists the paths changed between the merge base of from and to,
 // and to (`diff --name-only from...to`).
 func (g *Git) DiffNames(ctx context.Context, from, to string) ([]string, error) {

@@ -2,10 +2,12 @@ package propagate
 
 import (
 	"context"
+	"maps"
 	"sort"
 	"sync"
 
 	"github.com/bkt-dev/bkt/internal/forge"
+	"github.com/bkt-dev/bkt/internal/git"
 )
 
 // State is where a bkt branch stands.
@@ -50,18 +52,25 @@ func (p *Propagator) List(ctx context.Context) ([]BranchState, error) {
 		tok, _ := p.Forge.Token(ctx)
 		return tok != ""
 	})
-	var states []BranchState
+	// One git log per base (nearly always just the default branch), not
+	// one per bkt branch: bkt status runs this.
+	bases := map[string][]string{}
 	for _, b := range branches {
-		r := recs[b]
-		st := BranchState{Branch: b, Base: r.Base, State: Unsubmitted, URL: r.PR}
-		if st.Base == "" {
-			st.Base = p.base()
-		}
-		baseRef := p.baseRefFor(ctx, st.Base)
-		commits, err := p.Git.Log(ctx, baseRef+".."+b)
+		bases[p.branchBase(recs[b])] = append(bases[p.branchBase(recs[b])], b)
+	}
+	ahead := map[string][]git.Commit{}
+	for base, bs := range bases {
+		byBranch, err := p.Git.LogAhead(ctx, p.baseRefFor(ctx, base), bs)
 		if err != nil {
 			return nil, err
 		}
+		maps.Copy(ahead, byBranch)
+	}
+	var states []BranchState
+	for _, b := range branches {
+		r := recs[b]
+		st := BranchState{Branch: b, Base: p.branchBase(r), State: Unsubmitted, URL: r.PR}
+		commits := ahead[b]
 		st.Subjects = make([]string, len(commits))
 		for i, c := range commits {
 			st.Subjects[i] = c.Subject
@@ -88,6 +97,14 @@ func (p *Propagator) List(ctx context.Context) ([]BranchState, error) {
 		states = append(states, st)
 	}
 	return states, nil
+}
+
+// branchBase is the base a bkt branch was made from.
+func (p *Propagator) branchBase(r branchRecord) string {
+	if r.Base != "" {
+		return r.Base
+	}
+	return p.base()
 }
 
 // latestPull returns the newest pull request for branch, or nil when there
