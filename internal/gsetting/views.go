@@ -231,16 +231,25 @@ func (Domain) Capture(ctx context.Context, env pipeline.Env, root string) ([]pip
 		return nil, err
 	}
 	g := adapter(env)
+	// The schemas are independent: query them at the same time, and keep
+	// the results in schema order.
+	schemas := schemasOf(&m)
+	results := make([][]pipeline.Change, len(schemas))
+	errs := make([]error, len(schemas))
+	var wg sync.WaitGroup
+	for i, schema := range schemas {
+		wg.Go(func() { results[i], errs[i] = captureSchema(ctx, g, &m, schema, "") })
+	}
+	wg.Wait()
 	var out []pipeline.Change
-	for _, schema := range schemasOf(&m) {
-		changes, err := captureSchema(ctx, g, &m, schema, "")
-		if kind, _ := gs.KindOf(err); kind == gs.NoSuchSchema || kind == gs.BadPath {
+	for i, schema := range schemas {
+		if kind, _ := gs.KindOf(errs[i]); kind == gs.NoSuchSchema || kind == gs.BadPath {
 			continue // not installed here: nothing live to capture
 		}
-		if err != nil {
-			return nil, queryFailed(err, "read the settings of "+schema)
+		if errs[i] != nil {
+			return nil, queryFailed(errs[i], "read the settings of "+schema)
 		}
-		out = append(out, changes...)
+		out = append(out, results[i]...)
 	}
 	return out, nil
 }
