@@ -1,10 +1,12 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/bkt-dev/bkt/internal/testenv/shelltest"
 	"github.com/bkt-dev/bkt/internal/testenv/egotest"
 )
 
@@ -30,4 +32,22 @@ func setupExtensions(env *testscript.Env) {
 	env.Setenv("BKT_SHELL_VERSION", "47")
 	env.Setenv("GSETTINGS_BACKEND", "keyfile")
 	env.Defer(s.Close)
+}
+
+// cmdFakeShell starts a private D-Bus session bus in $WORK/shellbus with a
+// fake GNOME Shell on it (org.gnome.Shell.Extensions) and points
+// DBUS_SESSION_BUS_ADDRESS at it for the rest of the script. The Shell
+// logs each call as "METHOD UUID" to $SHELL_CALLS. Both processes are
+// stopped, by pid, when the script ends.
+func cmdFakeShell(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: fake-shell")
+	}
+	dir := ts.MkAbs("shellbus")
+	ts.Check(os.MkdirAll(dir, 0o755))
+	b, err := shelltest.Start(dir)
+	ts.Check(err)
+	ts.Defer(b.Close)
+	ts.Setenv("DBUS_SESSION_BUS_ADDRESS", b.Address)
+	ts.Setenv("SHELL_CALLS", b.Log)
 }

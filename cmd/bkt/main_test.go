@@ -37,6 +37,7 @@ func TestScripts(t *testing.T) {
 			"flatpak-repo": cmdFlatpakRepo,
 			"exits":        cmdExits,
 			"dnf-setup":    cmdDnfSetup,
+			"fake-shell":   cmdFakeShell,
 		},
 	})
 }

@@ -75,6 +75,10 @@ func (a *App) runSteps(cmd *cobra.Command, cmds []run.Cmd, ran *[]string) error 
 			c.Progress = a.Stderr
 		}
 		if _, err := rec.Run(cmd.Context(), c); err != nil {
+			if c.BestEffort {
+				a.ui.Failed("%s (ignored, the change does not depend on it: %v)", c, err)
+				continue
+			}
 			a.ui.Failed("%s", c)
 			if run.IsNetwork(err) {
 				return fail.Wrap(fail.Network, err, "%s failed: the network is unreachable", c.Name).WithDetail("%v", err).

@@ -7,12 +7,14 @@
 // and the enabled state is the org.gnome.shell keys enabled-extensions and
 // disabled-extensions, set with gsettings.
 //
-// A running Shell needs no D-Bus call on top: its own EnableExtension and
-// DisableExtension methods only edit those two keys, and the Shell watches
-// them, so setting them is the same as asking it. What D-Bus cannot do is
-// load a freshly unpacked extension without the user's confirmation
-// (InstallRemoteExtension shows a dialog): the Shell loads it at the next
-// login, which the CLI tells the user.
+// The keys are authoritative. When a Shell is on the session bus, add,
+// enable and disable also call its EnableExtension or DisableExtension
+// (org.gnome.Shell.Extensions, with gdbus) after writing them, as a best
+// effort: the Shell's methods edit the same two keys and it watches them,
+// so a failed call is only reported (see bestEffort). D-Bus cannot load a freshly
+// unpacked extension without the user's confirmation (InstallRemoteExtension
+// shows a dialog), so the Shell answers false for one until the next login,
+// which the CLI tells the user.
 package extension
 
 import (
@@ -88,7 +90,8 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 // Commands implements pipeline.Domain: the steps that make the change real
 // here, skipping what is already in place. Installing and uninstalling are
 // built-in steps; the enabled state is one gsettings set per key that
-// changes, whatever the number of extensions.
+// changes, whatever the number of extensions, then (add, enable, disable)
+// one best-effort D-Bus call per changed extension if a Shell is on the bus.
 func (d Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change) ([]run.Cmd, error) {
 	if c.Action == ActCapture || c.Action == ActCaptureDisabled {
 		return nil, nil // already live: capture only records it
@@ -120,10 +123,11 @@ func (d Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Chang
 			}
 		}
 		cmds = append(cmds, state.enable(c.IDs)...)
+		cmds = append(cmds, tellShell(ctx, env, true, state.needEnable(c.IDs))...)
 	case ActEnable:
-		cmds = state.enable(c.IDs)
+		cmds = append(state.enable(c.IDs), tellShell(ctx, env, true, state.needEnable(c.IDs))...)
 	case ActDisable:
-		cmds = state.disable(c.IDs)
+		cmds = append(state.disable(c.IDs), tellShell(ctx, env, false, state.needDisable(c.IDs))...)
 	case ActRemove:
 		// Off first, so a running Shell disables it before its files go.
 		cmds = state.forget(c.IDs)

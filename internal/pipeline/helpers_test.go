@@ -82,7 +82,12 @@ func (d *fakeDomain) Commands(ctx context.Context, env pipeline.Env, c pipeline.
 	if c.Action == "remove" {
 		name = "fake-uninstall"
 	}
-	return []run.Cmd{{Name: name, Args: c.IDs, Mutates: true}}, nil
+	cmds := []run.Cmd{{Name: name, Args: c.IDs, Mutates: true}}
+	if c.Opt("notify", "") != "" {
+		// A best-effort notification after the real work.
+		cmds = append(cmds, run.Cmd{Name: "fake-notify", Args: c.IDs, Mutates: true, BestEffort: true})
+	}
+	return cmds, nil
 }
 
 func (d *fakeDomain) Apply(root string, c pipeline.Change, write bool) ([]manifest.FileDiff, error) {

@@ -156,6 +156,10 @@ func (p *Pipeline) RunMany(ctx context.Context, label Label, changes []Change, o
 				cmd.Progress = p.Progress
 			}
 			if _, err := rec.Run(ctx, cmd); err != nil {
+				if cmd.BestEffort {
+					p.Steps.Failed("%s (ignored, the change does not depend on it: %v)", cmd, err)
+					continue
+				}
 				res.LocalEffect.Commands = rec.Commands()
 				p.Steps.Failed("%s", cmd)
 				return res, localEffectFailed(label, o, cmd, err)

@@ -356,3 +356,19 @@ func TestMissingGitIdentityRunsNothing(t *testing.T) {
 	}
 	w.assertUntouched()
 }
+
+// A failing best-effort step is reported and the change goes on: manifest,
+// branch and PR as usual.
+func TestBestEffortFailureDoesNotStopTheChange(t *testing.T) {
+	w := newWorld(t)
+	w.runner.fail = map[string]bool{"fake-notify": true}
+	c := change("add", "x")
+	c.Options = map[string]string{"notify": "yes"}
+	res, err := w.p.Run(t.Context(), c, pipeline.Options{Mode: pipeline.ModePR})
+	if err != nil {
+		t.Fatalf("err = %v", err)
+	}
+	if !res.Success || !res.PR.Created || !slices.Equal(w.runner.mutating(), []string{"fake-install x", "fake-notify x"}) {
+		t.Errorf("result = %+v, ran %q", res, w.runner.mutating())
+	}
+}

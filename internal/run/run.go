@@ -45,6 +45,11 @@ type Cmd struct {
 	// Progress, when set, receives stdout and stderr as they arrive, for
 	// long steps whose own progress output the user should see.
 	Progress io.Writer
+	// BestEffort marks a step whose failure does not fail the change: a
+	// notification whose real work an earlier step already did (telling
+	// a running GNOME Shell about keys just written). Runners of a plan
+	// report its failure and go on with the next step.
+	BestEffort bool
 	// Func, when set, makes this a built-in step done by bkt itself (write
 	// a shim, unpack an extension) instead of a program: Name and Args
 	// then only describe it for plans and logs. Going through the runner
