@@ -6,8 +6,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/bkt-dev/bkt/internal/testenv/shelltest"
 	"github.com/bkt-dev/bkt/internal/testenv/egotest"
+	"github.com/bkt-dev/bkt/internal/testenv/shelltest"
 )
 
 // setupExtensions gives every script a fake extensions.gnome.org
