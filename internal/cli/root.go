@@ -9,6 +9,8 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -49,6 +51,11 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if err == nil {
 		return 0
 	}
+	if !app.json && slices.Contains(args, "--json") {
+		// cobra rejected the command line before parsing flags (unknown
+		// command): the caller still asked for JSON.
+		app.json = true
+	}
 	app.reportError(err)
 	return int(fail.CodeOf(err))
 }
@@ -63,8 +70,12 @@ func (a *App) execute(ctx context.Context, args []string) error {
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && !isFail(err) {
 		// cobra's own parse errors: unknown command or flag, wrong arg count.
-		e := fail.Wrap(fail.Usage, err, "%s", err.Error())
+		msg, _, _ := strings.Cut(err.Error(), "\n") // cobra appends its own suggestions
+		e := fail.Wrap(fail.Usage, err, "%s", msg)
 		if cmd != nil {
+			if word, ok := unknownCommand(msg); ok {
+				e.Suggest(suggestSubcommands(cmd, word)...)
+			}
 			e.Next("See the usage: " + cmd.CommandPath() + " --help")
 		}
 		return e
@@ -179,16 +190,34 @@ func group(cmd *cobra.Command) *cobra.Command {
 			return c.Help()
 		}
 		e := fail.New(fail.Usage, "Unknown command %q for %q", args[0], c.CommandPath())
-		var names []string
-		for _, sub := range c.Commands() {
-			if sub.IsAvailableCommand() {
-				names = append(names, append([]string{sub.Name()}, sub.Aliases...)...)
-			}
-		}
-		for _, s := range suggest.Closest(args[0], names, 3) {
-			e.Suggest(c.CommandPath() + " " + s)
-		}
+		e.Suggest(suggestSubcommands(c, args[0])...)
 		return e.Next("See the commands: " + c.CommandPath() + " --help")
 	}
 	return cmd
+}
+
+// suggestSubcommands returns the subcommands of c closest to word, as
+// full command lines.
+func suggestSubcommands(c *cobra.Command, word string) []string {
+	var names []string
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() {
+			names = append(names, append([]string{sub.Name()}, sub.Aliases...)...)
+		}
+	}
+	var out []string
+	for _, s := range suggest.Closest(word, names, 3) {
+		out = append(out, c.CommandPath()+" "+s)
+	}
+	return out
+}
+
+// unknownCommand reads the word out of cobra's `unknown command "X" for "Y"`.
+func unknownCommand(msg string) (string, bool) {
+	rest, ok := strings.CutPrefix(msg, `unknown command "`)
+	if !ok {
+		return "", false
+	}
+	word, _, ok := strings.Cut(rest, `"`)
+	return word, ok
 }
