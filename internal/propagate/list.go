@@ -66,8 +66,17 @@ func (p *Propagator) List(ctx context.Context) ([]BranchState, error) {
 		}
 		maps.Copy(ahead, byBranch)
 	}
-	var states []BranchState
-	for _, b := range branches {
+	// GitHub is asked about every pushed branch at the same time.
+	pulls := make([]*forge.Pull, len(branches))
+	var wg sync.WaitGroup
+	for i, b := range branches {
+		if r := recs[b]; (r.Pushed || r.PR != "") && askGitHub() {
+			wg.Go(func() { pulls[i] = p.latestPull(ctx, b) })
+		}
+	}
+	wg.Wait()
+	states := make([]BranchState, 0, len(branches))
+	for i, b := range branches {
 		r := recs[b]
 		st := BranchState{Branch: b, Base: p.branchBase(r), State: Unsubmitted, URL: r.PR}
 		commits := ahead[b]
@@ -81,11 +90,9 @@ func (p *Propagator) List(ctx context.Context) ([]BranchState, error) {
 		case r.Pushed:
 			st.State = Pushed
 		}
-		if (r.Pushed || r.PR != "") && askGitHub() {
-			if pr := p.latestPull(ctx, b); pr != nil {
-				st.PR, st.URL = pr, pr.URL
-				st.State = pullState(pr)
-			}
+		if pr := pulls[i]; pr != nil {
+			st.PR, st.URL = pr, pr.URL
+			st.State = pullState(pr)
 		}
 		if st.State == Unsubmitted || st.State == Pushed {
 			// Merged without a pull request bkt knows of (fast-forward or
