@@ -188,12 +188,7 @@ func queryError(err error, what string, c pipeline.Change, catalog bool) error {
 	if errors.As(err, &fe) {
 		return err
 	}
-	code := fail.External
-	var de *dnfsys.Error
-	if errors.As(err, &de) && de.Network() {
-		code = fail.Network
-	}
-	e := fail.Wrap(code, err, "Could not %s", what).WithDetail("%v", err)
+	e := fail.Query(err, "Could not %s", what)
 	if catalog {
 		return e.Next(fmt.Sprintf("Skip the check (offline): bkt dnf %s %s --force", cliAction(c.Action), strings.Join(c.IDs, " ")))
 	}

@@ -144,8 +144,7 @@ func queryFailed(err error, c pipeline.Change) error {
 		return fail.Wrap(fail.External, err, "GNOME Shell's settings schema org.gnome.shell is not installed here").
 			Next("Install GNOME Shell (Fedora: gnome-shell; Debian: gnome-shell-common), or record the change only: " + cliLine(c) + " --pr-only")
 	}
-	return fail.Wrap(fail.External, err, "Could not read the enabled extensions (org.gnome.shell)").
-		WithDetail("%v", err).
+	return fail.Query(err, "Could not read the enabled extensions (org.gnome.shell)").
 		Next("Check the schema is installed: gsettings list-keys org.gnome.shell",
 			"See every command bkt runs: bkt -v extension list")
 }

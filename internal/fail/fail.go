@@ -98,3 +98,21 @@ func As(err error) *Error {
 	}
 	return &Error{Code: General, Message: err.Error(), Err: err}
 }
+
+// Query wraps the failure of a query of an external tool: exit 7 when an
+// error in its chain reports that the network was the problem (the tool
+// adapters' errors and run.ExitError have Network() bool), else exit 4.
+// An *Error already in the chain (e.g. "flatpak is not installed") is kept
+// as it is. The headline is the formatted text, the detail the cause.
+func Query(err error, format string, args ...any) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	code := External
+	var n interface{ Network() bool }
+	if errors.As(err, &n) && n.Network() {
+		code = Network
+	}
+	return Wrap(code, err, format, args...).WithDetail("%v", err)
+}

@@ -161,17 +161,12 @@ func catalogFailed(err error, what string, c pipeline.Change) error {
 }
 
 func queryError(err error, what string, c pipeline.Change, catalog bool) error {
-	var fe *fp.Error
-	code := fail.External
-	if errors.As(err, &fe) && fe.Network() {
-		code = fail.Network
-	}
 	var nf *run.NotFoundError
 	if errors.As(err, &nf) {
 		return fail.Wrap(fail.External, err, "Could not %s: flatpak is not installed", what).
 			Next("Install flatpak, or record the change only: bkt flatpak " + c.Action + " " + strings.Join(c.IDs, " ") + " --pr-only --force")
 	}
-	e := fail.Wrap(code, err, "Could not %s", what).WithDetail("%v", err)
+	e := fail.Query(err, "Could not %s", what)
 	if catalog {
 		return e.Next("Skip the catalog check (offline): bkt flatpak " + c.Action + " " + strings.Join(c.IDs, " ") + " --force")
 	}

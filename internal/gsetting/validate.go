@@ -224,10 +224,6 @@ func queryFailed(err error, what string) error {
 		return fail.Wrap(fail.External, err, "Could not %s: gsettings is not installed", what).
 			Next("Install GLib's tools (Fedora: glib2)", "Check that it runs: gsettings --version")
 	}
-	var fe *fail.Error
-	if errors.As(err, &fe) {
-		return err
-	}
-	return fail.Wrap(fail.External, err, "Could not %s", what).WithDetail("%v", err).
+	return fail.Query(err, "Could not %s", what).
 		Next("Check gsettings itself: gsettings list-schemas", fmt.Sprintf("See every command bkt runs: bkt -v %s list", Name))
 }
