@@ -3,7 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/bkt-dev/bkt/internal/containerfile"
+	"github.com/bkt-dev/bkt/internal/derived"
 	"github.com/bkt-dev/bkt/internal/flatpak"
 	"github.com/bkt-dev/bkt/internal/forge"
 	"github.com/bkt-dev/bkt/internal/git"
@@ -43,7 +43,7 @@ func (a *App) repo() (*repo.Repo, error) {
 // allowNoRepo (--local), a missing repository is not an error.
 func (a *App) pipeline(allowNoRepo bool) (*pipeline.Pipeline, error) {
 	r := a.runner()
-	p := &pipeline.Pipeline{Registry: registry(), Runner: r, Steps: a.ui, Progress: a.Stderr, Derive: containerfile.Regenerate}
+	p := &pipeline.Pipeline{Registry: registry(), Runner: r, Steps: a.ui, Progress: a.Stderr, Derive: derived.Regenerate}
 	rp, err := a.repo()
 	if err != nil {
 		if allowNoRepo {
