@@ -12,9 +12,9 @@ import (
 
 func TestRenderPreinstall(t *testing.T) {
 	apps := &manifest.FlatpakApps{Apps: []manifest.FlatpakApp{
-		{ID: "org.gnome.Boxes"},                                  // flathub by default: stable, collection known
+		{ID: "org.gnome.Boxes"},                                   // flathub by default: stable, collection known
 		{ID: "org.example.Beta", Remote: "local", Branch: "beta"}, // branch as declared, no collection
-		{ID: "org.example.Mine", Scope: "user"},                  // user scope: not preinstalled
+		{ID: "org.example.Mine", Scope: "user"},                   // user scope: not preinstalled
 	}}
 	remotes := &manifest.FlatpakRemotes{Remotes: []manifest.FlatpakRemote{
 		{Name: "flathub", URL: "https://dl.flathub.org/repo/flathub.flatpakrepo"},
@@ -85,7 +85,7 @@ func TestEnabledByCopyLine(t *testing.T) {
 		"FROM x\nCOPY --chmod=644 flatpak /\n":      true,
 		"FROM x\n# COPY flatpak/ /\n":               false,
 		"FROM x\nCOPY flatpak/ /usr/share/other/\n": false,
-		"FROM x\n":                                  false,
+		"FROM x\n": false,
 	} {
 		root := t.TempDir()
 		if err := os.WriteFile(filepath.Join(root, "Containerfile"), []byte(content), 0o644); err != nil {
