@@ -42,7 +42,17 @@ gets suggestions. All apps of one command are installed with one flatpak call.`,
   bkt flatpak add org.gnome.Boxes --local     # now; bkt local commit later`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkScope(cmd, scope); err != nil {
+			if scope != "" {
+				if err := checkScope(cmd, scope); err != nil {
+					return err
+				}
+			}
+			root := ""
+			if r, err := a.repo(); err == nil {
+				root = r.Root
+			}
+			remote, scope, err := flatpak.AddDefaults(root, args, remote, scope)
+			if err != nil {
 				return err
 			}
 			c := pipeline.Change{Domain: "flatpak", Action: flatpak.ActAdd, IDs: args,
@@ -50,8 +60,8 @@ gets suggestions. All apps of one command are installed with one flatpak call.`,
 			return a.punned(cmd, c, &m)
 		},
 	}
-	cmd.Flags().StringVar(&remote, "remote", manifest.DefaultRemote, "the remote to install from")
-	cmd.Flags().StringVar(&scope, "scope", manifest.ScopeSystem, "installation: system or user")
+	cmd.Flags().StringVar(&remote, "remote", "", "the remote to install from (default: the app's manifest entry, else the only declared remote, else flathub)")
+	cmd.Flags().StringVar(&scope, "scope", "", "installation: system or user (default: like --remote, else system)")
 	cmd.Flags().StringVar(&branch, "branch", "", "pin a branch (e.g. beta)")
 	m.register(cmd)
 	return cmd
