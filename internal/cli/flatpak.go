@@ -31,8 +31,9 @@ func (a *App) flatpakAddCmd() *cobra.Command {
 	var m modeFlags
 	var remote, scope, branch string
 	cmd := &cobra.Command{
-		Use:   "add APP_ID...",
-		Short: "Install apps now, add them to the manifest, and open a pull request",
+		Use:     "add APP_ID...",
+		Aliases: []string{"install"},
+		Short:   "Install apps now, add them to the manifest, and open a pull request",
 		Long: `Install apps now, add them to manifests/flatpak-apps.json, and open a pull request.
 
 The app must exist in the remote's catalog (checked with flatpak remote-ls); a typo
@@ -72,6 +73,7 @@ func (a *App) flatpakRemoveCmd() *cobra.Command {
 	var scope string
 	cmd := &cobra.Command{
 		Use:               "remove APP_ID...",
+		Aliases:           []string{"uninstall", "rm"},
 		Short:             "Uninstall apps now, drop them from the manifest, and open a pull request",
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: a.completeFrom(flatpakAppIDs),
@@ -225,6 +227,7 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 	m1.register(add)
 	remove := &cobra.Command{
 		Use:               "remove NAME",
+		Aliases:           []string{"rm"},
 		Short:             "Remove a remote now, drop it from the manifest, and open a pull request",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeFrom(flatpakRemoteNames),
