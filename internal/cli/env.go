@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/derived"
@@ -121,7 +123,11 @@ func (a *App) printPlan(pl *pipeline.Plan) {
 		a.ui.Printf("\nManifest: already up to date in your checkout\n")
 	}
 	for _, m := range pl.Manifest {
-		a.ui.Printf("\nManifest %s:\n", m.File)
+		if strings.HasPrefix(m.File, "manifests/") {
+			a.ui.Printf("\nManifest %s:\n", m.File)
+		} else {
+			a.ui.Printf("\nRegenerated from the manifests, %s:\n", m.File)
+		}
 		a.ui.Printf("%s", m.Diff)
 	}
 	if len(pl.Git) > 0 {

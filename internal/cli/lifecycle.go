@@ -165,9 +165,16 @@ func (a *App) captureCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "capture",
 		Short: "Record what is on this machine but not in the manifests, and open one pull request",
-		Long: `The reverse of apply: apps installed by hand, enabled extensions, changed settings of
-managed schemas — whatever the manifests lack — are recorded and propagated like any
-change (one commit, one pull request; --local, --batch and --dry-run work as usual).`,
+		Long: `The reverse of apply: what this machine has and the manifests lack is recorded in them,
+as one commit and one pull request:
+  flatpak    apps installed by hand (with their remote and scope)
+  extension  extensions enabled by hand, and declared ones enabled or disabled by hand
+  gsetting   keys of the schemas the manifest already manages whose value differs
+  dnf        packages layered with rpm-ostree and base-image packages removed by hand
+  shim       shim scripts in ~/.local/toolbox/shims that the manifest lacks
+  skel       your version of a skel file that differs from the repository's
+Nothing is installed or changed on this machine: it already has all of it. --dry-run shows
+the manifest diff; --local records it in the local log instead; --batch adds it to bkt/batch.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			syncers, err := f.syncers(cmd)
@@ -190,9 +197,13 @@ change (one commit, one pull request; --local, --batch and --dry-run work as usu
 				}
 				return nil
 			}
-			label := pipeline.Label{Domain: "capture", Action: "all"}
-			if len(f.only) == 1 {
-				label = pipeline.Label{Domain: f.only[0], Action: "capture"}
+			// "flatpak: capture X Y" when one domain has something to
+			// record, "system: capture …" when several have.
+			label := pipeline.Label{Domain: changes[0].Domain, Action: "capture"}
+			for _, c := range changes[1:] {
+				if c.Domain != label.Domain {
+					label.Domain = "system"
+				}
 			}
 			return a.punnedMany(cmd, label, changes, &m)
 		},
