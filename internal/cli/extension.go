@@ -112,6 +112,9 @@ func (a *App) extensionListCmd() *cobra.Command {
 				return err
 			}
 			rows, err := extension.List(cmd.Context(), a.runner(), r.Root)
+			if nothingToShow(len(rows), err) {
+				return err
+			}
 			if a.json {
 				a.writeJSON(map[string]any{"success": err == nil, "extensions": orEmptyRows(rows)})
 				return err

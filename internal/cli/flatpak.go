@@ -108,6 +108,9 @@ func (a *App) flatpakListCmd() *cobra.Command {
 				return err
 			}
 			rows, err := flatpak.List(cmd.Context(), a.runner(), r.Root)
+			if nothingToShow(len(rows), err) {
+				return err
+			}
 			if a.json {
 				a.writeJSON(map[string]any{"success": err == nil, "apps": rows})
 			} else {
@@ -251,6 +254,9 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 				return err
 			}
 			rows, err := flatpak.ListRemotes(cmd.Context(), a.runner(), r.Root)
+			if nothingToShow(len(rows), err) {
+				return err
+			}
 			if a.json {
 				a.writeJSON(map[string]any{"success": err == nil, "remotes": rows})
 				return err

@@ -14,6 +14,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/git"
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/locallog"
+	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/repo"
@@ -222,6 +223,9 @@ type statusReport struct {
 	Branches  []propagate.BranchState `json:"branches"`
 	NextSteps []string                `json:"next_steps"`
 	Errors    map[string]string       `json:"errors,omitempty"`
+	// Invalid lists the problems of invalid manifests (exit 5).
+	Invalid []manifest.Problem  `json:"invalid_manifests,omitempty"`
+	Error   *pipeline.ErrorJSON `json:"error,omitempty"`
 }
 
 type repoStatus struct {
@@ -245,13 +249,31 @@ func (a *App) statusCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// An invalid manifest comes first and makes the exit code 5,
+			// but the other domains are still shown.
+			probs, err := manifest.ValidateAll(r.Root)
+			if err != nil {
+				return err
+			}
 			st := a.gatherStatus(cmd.Context(), r, syncers)
+			var verr error
+			if len(probs) > 0 {
+				st.Invalid = probs
+				verr = fail.New(fail.Validation, "%d problem(s) in the manifests; what could be read is shown", len(probs)).
+					Next("See and fix them: bkt validate")
+			}
 			if a.json {
+				if verr != nil {
+					st.Error = errorJSON(verr)
+				}
 				a.writeJSON(st)
-				return nil
+				return verr
+			}
+			for _, p := range probs {
+				a.ui.Failed("%s", p)
 			}
 			a.printStatus(st)
-			return nil
+			return verr
 		},
 	}
 	f.register(cmd, false)

@@ -91,3 +91,8 @@ func (a *App) runSteps(cmd *cobra.Command, cmds []run.Cmd, ran *[]string) error 
 	}
 	return nil
 }
+
+// nothingToShow reports whether a list command failed before it had a row
+// to show (an invalid manifest, or a failed query with nothing declared):
+// then only the error is printed, never "nothing declared".
+func nothingToShow(rows int, err error) bool { return err != nil && rows == 0 }

@@ -82,6 +82,9 @@ func (a *App) shimListCmd() *cobra.Command {
 				return err
 			}
 			rows, err := shim.List(r.Root, "")
+			if nothingToShow(len(rows), err) {
+				return err
+			}
 			if a.json {
 				a.writeJSON(map[string]any{"success": err == nil, "shims": rows})
 				return err
