@@ -29,7 +29,7 @@ host. In this version it only routes: the host domains (flatpak, extension, gset
 skel) exit 3 and name the host command to run instead. The toolbox's own commands (dnf
 inside the toolbox, enter, update) are not available yet; manifests/toolbox-packages.json
 and toolbox/Containerfile are kept current by bkt containerfile sync after a hand edit.`,
-		Example: `  bkt dev flatpak add org.gnome.Boxes   # exit 3: did you mean bkt flatpak add org.gnome.Boxes`,
+		Example:            `  bkt dev flatpak add org.gnome.Boxes   # exit 3: did you mean bkt flatpak add org.gnome.Boxes`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
