@@ -99,21 +99,30 @@ the image (/usr/share/bkt/manifests), for a first boot without a clone of the re
 			if !a.json {
 				a.printDomainPlans(plans)
 			}
-			var cmds []string
+			// One run over every domain's steps: a failure in one domain
+			// does not stop the others (nor the independent steps of its own).
+			var steps []run.Cmd
 			for _, p := range plans {
-				if err := a.runSteps(cmd, p.Commands, &cmds); err != nil {
-					if a.json {
-						a.writeJSON(map[string]any{"success": false, "plan": plans, "ran": cmds, "error": errorJSON(err)})
-					}
-					return err
-				}
+				steps = append(steps, p.Commands...)
+			}
+			var cmds []string
+			err = a.runSteps(cmd, steps, &cmds)
+			if err == nil {
+				err = perr
+			} else if perr != nil {
+				e := fail.As(err)
+				e.Detail += "\nNot planned: " + fail.As(perr).Message
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": perr == nil, "plan": plans, "ran": orEmpty(cmds)})
-			} else if perr == nil {
+				out := map[string]any{"success": err == nil, "plan": plans, "ran": orEmpty(cmds)}
+				if err != nil {
+					out["error"] = errorJSON(err)
+				}
+				a.writeJSON(out)
+			} else if err == nil {
 				a.ui.Done("This machine matches the manifests")
 			}
-			return perr
+			return err
 		},
 	}
 	f.register(cmd, true)
