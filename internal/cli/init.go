@@ -56,13 +56,6 @@ gets bkt's section markers after its last FROM. Nothing is committed: review, th
 				return err
 			}
 			abs, _ := filepath.Abs(opts.Dir)
-			// The files derived from the template's manifests (the flatpak
-			// preinstall and remote files) come from their generators, so
-			// the first commit is already what `bkt validate` expects.
-			paths, err = appendDerived(paths, abs, derived.Regenerate)
-			if err != nil {
-				return err
-			}
 			g := git.New(a.runner(), abs)
 			if err := g.Init(cmd.Context(), "main"); err != nil {
 				return err
