@@ -219,6 +219,9 @@ func commandLine() string {
 
 // duration prints d the way a user would write it: 60s, 5m, 1m30s.
 func duration(d time.Duration) string {
+	if d < time.Second {
+		return d.String()
+	}
 	d = d.Round(time.Second)
 	switch {
 	case d < time.Minute:
@@ -286,6 +289,9 @@ func openLockFile(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
 	if errors.Is(err, syscall.ELOOP) {
 		return nil, unsafe("file", path, "it is a symbolic link")
+	}
+	if errors.Is(err, syscall.EISDIR) {
+		return nil, unsafe("file", path, "it is not a regular file")
 	}
 	if err != nil {
 		return nil, fail.Wrap(fail.General, err, "Cannot open the lock file %s", path).WithDetail("%v", err)
