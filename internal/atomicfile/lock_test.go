@@ -39,7 +39,7 @@ func runtimeDir(t *testing.T) string {
 func configure(t *testing.T, ctx context.Context, o Options) {
 	t.Helper()
 	Configure(ctx, o)
-	t.Cleanup(func() { Configure(nil, Options{}) })
+	t.Cleanup(func() { Configure(context.Background(), Options{}) })
 }
 
 func lockFile(t *testing.T, dir, path string) string {
