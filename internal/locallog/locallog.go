@@ -7,6 +7,7 @@ package locallog
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,7 +93,7 @@ func Remove(drop func(Entry) bool) ([]Entry, error) {
 
 func update(edit func(*Log)) error {
 	path := Path()
-	unlock, err := atomicfile.Lock(path)
+	unlock, err := atomicfile.Lock(context.TODO(), path)
 	if err != nil {
 		return err
 	}
@@ -153,7 +154,7 @@ func (l Log) forBoot(boot string) Log {
 // corrupt file. It returns how many entries were readable before.
 func Clear() (int, error) {
 	path := Path()
-	unlock, err := atomicfile.Lock(path)
+	unlock, err := atomicfile.Lock(context.TODO(), path)
 	if err != nil {
 		return 0, err
 	}
