@@ -14,6 +14,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/derived"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/repo"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // Write creates opts.Dir (which must not exist or be empty) and writes the
@@ -72,10 +73,27 @@ func prepareDir(dir string) (created bool, err error) {
 				Next("Use it: bkt -C " + dir + " status")
 		} else {
 			e.WithDetail("It contains %s.", describeEntries(entries))
+			if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+				e.Next("Make this git repository a bkt distribution: bkt init --adopt " + run.Quote(dir))
+			}
 		}
-		return false, e.Next("Choose a new directory: bkt init " + filepath.Join(filepath.Dir(filepath.Clean(dir)), "my-os"))
+		return false, e.Next("Choose a new directory: bkt init " + run.Quote(freeSibling(dir)))
 	}
 	return false, nil
+}
+
+// freeSibling is a directory next to dir that does not exist yet:
+// dir-2, dir-3, …
+func freeSibling(dir string) string {
+	clean := filepath.Clean(dir)
+	cand := clean + "-2"
+	for i := 2; i < 100; i++ {
+		cand = fmt.Sprintf("%s-%d", clean, i)
+		if _, err := os.Lstat(cand); err != nil {
+			break
+		}
+	}
+	return cand
 }
 
 // describeEntries names the first few entries of a directory.
