@@ -51,7 +51,7 @@ func tempDirError(err error) error {
 		msg = fmt.Sprintf("cannot create the temporary worktree: %s is full", dir)
 	}
 	return (&fail.Error{Code: fail.Git, Message: msg, Err: err}).Next(
-		"Free space in "+run.Quote(dir)+" (see: df -h "+run.Quote(dir)+"), or point TMPDIR at a directory with room",
+		"Free space in " + run.Quote(dir) + " (see: df -h " + run.Quote(dir) + "), or point TMPDIR at a directory with room",
 	)
 }
 
