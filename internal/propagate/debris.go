@@ -228,6 +228,10 @@ func (p *Propagator) deleteEmptyBranches(ctx context.Context, checkedOut map[str
 // propagation deletes it.
 func (r branchRecord) committed() bool { return r != (branchRecord{}) }
 
+// gitLockWait is how long a git lock file may stay before it counts as
+// stale (a variable for the tests).
+var gitLockWait = 2 * time.Second
+
 // staleGitLocks fails when git's own lock files in the common git
 // directory are left over from an interrupted git: every later git config
 // or ref update would fail on them, after the change was already applied.
@@ -241,7 +245,7 @@ func (p *Propagator) staleGitLocks(ctx context.Context) error {
 	}
 	for _, name := range []string{"config.lock", "packed-refs.lock"} {
 		path := filepath.Join(dir, name)
-		deadline := time.Now().Add(2 * time.Second)
+		deadline := time.Now().Add(gitLockWait)
 		for {
 			if _, err := os.Stat(path); err != nil {
 				break
