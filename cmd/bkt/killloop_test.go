@@ -17,7 +17,8 @@ import (
 	"github.com/bkt-dev/bkt/internal/forge/fakegithub"
 )
 
-// TestKillLoop kills bkt with SIGKILL at random points of default-mode,
+// TestKillLoop kills bkt with SIGKILL (alone, or with the git commands it
+// runs) at random points of default-mode,
 // --batch and --local runs (`bkt shim add`: the local effect is a file
 // write), against real git with a bare origin and the fake GitHub. What a
 // killed run leaves behind must never break a later run, and must be gone
@@ -78,14 +79,18 @@ func TestKillLoop(t *testing.T) {
 		k.succeeded(m.name, id)
 	}
 
-	kills, completed := 0, 0
+	kills, groupKills, completed := 0, 0, 0
 	var failures []string
 	for i := range iterations {
 		m := modes[i%len(modes)]
 		id := "kill" + strconv.Itoa(i)
 		delay := time.Duration(rng.Int64N(int64(durations[m.name]) * 6 / 5))
-		res := k.bkt(append([]string{"shim", "add", id}, m.flags...), delay)
+		group := rng.IntN(2) == 0
+		res := k.bktIn(k.repo, append([]string{"shim", "add", id}, m.flags...), delay, group)
 		switch {
+		case res.killed && group:
+			kills++
+			groupKills++
 		case res.killed:
 			kills++
 		case res.code == 0:
@@ -95,8 +100,8 @@ func TestKillLoop(t *testing.T) {
 			failures = append(failures, fmt.Sprintf("run %d (%s) exited %d:\n%s", i, m.name, res.code, res.output))
 		}
 	}
-	t.Logf("%d iterations: %d killed, %d completed, %d failed, %s",
-		iterations, kills, completed, len(failures), time.Since(start).Round(time.Millisecond))
+	t.Logf("%d iterations: %d killed (%d with their git commands), %d completed, %d failed, %s",
+		iterations, kills, groupKills, completed, len(failures), time.Since(start).Round(time.Millisecond))
 	for _, f := range failures {
 		t.Error(f)
 	}
@@ -174,7 +179,7 @@ func newKillWorld(t *testing.T) *killWorld {
 		k.env = append(k.env, name+"="+v)
 	}
 
-	if res := k.bktIn(dir, []string{"init", "distro", "--owner", "me", "--name", "distro"}, 0); res.code != 0 {
+	if res := k.bktIn(dir, []string{"init", "distro", "--owner", "me", "--name", "distro"}, 0, false); res.code != 0 {
 		t.Fatalf("bkt init: %s", res.output)
 	}
 	k.git(dir, "init", "-q", "--bare", k.origin)
@@ -206,15 +211,16 @@ type killResult struct {
 }
 
 func (k *killWorld) bkt(args []string, killAfter time.Duration) killResult {
-	return k.bktIn(k.repo, args, killAfter)
+	return k.bktIn(k.repo, args, killAfter, false)
 }
 
 // bktIn runs bkt (the test binary, through testscript's command
 // mechanism: TestMain put it in PATH as "bkt"), killing it with SIGKILL
-// after killAfter unless 0. Only bkt itself is killed, as kill -9 would;
-// the git commands it started run on, and the next run starts once they
-// have ended (they are in bkt's process group).
-func (k *killWorld) bktIn(dir string, args []string, killAfter time.Duration) killResult {
+// after killAfter unless 0: bkt alone, as kill -9 PID would (the git
+// commands it started run on to their end), or with group its whole
+// process group, git commands included (as a power loss would). The next
+// run starts once every process of the group has ended.
+func (k *killWorld) bktIn(dir string, args []string, killAfter time.Duration, group bool) killResult {
 	k.t.Helper()
 	out, err := os.CreateTemp(k.dir, "out-")
 	if err != nil {
@@ -232,7 +238,12 @@ func (k *killWorld) bktIn(dir string, args []string, killAfter time.Duration) ki
 	}
 	var timer *time.Timer
 	if killAfter > 0 {
-		timer = time.AfterFunc(killAfter, func() { _ = cmd.Process.Signal(syscall.SIGKILL) })
+		timer = time.AfterFunc(killAfter, func() {
+			if group {
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			}
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+		})
 	}
 	err = cmd.Wait()
 	took := time.Since(began)
