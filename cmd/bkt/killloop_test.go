@@ -18,9 +18,8 @@ import (
 )
 
 // TestKillLoop kills bkt with SIGKILL (alone, or with the git commands it
-// runs) at random points of default-mode,
-// --batch and --local runs (`bkt shim add`: the local effect is a file
-// write), against real git with a bare origin and the fake GitHub. What a
+// runs) at random points of default-mode, --batch and --local runs (`bkt
+// shim add`: the local effect is a file write), against real git with a bare origin and the fake GitHub. What a
 // killed run leaves behind must never break a later run, and must be gone
 // once a later run has completed:
 //   - every run that was not killed succeeds, and so do the runs after the
