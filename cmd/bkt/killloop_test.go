@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,12 +18,17 @@ import (
 	"github.com/bkt-dev/bkt/internal/forge/fakegithub"
 )
 
+// staleLock matches bkt's report of a git lock file left by a killed git.
+var staleLock = regexp.MustCompile(`is left over from an interrupted git command[\s\S]*remove it: rm (\S+)`)
+
 // TestKillLoop kills bkt with SIGKILL (alone, or with the git commands it
 // runs) at random points of default-mode, --batch and --local runs (`bkt
 // shim add`: the local effect is a file write), against real git with a bare origin and the fake GitHub. What a
 // killed run leaves behind must never break a later run, and must be gone
 // once a later run has completed:
-//   - every run that was not killed succeeds, and so do the runs after the
+//   - every run that was not killed succeeds (or, after git itself was
+//     killed holding one of its lock files, stops before its local effect
+//     naming the rm that fixes it), and so do the runs after the
 //     loop (a default, a --batch and a --local run, bkt pr submit, bkt
 //     local commit);
 //   - no bkt-propagate directory in TMPDIR, no registered worktree but the
@@ -78,7 +84,8 @@ func TestKillLoop(t *testing.T) {
 		k.succeeded(m.name, id)
 	}
 
-	kills, groupKills, completed := 0, 0, 0
+	kills, groupKills, completed, locks := 0, 0, 0, 0
+	gitKilled := false // since the last run that was not killed
 	var failures []string
 	for i := range iterations {
 		m := modes[i%len(modes)]
@@ -95,12 +102,29 @@ func TestKillLoop(t *testing.T) {
 		case res.code == 0:
 			completed++
 			k.succeeded(m.name, id)
+		case gitKilled && staleLock.MatchString(res.output):
+			// git killed while it held one of its lock files: bkt
+			// stops before anything changes and names the rm that
+			// fixes it. Do as it says.
+			lock := staleLock.FindStringSubmatch(res.output)[1]
+			if err := os.Remove(lock); err != nil {
+				t.Fatalf("run %d: the reported lock file: %v\n%s", i, err, res.output)
+			}
+			locks++
+			if _, err := os.Stat(filepath.Join(k.dir, "home", ".local", "toolbox", "shims", id)); err == nil {
+				t.Errorf("run %d stopped on a stale git lock after its local effect", i)
+			}
 		default:
 			failures = append(failures, fmt.Sprintf("run %d (%s) exited %d:\n%s", i, m.name, res.code, res.output))
 		}
+		if res.killed {
+			gitKilled = gitKilled || group
+		} else {
+			gitKilled = false
+		}
 	}
-	t.Logf("%d iterations: %d killed (%d with their git commands), %d completed, %d failed, %s",
-		iterations, kills, groupKills, completed, len(failures), time.Since(start).Round(time.Millisecond))
+	t.Logf("%d iterations: %d killed (%d with their git commands), %d completed, %d stopped on a stale git lock, %d failed, %s",
+		iterations, kills, groupKills, completed, locks, len(failures), time.Since(start).Round(time.Millisecond))
 	for _, f := range failures {
 		t.Error(f)
 	}

@@ -233,7 +233,7 @@ func (r branchRecord) committed() bool { return r != (branchRecord{}) }
 var gitLockWait = 2 * time.Second
 
 // staleGitLocks fails when git's own lock files in the common git
-// directory are left over from an interrupted git: every later git config
+// directory (the config, packed refs, bkt's branches) are left over from an interrupted git: every later git config
 // or ref update would fail on them, after the change was already applied.
 // git holds them for milliseconds, so one still there after a short wait
 // is stale; removing it is left to the user, who knows whether a git
@@ -243,8 +243,10 @@ func (p *Propagator) staleGitLocks(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, name := range []string{"config.lock", "packed-refs.lock"} {
-		path := filepath.Join(dir, name)
+	paths := []string{filepath.Join(dir, "config.lock"), filepath.Join(dir, "packed-refs.lock")}
+	// bkt's own branches: bkt/batch gets a commit on every --batch run.
+	refLocks, _ := filepath.Glob(filepath.Join(dir, "refs", "heads", "bkt", "*.lock"))
+	for _, path := range append(paths, refLocks...) {
 		deadline := time.Now().Add(gitLockWait)
 		for {
 			if _, err := os.Stat(path); err != nil {

@@ -208,6 +208,13 @@ func TestStaleConfigLock(t *testing.T) {
 	if _, err := w.p.Propagate(ctx(t), addReq("org.gnome.Boxes")); err != nil {
 		t.Fatal(err)
 	}
+
+	// The lock of a bkt branch (git killed while moving bkt/batch).
+	ref := filepath.Join(w.work, ".git", "refs", "heads", "bkt", "batch.lock")
+	gittest.WriteFile(t, ref, "")
+	if err := w.p.Preflight(ctx(t)); err == nil || !strings.Contains(strings.Join(fail.As(err).NextSteps, "\n"), "rm "+ref) {
+		t.Fatalf("Preflight with %s = %v", ref, err)
+	}
 }
 
 // A TMPDIR bkt cannot use is named in the error, before anything changes.
