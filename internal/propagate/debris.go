@@ -142,12 +142,9 @@ func (p *Propagator) tidy(ctx context.Context) {
 	}
 	checkedOut := map[string]bool{}
 	for i, wt := range wts {
-		if i == 0 {
-			continue // the main worktree
-		}
 		dir := filepath.Dir(wt.Path)
 		owned, stale := ownedWorkDir(dir)
-		if !owned || filepath.Base(wt.Path) != worktreeDir || !stale {
+		if i == 0 || !owned || filepath.Base(wt.Path) != worktreeDir || !stale { // i == 0: the user's own
 			checkedOut[strings.TrimPrefix(wt.Branch, "refs/heads/")] = wt.Branch != ""
 			continue
 		}

@@ -231,3 +231,20 @@ func TestUnusableTmpdir(t *testing.T) {
 		t.Fatalf("Propagate = %+v, %v", out, err)
 	}
 }
+
+// bkt/batch checked out by the user is not moved under their feet.
+func TestBatchCheckedOutByUser(t *testing.T) {
+	w := newWorld(t)
+	first, err := w.p.Propagate(ctx(t), batchReq("a.First"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gittest.Git(t, w.work, "switch", "-q", "bkt/batch")
+	out, err := w.p.Propagate(ctx(t), batchReq("b.Second"))
+	if err == nil || out.Commit != "" || !strings.Contains(err.Error(), "checked out") {
+		t.Fatalf("Propagate = %+v, %v", out, err)
+	}
+	if tip := gittest.Git(t, w.work, "rev-parse", "bkt/batch"); tip != first.Commit {
+		t.Errorf("bkt/batch moved to %s", tip)
+	}
+}

@@ -228,6 +228,9 @@ func (p *Propagator) commitInWorktree(ctx context.Context, req Request, baseRef,
 		if ok, err := p.Git.BranchExists(ctx, BatchBranch); err != nil {
 			return "", "", false, err
 		} else if ok {
+			if err := p.notCheckedOut(ctx, BatchBranch); err != nil {
+				return "", "", false, err
+			}
 			if old, err = p.Git.RevParse(ctx, "refs/heads/"+BatchBranch); err != nil {
 				return "", "", false, err
 			}
@@ -305,6 +308,23 @@ func (p *Propagator) commitInWorktree(ctx context.Context, req Request, baseRef,
 		}
 	}
 	return branch, commit, false, nil
+}
+
+// notCheckedOut fails when branch is checked out in a worktree (bkt's
+// stale ones are gone by now): moving it would leave that worktree's
+// files and index behind its HEAD.
+func (p *Propagator) notCheckedOut(ctx context.Context, branch string) error {
+	wts, err := p.Git.Worktrees(ctx)
+	if err != nil {
+		return err
+	}
+	for _, wt := range wts {
+		if wt.Branch == "refs/heads/"+branch {
+			return fail.New(fail.Git, "%s is checked out in %s: bkt cannot add to it there", branch, wt.Path).
+				Next("Switch that worktree to another branch: git -C " + run.Quote(wt.Path) + " switch " + p.base())
+		}
+	}
+	return nil
 }
 
 // reusable finds a local branch named name or name-N, made by an earlier
