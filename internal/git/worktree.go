@@ -5,24 +5,11 @@ import (
 	"strings"
 )
 
-// WorktreeAdd creates a linked worktree at path on a new branch started
-// from base. --no-track keeps the new branch from tracking base: its
-// upstream is set by the first push instead.
-func (g *Git) WorktreeAdd(ctx context.Context, path, branch, base string) error {
-	return g.mutate(ctx, "git worktree add", "worktree", "add", "--quiet", "--no-track", "-b", branch, path, base)
-}
-
 // WorktreeAddDetached creates a linked worktree at path with a detached
 // HEAD at rev. No branch is checked out in it, so a worktree left behind
 // by a crashed run never keeps a branch from being used elsewhere.
 func (g *Git) WorktreeAddDetached(ctx context.Context, path, rev string) error {
 	return g.mutate(ctx, "git worktree add", "worktree", "add", "--quiet", "--detach", path, rev)
-}
-
-// WorktreeAddExisting creates a linked worktree at path with the existing
-// local branch checked out.
-func (g *Git) WorktreeAddExisting(ctx context.Context, path, branch string) error {
-	return g.mutate(ctx, "git worktree add", "worktree", "add", "--quiet", path, branch)
 }
 
 // WorktreeRemove removes a linked worktree, discarding anything left in it.
