@@ -90,7 +90,7 @@ func TestKillLoop(t *testing.T) {
 	for i := range iterations {
 		m := modes[i%len(modes)]
 		id := "kill" + strconv.Itoa(i)
-		delay := time.Duration(rng.Int64N(int64(durations[m.name]) * 3 / 2))
+		delay := time.Duration(rng.Int64N(int64(durations[m.name]) * 2))
 		group := rng.IntN(2) == 0
 		res := k.bktIn(k.repo, append([]string{"shim", "add", id}, m.flags...), delay, group)
 		switch {
