@@ -68,13 +68,13 @@ func TestWorktreeCommitAndLog(t *testing.T) {
 	g, rec, _ := setup(t)
 	c := context.Background()
 	wtPath := filepath.Join(t.TempDir(), "wt")
-	if err := g.WorktreeAdd(c, wtPath, "bkt/x", "origin/main"); err != nil {
+	if err := g.WorktreeAddDetached(c, wtPath, "origin/main"); err != nil {
 		t.Fatal(err)
 	}
 	wt := g.In(wtPath)
-	// The new branch must not track origin/main (--no-track).
-	if _, ok, _ := g.ConfigGet(c, "branch.bkt/x.remote"); ok {
-		t.Error("bkt/x tracks a remote")
+	// Detached: no branch is checked out in it.
+	if wts, err := g.Worktrees(c); err != nil || len(wts) != 2 || wts[1].Path != wtPath || wts[1].Branch != "" || wts[0].Branch != "refs/heads/main" {
+		t.Errorf("Worktrees = %+v, %v", wts, err)
 	}
 	gittest.WriteFile(t, filepath.Join(wtPath, "b.txt"), "b\n")
 	if err := os.Remove(filepath.Join(wtPath, "a.txt")); err != nil {
@@ -86,8 +86,23 @@ func TestWorktreeCommitAndLog(t *testing.T) {
 	if ch, err := wt.HasStagedChanges(c); !ch || err != nil {
 		t.Fatalf("HasStagedChanges = %v, %v", ch, err)
 	}
+	tree, err := wt.WriteTree(c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := wt.Commit(c, "flatpak: add x", "# ran\nflatpak install x"); err != nil {
 		t.Fatal(err)
+	}
+	head, _ := wt.RevParse(c, "HEAD")
+	if got, _ := wt.RevParse(c, "HEAD^{tree}"); got != tree {
+		t.Errorf("WriteTree = %s, the commit has %s", tree, got)
+	}
+	// The branch is made after the commit, only if it does not exist.
+	if err := g.UpdateRef(c, "refs/heads/bkt/x", head, "", "bkt: test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.UpdateRef(c, "refs/heads/bkt/x", head+"^", "", "bkt: test"); fail.CodeOf(err) != fail.Git {
+		t.Errorf("UpdateRef over an existing branch = %v", err)
 	}
 	commits, err := g.Log(c, "main..bkt/x")
 	if err != nil || len(commits) != 1 {

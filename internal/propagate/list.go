@@ -96,8 +96,9 @@ func (p *Propagator) List(ctx context.Context) ([]BranchState, error) {
 		}
 		if st.State == Unsubmitted || st.State == Pushed {
 			// Merged without a pull request bkt knows of (fast-forward or
-			// merge commit on the base).
-			if len(commits) == 0 {
+			// merge commit on the base). A branch bkt never committed on
+			// is empty, not merged.
+			if len(commits) == 0 && r.committed() {
 				st.State = Merged
 			}
 		}

@@ -25,9 +25,10 @@ func (p *Propagator) Plan(req Request) []string {
 	}
 	branch := branchName(req.Domain, req.Action, req.IDs)
 	steps = append(steps,
-		fmt.Sprintf("git worktree add -b %s TMPDIR %s/%s", branch, remote, base),
+		fmt.Sprintf("git worktree add --detach TMPDIR %s/%s", remote, base),
 		"re-apply the change in the worktree",
 		"git commit -m "+run.Quote(subj),
+		"git branch "+branch+" (a suffix is added if the name is taken)",
 		fmt.Sprintf("git push -u %s %s", remote, branch),
 	)
 	title := req.Title

@@ -89,14 +89,31 @@ func (p *Propagator) lock(ctx context.Context) (func(), error) {
 
 // Preflight checks what propagation needs before anything else changes,
 // so that a change is never applied to the machine and then stranded: a
-// git identity to commit with.
+// git identity to commit with, no git lock file left over from an
+// interrupted git, and a TMPDIR the temporary worktree can be made in.
 func (p *Propagator) Preflight(ctx context.Context) error {
-	return p.Git.CheckIdentity(ctx)
+	if err := p.Git.CheckIdentity(ctx); err != nil {
+		return err
+	}
+	if err := p.staleGitLocks(ctx); err != nil {
+		return err
+	}
+	tmp, err := newWorkDir()
+	if err != nil {
+		return err
+	}
+	return os.RemoveAll(tmp)
 }
 
 // Propagate commits the change on a new branch (or on bkt/batch), then
 // pushes it and opens a pull request. Failures after the commit return the
 // Outcome so far and an exit-6 error whose next steps finish the job.
+//
+// An error with Outcome.Commit == "" means propagation failed before the
+// change was committed on any branch: nothing in the repository holds it,
+// so the caller must keep it elsewhere (the local log) to be finished
+// later. With Outcome.Commit set, the branch holds it and `bkt pr submit`
+// finishes the job.
 func (p *Propagator) Propagate(ctx context.Context, req Request) (Outcome, error) {
 	out := Outcome{Base: p.base()}
 	if req.Domain == "" || req.Action == "" || req.Apply == nil {
@@ -110,23 +127,15 @@ func (p *Propagator) Propagate(ctx context.Context, req Request) (Outcome, error
 		return out, err
 	}
 	defer unlock()
+	if err := p.staleGitLocks(ctx); err != nil {
+		return out, err
+	}
+	// What killed runs left behind (worktrees, temporary directories,
+	// empty branches) goes before anything else.
+	p.tidy(ctx)
 
 	baseRef, err := p.resolveBase(ctx, &out)
 	if err != nil {
-		return out, err
-	}
-	// A crashed run may have left a worktree registered whose directory is
-	// gone; it would keep its branch (bkt/batch) "checked out".
-	if err := p.Git.WorktreePrune(ctx); err != nil {
-		return out, err
-	}
-
-	branch, existing := BatchBranch, false
-	if req.Batch {
-		if existing, err = p.Git.BranchExists(ctx, BatchBranch); err != nil {
-			return out, err
-		}
-	} else if branch, err = p.uniqueBranch(ctx, branchName(req.Domain, req.Action, req.IDs)); err != nil {
 		return out, err
 	}
 
@@ -134,21 +143,28 @@ func (p *Propagator) Propagate(ctx context.Context, req Request) (Outcome, error
 	if subj == "" {
 		subj = Subject(req.Domain, req.Action, req.IDs)
 	}
-	sha, err := p.commitInWorktree(ctx, req, branch, existing, baseRef, subj)
-	if err != nil || sha == "" {
+	branch, sha, reused, err := p.commitInWorktree(ctx, req, baseRef, subj)
+	if sha == "" {
 		out.NothingToCommit = err == nil
 		return out, err
 	}
 	out.Branch, out.Commit = branch, sha
+	if err != nil {
+		return out, p.kept(err, branch, "committed locally but not pushed", false, "")
+	}
 
 	if req.Batch {
 		p.logf("✓ Committed %s to %s (not pushed; submit with: bkt pr submit)", subj, branch)
 		return out, nil
 	}
-	p.logf("✓ Committed %s on %s (from %s)", subj, branch, out.BaseRef)
+	if reused {
+		p.logf("✓ %s already holds %s (from an earlier attempt); finishing it", branch, subj)
+	} else {
+		p.logf("✓ Committed %s on %s (from %s)", subj, branch, out.BaseRef)
+	}
 	if req.Title != "" {
 		if err := p.Git.ConfigSet(ctx, branchKey(branch, keyTitle), req.Title); err != nil {
-			return out, err
+			return out, p.kept(err, branch, "committed locally but not pushed", false, "")
 		}
 	}
 	return out, p.finish(ctx, &out, branch, req.Title)
@@ -192,30 +208,45 @@ func (p *Propagator) resolveBase(ctx context.Context, out *Outcome) (string, err
 	)
 }
 
-// commitInWorktree checks branch out in a temporary worktree (a new branch
-// from baseRef unless existing), applies the edit there and commits it.
-// It returns the new commit, or "" when the edit changed nothing (then a
-// branch it created is deleted again). The worktree is always removed.
-func (p *Propagator) commitInWorktree(ctx context.Context, req Request, branch string, existing bool, baseRef, subj string) (sha string, err error) {
+// commitInWorktree applies the edit in a temporary worktree with a
+// detached HEAD at the branch's start (bkt/batch, or baseRef for a new
+// branch), commits it, and only then points the branch at the commit: a
+// run killed on the way leaves no branch without its commit, and no branch
+// checked out in a leftover worktree. It returns the branch and commit,
+// or sha "" when the edit changed nothing. A new branch reuses an
+// unsubmitted branch of the same change from an earlier attempt whose
+// tree is exactly what the commit would record (reused), instead of
+// adding a -2 copy. The worktree is always removed.
+func (p *Propagator) commitInWorktree(ctx context.Context, req Request, baseRef, subj string) (branch, sha string, reused bool, err error) {
 	prefix, err := p.Git.Prefix(ctx) // the repo root may sit below the git top level
 	if err != nil {
-		return "", err
+		return "", "", false, err
 	}
-	tmp, err := os.MkdirTemp("", "bkt-propagate-")
+	start, old := baseRef, ""
+	if req.Batch {
+		branch = BatchBranch
+		if ok, err := p.Git.BranchExists(ctx, BatchBranch); err != nil {
+			return "", "", false, err
+		} else if ok {
+			if err := p.notCheckedOut(ctx, BatchBranch); err != nil {
+				return "", "", false, err
+			}
+			if old, err = p.Git.RevParse(ctx, "refs/heads/"+BatchBranch); err != nil {
+				return "", "", false, err
+			}
+			start = old
+		}
+	}
+	tmp, err := newWorkDir()
 	if err != nil {
-		return "", fail.Wrap(fail.Git, err, "cannot create a temporary directory: %v", err)
+		return "", "", false, err
 	}
-	wt := filepath.Join(tmp, "worktree")
-	if existing {
-		err = p.Git.WorktreeAddExisting(ctx, wt, branch)
-	} else {
-		err = p.Git.WorktreeAdd(ctx, wt, branch, baseRef)
-	}
-	if err != nil {
+	wt := filepath.Join(tmp, worktreeDir)
+	if err := p.Git.WorktreeAddDetached(ctx, wt, start); err != nil {
 		_ = os.RemoveAll(tmp)
-		return "", err
+		_ = p.Git.WorktreePrune(context.WithoutCancel(ctx))
+		return "", "", false, noSpace(err)
 	}
-	created := !existing
 	defer func() {
 		// Removing the worktree must not depend on ctx: a cancelled run
 		// still has to clean up.
@@ -225,47 +256,127 @@ func (p *Propagator) commitInWorktree(ctx context.Context, req Request, branch s
 			_ = p.Git.WorktreePrune(bg)
 		}
 		_ = os.RemoveAll(tmp)
-		if sha == "" && created {
-			_ = p.Git.DeleteBranch(bg, branch)
-		}
 	}()
 
 	wg := p.Git.In(wt)
 	paths, err := req.Apply(filepath.Join(wt, filepath.FromSlash(prefix)))
 	if err != nil {
-		return "", err
+		return "", "", false, err
 	}
 	rel := make([]string, 0, len(paths))
 	for _, path := range paths {
 		if !filepath.IsLocal(path) {
-			return "", fmt.Errorf("propagate: changed path %q is not inside the repository", path)
+			return "", "", false, fmt.Errorf("propagate: changed path %q is not inside the repository", path)
 		}
 		rel = append(rel, filepath.ToSlash(filepath.Join(filepath.FromSlash(prefix), path)))
 	}
 	if err := wg.Add(ctx, rel...); err != nil {
-		return "", err
+		return "", "", false, noSpace(err)
 	}
 	changed, err := wg.HasStagedChanges(ctx)
 	if err != nil {
-		return "", err
+		return "", "", false, err
 	}
 	if !changed {
-		p.logf("✓ Nothing to commit: %s already has this change", req.describeTarget(branch, baseRef))
-		return "", nil
+		p.logf("✓ Nothing to commit: %s already has this change", req.describeTarget(BatchBranch, baseRef))
+		return "", "", false, nil
 	}
-	if err := wg.Commit(ctx, subj, req.Body); err != nil {
-		return "", err
-	}
-	sha, err = wg.RevParse(ctx, "HEAD")
-	if err != nil {
-		return "", err
-	}
-	if created {
-		if err := p.Git.ConfigSet(ctx, branchKey(branch, keyBase), p.base()); err != nil {
-			return sha, err
+	if !req.Batch {
+		name := branchName(req.Domain, req.Action, req.IDs)
+		if b, c, err := p.reusable(ctx, wg, name); err != nil || b != "" {
+			return b, c, b != "", err
+		}
+		if branch, err = p.uniqueBranch(ctx, name); err != nil {
+			return "", "", false, err
 		}
 	}
-	return sha, nil
+	if err := wg.Commit(ctx, subj, req.Body); err != nil {
+		return "", "", false, noSpace(err)
+	}
+	commit, err := wg.RevParse(ctx, "HEAD")
+	if err != nil {
+		return "", "", false, err
+	}
+	// Only the branch makes the commit reachable: until this succeeds,
+	// the change is in no branch (sha "").
+	if err := p.Git.UpdateRef(ctx, "refs/heads/"+branch, commit, old, "bkt: "+subj); err != nil {
+		return "", "", false, err
+	}
+	if old == "" {
+		if err := p.Git.ConfigSet(ctx, branchKey(branch, keyBase), p.base()); err != nil {
+			return branch, commit, false, err
+		}
+	}
+	return branch, commit, false, nil
+}
+
+// notCheckedOut fails when branch is checked out in a worktree (bkt's
+// stale ones are gone by now): moving it would leave that worktree's
+// files and index behind its HEAD.
+func (p *Propagator) notCheckedOut(ctx context.Context, branch string) error {
+	wts, err := p.Git.Worktrees(ctx)
+	if err != nil {
+		return err
+	}
+	for _, wt := range wts {
+		if wt.Branch == "refs/heads/"+branch {
+			return fail.New(fail.Git, "%s is checked out in %s: bkt cannot add to it there", branch, wt.Path).
+				Next("Switch that worktree to another branch: git -C " + run.Quote(wt.Path) + " switch " + p.base())
+		}
+	}
+	return nil
+}
+
+// reusable finds a local branch named name or name-N, made by an earlier
+// attempt at the same change that did not get as far as a pull request
+// (killed, push or GitHub failed), whose tree is the one staged in wg:
+// exactly what a new commit would record. It returns the branch and its
+// commit, or "" when there is none.
+func (p *Propagator) reusable(ctx context.Context, wg *git.Git, name string) (branch, sha string, err error) {
+	tree, err := wg.WriteTree(ctx)
+	if err != nil {
+		return "", "", noSpace(err)
+	}
+	branches, err := p.Git.Branches(ctx, name)
+	if err != nil {
+		return "", "", err
+	}
+	recs, err := p.records(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	for _, b := range branches {
+		if b != name && !isSuffixed(b, name) {
+			continue
+		}
+		if r := recs[b]; r.PR != "" || r.Base != "" && r.Base != p.base() {
+			continue
+		}
+		if t, err := p.Git.RevParse(ctx, "refs/heads/"+b+"^{tree}"); err != nil || t != tree {
+			continue
+		}
+		c, err := p.Git.RevParse(ctx, "refs/heads/"+b)
+		if err != nil {
+			return "", "", err
+		}
+		return b, c, nil
+	}
+	return "", "", nil
+}
+
+// isSuffixed reports whether b is name-N, a name uniqueBranch chose when
+// name was taken.
+func isSuffixed(b, name string) bool {
+	n, ok := strings.CutPrefix(b, name+"-")
+	if !ok || n == "" {
+		return false
+	}
+	for _, c := range n {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func (req Request) describeTarget(branch, baseRef string) string {

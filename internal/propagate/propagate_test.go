@@ -456,7 +456,8 @@ func TestPlanRunsNothing(t *testing.T) {
 	joined := strings.Join(steps, "\n")
 	for _, want := range []string{
 		"git fetch origin main",
-		"git worktree add -b bkt/flatpak-add-org.gnome.boxes TMPDIR origin/main",
+		"git worktree add --detach TMPDIR origin/main",
+		"git branch bkt/flatpak-add-org.gnome.boxes",
 		"git commit -m 'flatpak: add org.gnome.Boxes'",
 		"git push -u origin bkt/flatpak-add-org.gnome.boxes",
 		"open a pull request bkt/flatpak-add-org.gnome.boxes into main on me/distro",

@@ -166,6 +166,7 @@ func (p *Propagator) Submit(ctx context.Context, branch, title string) ([]Outcom
 		return nil, err
 	}
 	defer unlock()
+	p.tidy(ctx)
 
 	recs, err := p.records(ctx)
 	if err != nil {
