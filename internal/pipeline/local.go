@@ -90,7 +90,7 @@ func (p *Pipeline) CommitLocal(ctx context.Context, entries []locallog.Entry, o 
 	out, err := p.propagate(ctx, label, changes, o, body)
 	res.setOutcome(out)
 	if out.Commit != "" || out.NothingToCommit {
-		if _, rerr := locallog.Remove(func(e locallog.Entry) bool { return containsEntry(entries, e) }); rerr != nil && err == nil {
+		if _, rerr := locallog.Remove(context.WithoutCancel(ctx), func(e locallog.Entry) bool { return containsEntry(entries, e) }); rerr != nil && err == nil {
 			err = rerr
 		}
 	}
