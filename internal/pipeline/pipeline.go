@@ -255,11 +255,11 @@ func (p *Pipeline) notCommitted(ctx context.Context, res *Result, label Label, c
 	line := commandLine(label, o)
 	if !res.LocalEffect.Executed {
 		return wrap("Nothing was committed and nothing changed on this machine").
-			Next(e.NextSteps...).Next("Then run it again: " + line + " --pr-only")
+			Next(e.NextSteps...).Next("Once that is fixed, run it again: " + line + " --pr-only")
 	}
 	if rerr := p.record(ctx, changes); rerr != nil {
 		return wrap("Applied on this machine, but neither committed nor recorded in the local log (%s)", fail.As(rerr).Message).
-			Next(e.NextSteps...).Next("Then record it in a pull request: " + line + " --pr-only")
+			Next(e.NextSteps...).Next("Once that is fixed, record it in a pull request: " + line + " --pr-only")
 	}
 	res.RecordedLocally = true
 	// Naming the ids commits this change only, not whatever else the
@@ -272,7 +272,7 @@ func (p *Pipeline) notCommitted(ctx context.Context, res *Result, label Label, c
 		commit = append(commit, run.Quote(id))
 	}
 	return wrap("Applied on this machine and recorded in the local log, but not committed").
-		Next(e.NextSteps...).Next("Then commit it (nothing runs again): " + strings.Join(commit, " "))
+		Next(e.NextSteps...).Next("Once that is fixed, commit it (nothing runs again): " + strings.Join(commit, " "))
 }
 
 func commandLine(label Label, o Options) string {
