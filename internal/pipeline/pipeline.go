@@ -81,6 +81,22 @@ type Label struct {
 // validated before any runs, their local effects run in order, and the
 // manifest edits land in one commit and one pull request.
 func (p *Pipeline) RunMany(ctx context.Context, label Label, changes []Change, o Options) (*Result, error) {
+	res, err := p.runMany(ctx, label, changes, o)
+	return res, userError(err)
+}
+
+// userError gives an error that is not a *fail.Error yet (an I/O error
+// deep down) exit 1 with its text as the headline: the CLI would take an
+// unclassified error for one of cobra's usage errors (exit 2).
+func userError(err error) error {
+	var e *fail.Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	return fail.Wrap(fail.General, err, "%v", err)
+}
+
+func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o Options) (*Result, error) {
 	res := newResult(Change{Domain: label.Domain, Action: label.Action}, o)
 	for _, c := range changes {
 		res.IDs = append(res.IDs, c.IDs...)
