@@ -218,7 +218,7 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 			// (push, bkt pr submit) finish it.
 			return res, err
 		}
-		return res, p.notCommitted(ctx, res, label, changes, o, err)
+		return res, p.notCommitted(ctx, res, out, label, changes, o, err)
 	}
 	res.Success = true
 	return res, nil
@@ -263,10 +263,16 @@ func notRecorded(label Label, o Options, err error) error {
 // With the local effect done, the change lives only on this machine: it is
 // kept in the local log so that `bkt local commit` finishes it. With
 // --pr-only nothing changed anywhere, and running it again is the fix.
-func (p *Pipeline) notCommitted(ctx context.Context, res *Result, label Label, changes []Change, o Options, err error) error {
+func (p *Pipeline) notCommitted(ctx context.Context, res *Result, out Propagated, label Label, changes []Change, o Options, err error) error {
 	e := fail.As(err)
+	where := ""
+	if out.BaseRef != "" {
+		// The cause may lie in the branch the commit starts from (a broken
+		// manifest on origin's main), not in the user's checkout.
+		where = " on top of " + out.BaseRef
+	}
 	wrap := func(format string, args ...any) *fail.Error {
-		return &fail.Error{Code: fail.Git, Message: fmt.Sprintf(format, args...) + ": " + e.Message, Detail: e.Detail, Err: err}
+		return &fail.Error{Code: fail.Git, Message: fmt.Sprintf(format, args...) + where + ": " + e.Message, Detail: e.Detail, Err: err}
 	}
 	line := commandLine(label, o)
 	if !res.LocalEffect.Executed {

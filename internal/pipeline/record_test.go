@@ -76,12 +76,20 @@ func TestModeLocalRecordFailsAfterLocalEffect(t *testing.T) {
 	}
 }
 
-// breakPropagation makes propagation fail before it commits: there is no
-// directory for its temporary worktree. It returns the repair.
-func breakPropagation(t *testing.T) (repair func()) {
-	good := os.Getenv("TMPDIR")
-	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
-	return func() { t.Setenv("TMPDIR", good) }
+// breakPropagation makes propagation fail before it commits, and nothing
+// before the local effect: origin's main gets a corrupt manifest (the
+// propagation worktree starts from it) while the user's checkout stays
+// fine. It returns the repair.
+func breakPropagation(t *testing.T, w *world) (repair func()) {
+	other := filepath.Join(t.TempDir(), "other")
+	gittest.Git(t, w.tmp, "clone", "-q", w.origin, other)
+	gittest.WriteFile(t, filepath.Join(other, shimsFile), "{ not json")
+	gittest.Git(t, other, "commit", "-qam", "break the manifest")
+	gittest.Git(t, other, "push", "-q", "origin", "main")
+	return func() {
+		gittest.Git(t, other, "revert", "--no-edit", "HEAD")
+		gittest.Git(t, other, "push", "-q", "origin", "main")
+	}
 }
 
 // Propagation fails before a commit exists, after the local effect ran:
@@ -91,7 +99,7 @@ func TestPropagationFailureBeforeCommitIsRecorded(t *testing.T) {
 	for _, batch := range []bool{false, true} {
 		t.Run(map[bool]string{false: "pr", true: "batch"}[batch], func(t *testing.T) {
 			w := newWorld(t)
-			repair := breakPropagation(t)
+			repair := breakPropagation(t, w)
 			res, err := w.p.Run(t.Context(), change("add", "beta"), pipeline.Options{Mode: pipeline.ModePR, Batch: batch})
 			if fail.CodeOf(err) != fail.Git {
 				t.Fatalf("err = %v (code %d), want exit 6", err, fail.CodeOf(err))
@@ -102,7 +110,7 @@ func TestPropagationFailureBeforeCommitIsRecorded(t *testing.T) {
 				want = "bkt local commit --batch beta"
 			}
 			if !strings.Contains(e.Message, "recorded in the local log, but not committed") ||
-				!strings.Contains(e.Message, "temporary directory") || !strings.HasSuffix(e.NextSteps[len(e.NextSteps)-1], want) {
+				!strings.Contains(e.Message, "on top of origin/main") || !strings.Contains(e.Message, shimsFile) || !strings.HasSuffix(e.NextSteps[len(e.NextSteps)-1], want) {
 				t.Errorf("error = %+v", e)
 			}
 			if !res.RecordedLocally || res.Success || !slices.Equal(w.runner.mutating(), []string{"fake-install beta"}) {
@@ -112,7 +120,9 @@ func TestPropagationFailureBeforeCommitIsRecorded(t *testing.T) {
 			if len(entries) != 1 || entries[0].Domain != "fake" || entries[0].Action != "add" || entries[0].Identifier != "beta" {
 				t.Fatalf("log = %+v", entries)
 			}
-			w.assertUntouched()
+			if local, remote := w.bktBranches(); len(local)+len(remote) > 0 || len(w.gh.Pulls()) > 0 {
+				t.Errorf("branches %q %q, pulls %+v", local, remote, w.gh.Pulls())
+			}
 
 			repair()
 			if _, err := w.p.CommitLocal(t.Context(), entries, pipeline.Options{Mode: pipeline.ModePR, Batch: batch}); err != nil {
@@ -136,7 +146,7 @@ func TestPropagationFailureBeforeCommitIsRecorded(t *testing.T) {
 // to run the command again.
 func TestPROnlyPropagationFailureIsNotRecorded(t *testing.T) {
 	w := newWorld(t)
-	breakPropagation(t)
+	breakPropagation(t, w)
 	_, err := w.p.Run(t.Context(), change("add", "beta"), pipeline.Options{Mode: pipeline.ModePROnly, CommandLine: "bkt fake add beta"})
 	if fail.CodeOf(err) != fail.Git {
 		t.Fatalf("err = %v (code %d), want exit 6", err, fail.CodeOf(err))
