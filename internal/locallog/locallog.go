@@ -173,11 +173,12 @@ func write(path string, data []byte) error {
 
 func lock(_ context.Context, path string) (func(), error) {
 	unlock, err := atomicfile.Lock(path)
-	if err != nil {
+	var fe *fail.Error
+	if err != nil && !errors.As(err, &fe) {
 		return nil, fail.Wrap(fail.General, err, "Cannot lock the local log %s", path).WithDetail("%v", err).
 			Next("Check that $XDG_RUNTIME_DIR (or the temporary directory) is writable, then retry")
 	}
-	return unlock, nil
+	return unlock, err
 }
 
 func read(path string) (Log, error) {
