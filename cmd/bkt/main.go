@@ -4,11 +4,17 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
+	"time"
 
+	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/cli"
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/ui"
 )
 
 func main() {
@@ -16,7 +22,41 @@ func main() {
 }
 
 func run() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-sigs
+		// The first signal lets bkt stop cleanly (remove its worktree,
+		// release its locks); a second one gets the default action and
+		// kills it, should the cleanup hang.
+		signal.Stop(sigs)
+		cancel(cli.Interrupted{Signal: sig})
+	}()
+
+	wait, err := lockWait()
+	if err != nil {
+		ui.New(os.Stdout, os.Stderr, false).Error(err)
+		return int(fail.CodeOf(err))
+	}
+	atomicfile.Configure(ctx, atomicfile.Options{MaxWait: wait, Progress: os.Stderr})
 	return cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+}
+
+// lockWait reads BKT_LOCK_WAIT: how long to wait for a lock another bkt
+// holds, as a duration (90s, 5m) or a number of seconds. Unset: the default.
+func lockWait() (time.Duration, error) {
+	v := os.Getenv(atomicfile.WaitEnv)
+	if v == "" {
+		return atomicfile.DefaultMaxWait, nil
+	}
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(n) * time.Second, nil
+	}
+	if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return d, nil
+	}
+	return 0, fail.New(fail.Usage, "%s=%q is not a duration", atomicfile.WaitEnv, v).
+		Next(fmt.Sprintf("Give seconds or a Go duration, e.g.: %s=90s", atomicfile.WaitEnv))
 }

@@ -17,7 +17,8 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"bkt": func() { os.Exit(run()) },
+		"bkt":           func() { os.Exit(run()) },
+		"bkt-lock-hold": func() { os.Exit(holdLock()) },
 	})
 }
 

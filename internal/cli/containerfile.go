@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/containerfile"
+	"github.com/bkt-dev/bkt/internal/derived"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
 )
@@ -47,7 +48,7 @@ adds it after the last FROM line (or after the section that precedes it).`,
 			if opts.File != "" {
 				opts.File = repoRelative(r.Root, opts.File)
 			}
-			diffs, err := containerfile.Sync(r.Root, opts, !a.dryRun)
+			diffs, err := derived.Sync(r.Root, opts, !a.dryRun)
 			if err != nil {
 				return err
 			}
@@ -86,7 +87,7 @@ changing nothing. Exit 0 when they are current; exit 1 with a unified diff of wh
 			if err != nil {
 				return err
 			}
-			diffs, err := containerfile.Check(r.Root)
+			diffs, err := derived.Check(r.Root)
 			if err != nil {
 				return err
 			}

@@ -23,9 +23,13 @@ var hostDomains = map[string]string{
 func (a *App) devCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "dev DOMAIN ACTION [ARGS]",
-		Short: "Run a command against the development toolbox (toolbox-packages.json)",
-		Long: `Prefix for commands whose effect belongs in the development toolbox: packages installed
-with dnf inside the toolbox and recorded in manifests/toolbox-packages.json.`,
+		Short: "The development toolbox context (its commands are not in this version yet)",
+		Long: `Prefix for commands whose effect belongs in the development toolbox rather than on the
+host. In this version it only routes: the host domains (flatpak, extension, gsetting, shim,
+skel) exit 3 and name the host command to run instead. The toolbox's own commands (dnf
+inside the toolbox, enter, update) are not available yet; manifests/toolbox-packages.json
+and toolbox/Containerfile are kept current by bkt containerfile sync after a hand edit.`,
+		Example:            `  bkt dev flatpak add org.gnome.Boxes   # exit 3: did you mean bkt flatpak add org.gnome.Boxes`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {

@@ -53,8 +53,9 @@ func (a *App) dnfInstallCmd() *cobra.Command {
 	var m modeFlags
 	var now bool
 	cmd := &cobra.Command{
-		Use:   "install PACKAGE...",
-		Short: "Layer packages now, add them to the manifest, and open a pull request",
+		Use:     "install PACKAGE...",
+		Aliases: []string{"add"},
+		Short:   "Layer packages now, add them to the manifest, and open a pull request",
 		Long: `Layer packages with rpm-ostree install, add them to manifests/system-packages.json, and open
 a pull request (the image's Containerfile installs them).
 
@@ -67,7 +68,15 @@ system (rpm-ostree --apply-live); otherwise they arrive with the next boot.`,
   bkt dnf copr enable atim/starship && bkt dnf install starship`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.punned(cmd, dnf.InstallChange(args, now), &m)
+			err := a.punned(cmd, dnf.InstallChange(args, now), &m)
+			if err == nil && a.changedHere(&m) {
+				if now {
+					a.ui.Info("Applied to the running system too (--now); the next boot keeps it")
+				} else {
+					a.ui.Info("Takes effect at the next boot (systemctl reboot); add --now to apply it to the running system too")
+				}
+			}
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&now, "now", false, "also apply to the running system (rpm-ostree install --apply-live)")
@@ -78,8 +87,9 @@ system (rpm-ostree --apply-live); otherwise they arrive with the next boot.`,
 func (a *App) dnfRemoveCmd() *cobra.Command {
 	var m modeFlags
 	cmd := &cobra.Command{
-		Use:   "remove PACKAGE...",
-		Short: "Unlayer packages, or remove base-image ones, and open a pull request",
+		Use:     "remove PACKAGE...",
+		Aliases: []string{"uninstall", "rm", "erase"},
+		Short:   "Unlayer packages, or remove base-image ones, and open a pull request",
 		Long: `Remove packages: a layered package is unlayered (rpm-ostree uninstall) and dropped from
 manifests/system-packages.json; a package of the base image is removed from it
 (rpm-ostree override remove) and listed under "excluded", so the image removes it too.`,
@@ -94,7 +104,11 @@ manifests/system-packages.json; a package of the base image is removed from it
 			if err != nil {
 				return err
 			}
-			return a.punnedMany(cmd, pipeline.Label{Domain: dnf.Name, Action: dnf.ActRemove}, changes, &m)
+			err = a.punnedMany(cmd, pipeline.Label{Domain: dnf.Name, Action: dnf.ActRemove}, changes, &m)
+			if err == nil && a.changedHere(&m) {
+				a.ui.Info("Takes effect at the next boot (systemctl reboot)")
+			}
+			return err
 		},
 	}
 	m.register(cmd)

@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
-	"github.com/bkt-dev/bkt/internal/containerfile"
+	"github.com/bkt-dev/bkt/internal/derived"
 	"github.com/bkt-dev/bkt/internal/flatpak"
 	"github.com/bkt-dev/bkt/internal/forge"
 	"github.com/bkt-dev/bkt/internal/git"
@@ -43,7 +45,7 @@ func (a *App) repo() (*repo.Repo, error) {
 // allowNoRepo (--local), a missing repository is not an error.
 func (a *App) pipeline(allowNoRepo bool) (*pipeline.Pipeline, error) {
 	r := a.runner()
-	p := &pipeline.Pipeline{Registry: registry(), Runner: r, Steps: a.ui, Progress: a.Stderr, Derive: containerfile.Regenerate}
+	p := &pipeline.Pipeline{Registry: registry(), Runner: r, Steps: a.ui, Progress: a.Stderr, Derive: derived.Regenerate}
 	rp, err := a.repo()
 	if err != nil {
 		if allowNoRepo {
@@ -121,7 +123,11 @@ func (a *App) printPlan(pl *pipeline.Plan) {
 		a.ui.Printf("\nManifest: already up to date in your checkout\n")
 	}
 	for _, m := range pl.Manifest {
-		a.ui.Printf("\nManifest %s:\n", m.File)
+		if strings.HasPrefix(m.File, "manifests/") {
+			a.ui.Printf("\nManifest %s:\n", m.File)
+		} else {
+			a.ui.Printf("\nRegenerated from the manifests, %s:\n", m.File)
+		}
 		a.ui.Printf("%s", m.Diff)
 	}
 	if len(pl.Git) > 0 {

@@ -56,6 +56,12 @@ machine built from the repository has them installed but off.`,
 	},
 }
 
+// extensionAliases are the verbs people type for add and remove.
+var extensionAliases = map[string][]string{
+	extension.ActAdd:    {"install"},
+	extension.ActRemove: {"uninstall", "rm"},
+}
+
 // extensionActionCmd builds add, remove, enable and disable: the same
 // shape, one change of that action for all the UUIDs given.
 func (a *App) extensionActionCmd(action string) *cobra.Command {
@@ -63,6 +69,7 @@ func (a *App) extensionActionCmd(action string) *cobra.Command {
 	h := extensionHelp[action]
 	cmd := &cobra.Command{
 		Use:     action + " UUID...",
+		Aliases: extensionAliases[action],
 		Short:   h.short,
 		Long:    h.long,
 		Example: h.example,
@@ -70,7 +77,7 @@ func (a *App) extensionActionCmd(action string) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c := pipeline.Change{Domain: extension.Name, Action: action, IDs: args}
 			err := a.punned(cmd, c, &m)
-			if err == nil && action == extension.ActAdd && !a.json && !a.dryRun && !m.prOnly && a.execContext != "image" {
+			if err == nil && action == extension.ActAdd && a.changedHere(&m) {
 				a.ui.Info("GNOME Shell loads a newly installed extension at your next login")
 			}
 			return err
@@ -105,6 +112,9 @@ func (a *App) extensionListCmd() *cobra.Command {
 				return err
 			}
 			rows, err := extension.List(cmd.Context(), a.runner(), r.Root)
+			if nothingToShow(len(rows), err) {
+				return err
+			}
 			if a.json {
 				a.writeJSON(map[string]any{"success": err == nil, "extensions": orEmptyRows(rows)})
 				return err

@@ -31,8 +31,9 @@ func (a *App) flatpakAddCmd() *cobra.Command {
 	var m modeFlags
 	var remote, scope, branch string
 	cmd := &cobra.Command{
-		Use:   "add APP_ID...",
-		Short: "Install apps now, add them to the manifest, and open a pull request",
+		Use:     "add APP_ID...",
+		Aliases: []string{"install"},
+		Short:   "Install apps now, add them to the manifest, and open a pull request",
 		Long: `Install apps now, add them to manifests/flatpak-apps.json, and open a pull request.
 
 The app must exist in the remote's catalog (checked with flatpak remote-ls); a typo
@@ -42,7 +43,17 @@ gets suggestions. All apps of one command are installed with one flatpak call.`,
   bkt flatpak add org.gnome.Boxes --local     # now; bkt local commit later`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkScope(cmd, scope); err != nil {
+			if scope != "" {
+				if err := checkScope(cmd, scope); err != nil {
+					return err
+				}
+			}
+			root := ""
+			if r, err := a.repo(); err == nil {
+				root = r.Root
+			}
+			remote, scope, err := flatpak.AddDefaults(root, args, remote, scope)
+			if err != nil {
 				return err
 			}
 			c := pipeline.Change{Domain: "flatpak", Action: flatpak.ActAdd, IDs: args,
@@ -50,8 +61,8 @@ gets suggestions. All apps of one command are installed with one flatpak call.`,
 			return a.punned(cmd, c, &m)
 		},
 	}
-	cmd.Flags().StringVar(&remote, "remote", manifest.DefaultRemote, "the remote to install from")
-	cmd.Flags().StringVar(&scope, "scope", manifest.ScopeSystem, "installation: system or user")
+	cmd.Flags().StringVar(&remote, "remote", "", "the remote to install from (default: the app's manifest entry, else the only declared remote, else flathub)")
+	cmd.Flags().StringVar(&scope, "scope", "", "installation: system or user (default: like --remote, else system)")
 	cmd.Flags().StringVar(&branch, "branch", "", "pin a branch (e.g. beta)")
 	m.register(cmd)
 	return cmd
@@ -62,6 +73,7 @@ func (a *App) flatpakRemoveCmd() *cobra.Command {
 	var scope string
 	cmd := &cobra.Command{
 		Use:               "remove APP_ID...",
+		Aliases:           []string{"uninstall", "rm"},
 		Short:             "Uninstall apps now, drop them from the manifest, and open a pull request",
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: a.completeFrom(flatpakAppIDs),
@@ -96,6 +108,9 @@ func (a *App) flatpakListCmd() *cobra.Command {
 				return err
 			}
 			rows, err := flatpak.List(cmd.Context(), a.runner(), r.Root)
+			if nothingToShow(len(rows), err) {
+				return err
+			}
 			if a.json {
 				a.writeJSON(map[string]any{"success": err == nil, "apps": rows})
 			} else {
@@ -215,6 +230,7 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 	m1.register(add)
 	remove := &cobra.Command{
 		Use:               "remove NAME",
+		Aliases:           []string{"rm"},
 		Short:             "Remove a remote now, drop it from the manifest, and open a pull request",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeFrom(flatpakRemoteNames),
@@ -238,6 +254,9 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 				return err
 			}
 			rows, err := flatpak.ListRemotes(cmd.Context(), a.runner(), r.Root)
+			if nothingToShow(len(rows), err) {
+				return err
+			}
 			if a.json {
 				a.writeJSON(map[string]any{"success": err == nil, "remotes": rows})
 				return err

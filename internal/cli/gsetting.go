@@ -87,6 +87,9 @@ func (a *App) gsettingListCmd() *cobra.Command {
 				return err
 			}
 			rows, err := gsetting.List(cmd.Context(), a.runner(), r.Root)
+			if nothingToShow(len(rows), err) {
+				return err
+			}
 			if a.json {
 				if rows == nil {
 					rows = []gsetting.Row{}

@@ -14,6 +14,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/git"
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/locallog"
+	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/repo"
@@ -98,21 +99,30 @@ the image (/usr/share/bkt/manifests), for a first boot without a clone of the re
 			if !a.json {
 				a.printDomainPlans(plans)
 			}
-			var cmds []string
+			// One run over every domain's steps: a failure in one domain
+			// does not stop the others (nor the independent steps of its own).
+			var steps []run.Cmd
 			for _, p := range plans {
-				if err := a.runSteps(cmd, p.Commands, &cmds); err != nil {
-					if a.json {
-						a.writeJSON(map[string]any{"success": false, "plan": plans, "ran": cmds, "error": errorJSON(err)})
-					}
-					return err
-				}
+				steps = append(steps, p.Commands...)
+			}
+			var cmds []string
+			err = a.runSteps(cmd, steps, &cmds)
+			if err == nil {
+				err = perr
+			} else if perr != nil {
+				e := fail.As(err)
+				e.Detail += "\nNot planned: " + fail.As(perr).Message
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": perr == nil, "plan": plans, "ran": orEmpty(cmds)})
-			} else if perr == nil {
+				out := map[string]any{"success": err == nil, "plan": plans, "ran": orEmpty(cmds)}
+				if err != nil {
+					out["error"] = errorJSON(err)
+				}
+				a.writeJSON(out)
+			} else if err == nil {
 				a.ui.Done("This machine matches the manifests")
 			}
-			return perr
+			return err
 		},
 	}
 	f.register(cmd, true)
@@ -165,9 +175,16 @@ func (a *App) captureCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "capture",
 		Short: "Record what is on this machine but not in the manifests, and open one pull request",
-		Long: `The reverse of apply: apps installed by hand, enabled extensions, changed settings of
-managed schemas — whatever the manifests lack — are recorded and propagated like any
-change (one commit, one pull request; --local, --batch and --dry-run work as usual).`,
+		Long: `The reverse of apply: what this machine has and the manifests lack is recorded in them,
+as one commit and one pull request:
+  flatpak    apps installed by hand (with their remote and scope)
+  extension  extensions enabled by hand, and declared ones enabled or disabled by hand
+  gsetting   keys of the schemas the manifest already manages whose value differs
+  dnf        packages layered with rpm-ostree and base-image packages removed by hand
+  shim       shim scripts in ~/.local/toolbox/shims that the manifest lacks
+  skel       your version of a skel file that differs from the repository's
+Nothing is installed or changed on this machine: it already has all of it. --dry-run shows
+the manifest diff; --local records it in the local log instead; --batch adds it to bkt/batch.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			syncers, err := f.syncers(cmd)
@@ -190,9 +207,13 @@ change (one commit, one pull request; --local, --batch and --dry-run work as usu
 				}
 				return nil
 			}
-			label := pipeline.Label{Domain: "capture", Action: "all"}
-			if len(f.only) == 1 {
-				label = pipeline.Label{Domain: f.only[0], Action: "capture"}
+			// "flatpak: capture X Y" when one domain has something to
+			// record, "system: capture …" when several have.
+			label := pipeline.Label{Domain: changes[0].Domain, Action: "capture"}
+			for _, c := range changes[1:] {
+				if c.Domain != label.Domain {
+					label.Domain = "system"
+				}
 			}
 			return a.punnedMany(cmd, label, changes, &m)
 		},
@@ -211,6 +232,9 @@ type statusReport struct {
 	Branches  []propagate.BranchState `json:"branches"`
 	NextSteps []string                `json:"next_steps"`
 	Errors    map[string]string       `json:"errors,omitempty"`
+	// Invalid lists the problems of invalid manifests (exit 5).
+	Invalid []manifest.Problem  `json:"invalid_manifests,omitempty"`
+	Error   *pipeline.ErrorJSON `json:"error,omitempty"`
 }
 
 type repoStatus struct {
@@ -234,13 +258,31 @@ func (a *App) statusCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// An invalid manifest comes first and makes the exit code 5,
+			// but the other domains are still shown.
+			probs, err := manifest.ValidateAll(r.Root)
+			if err != nil {
+				return err
+			}
 			st := a.gatherStatus(cmd.Context(), r, syncers)
+			var verr error
+			if len(probs) > 0 {
+				st.Invalid = probs
+				verr = fail.New(fail.Validation, "%d problem(s) in the manifests; what could be read is shown", len(probs)).
+					Next("See and fix them: bkt validate")
+			}
 			if a.json {
+				if verr != nil {
+					st.Error = errorJSON(verr)
+				}
 				a.writeJSON(st)
-				return nil
+				return verr
+			}
+			for _, p := range probs {
+				a.ui.Failed("%s", p)
 			}
 			a.printStatus(st)
-			return nil
+			return verr
 		},
 	}
 	f.register(cmd, false)

@@ -57,3 +57,10 @@ func (a *App) commandLine() string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// changedHere reports whether a successful punned command changed this
+// machine, so its human output may say what that means (the next boot,
+// the next login): not with --json, --dry-run, --pr-only or bkt image.
+func (a *App) changedHere(m *modeFlags) bool {
+	return !a.json && !a.dryRun && !m.prOnly && a.execContext != "image"
+}

@@ -2,7 +2,10 @@ package cli
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -66,11 +69,25 @@ func orEmpty(s []string) []string {
 }
 
 // runSteps runs commands in order with a ✓/✗ line each, appending what
-// ran to ran; it stops at the first failure (exit 4).
+// ran to ran. It carries on past a failed step with every step that does
+// not need what the failed one provides (run.Cmd.Provides/Needs), and
+// ends with one error that sums up what failed and why: exit 7 when only
+// the network failed, else 4.
 func (a *App) runSteps(cmd *cobra.Command, cmds []run.Cmd, ran *[]string) error {
 	rec := &run.Recorder{Next: a.runner()}
 	defer func() { *ran = append(*ran, rec.Commands()...) }()
+	broken := map[string]bool{} // what failed steps should have provided
+	var failed []string
+	network := true
 	for _, c := range cmds {
+		if need := slices.IndexFunc(c.Needs, func(n string) bool { return broken[n] }); need >= 0 {
+			a.ui.Failed("%s (skipped: it needs the failed step %q)", c, c.Needs[need])
+			failed = append(failed, fmt.Sprintf("%s: skipped, it needs %s", c, c.Needs[need]))
+			if c.Provides != "" {
+				broken[c.Provides] = true
+			}
+			continue
+		}
 		if c.Progress == nil {
 			c.Progress = a.Stderr
 		}
@@ -80,14 +97,41 @@ func (a *App) runSteps(cmd *cobra.Command, cmds []run.Cmd, ran *[]string) error 
 				continue
 			}
 			a.ui.Failed("%s", c)
-			if run.IsNetwork(err) {
-				return fail.Wrap(fail.Network, err, "%s failed: the network is unreachable", c.Name).WithDetail("%v", err).
-					Next("Check the connection, then retry: " + cmd.CommandPath())
+			failed = append(failed, fmt.Sprintf("%s: %s", c, stepFailure(c, err)))
+			network = network && run.IsNetwork(err)
+			if c.Provides != "" {
+				broken[c.Provides] = true
 			}
-			return fail.Wrap(fail.External, err, "%s failed", c.Name).WithDetail("%v", err).
-				Next("See every command as it runs: " + cmd.CommandPath() + " -v")
+			continue
 		}
 		a.ui.Done("%s", c)
 	}
-	return nil
+	if len(failed) == 0 {
+		return nil
+	}
+	code, next := fail.External, "See every command as it runs: "+cmd.CommandPath()+" -v"
+	if network {
+		code, next = fail.Network, "Check the connection, then retry: "+cmd.CommandPath()
+	}
+	return fail.New(code, "%d of %d steps failed; the others ran", len(failed), len(cmds)).
+		WithDetail("%s", strings.Join(failed, "\n")).Next(next)
 }
+
+// stepFailure says why a step failed. A step whose output streamed to the
+// terminal has already shown the tool's own message: repeating it would
+// print it twice, so only its exit status is added.
+func stepFailure(c run.Cmd, err error) string {
+	var ee *run.ExitError
+	if c.Progress != nil && errors.As(err, &ee) {
+		return fmt.Sprintf("exit status %d (its output is above)", ee.Result.ExitCode)
+	}
+	if run.IsNetwork(err) {
+		return "the network is unreachable: " + err.Error()
+	}
+	return err.Error()
+}
+
+// nothingToShow reports whether a list command failed before it had a row
+// to show (an invalid manifest, or a failed query with nothing declared):
+// then only the error is printed, never "nothing declared".
+func nothingToShow(rows int, err error) bool { return err != nil && rows == 0 }

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
-	"github.com/bkt-dev/bkt/internal/containerfile"
+	"github.com/bkt-dev/bkt/internal/derived"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
 )
@@ -17,7 +17,7 @@ import (
 func (a *App) validateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "validate",
-		Short: "Check the manifests and that the Containerfiles are current (what the distribution's CI runs)",
+		Short: "Check the manifests and that the Containerfiles and derived files are current (what the distribution's CI runs)",
 		Long: `Check every manifest in manifests/ against its JSON Schema and bkt's own rules
 (duplicates, unknown fields), reported as FILE:LINE:COL, then check that the bkt-managed
 sections of the Containerfiles match the manifests. Exit 5 when a manifest is invalid,
@@ -35,7 +35,7 @@ exit 1 when only a Containerfile is stale (bkt containerfile sync fixes it).`,
 			var stale []manifest.FileDiff
 			var cfErr error
 			if len(probs) == 0 {
-				diffs, err := containerfile.Check(r.Root)
+				diffs, err := derived.Check(r.Root)
 				cfErr = err
 				for _, d := range diffs {
 					if d.Changed {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -51,6 +52,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if err == nil {
 		return 0
 	}
+	err = interrupted(ctx, err)
 	if !app.json && slices.Contains(args, "--json") {
 		// cobra rejected the command line before parsing flags (unknown
 		// command): the caller still asked for JSON.
@@ -58,6 +60,45 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	app.reportError(err)
 	return int(fail.CodeOf(err))
+}
+
+// Interrupted is the cause with which main cancels the context when
+// SIGINT or SIGTERM arrives.
+type Interrupted struct{ Signal os.Signal }
+
+func (i Interrupted) Error() string { return "interrupted by " + signalName(i.Signal) }
+
+// interrupted gives the error of a run that a signal cancelled the exit
+// code a shell reports for a process the signal killed (128+N: 130 for
+// SIGINT, 143 for SIGTERM), so scripts can tell "stopped" from "failed". The
+// error keeps its own headline and next steps, which may say what was
+// left half done; a bare cancellation says which signal stopped bkt.
+func interrupted(ctx context.Context, err error) error {
+	var in Interrupted
+	if !errors.As(context.Cause(ctx), &in) {
+		return err
+	}
+	sig, ok := in.Signal.(syscall.Signal)
+	if !ok {
+		return err
+	}
+	e := *fail.As(err)
+	e.Code = fail.Code(128 + int(sig))
+	if !isFail(err) {
+		e.Message = "Stopped by " + signalName(sig)
+		e.Detail = err.Error()
+	}
+	return &e
+}
+
+func signalName(s os.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT (Ctrl-C)"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
 }
 
 func (a *App) execute(ctx context.Context, args []string) error {
@@ -168,7 +209,10 @@ The repository is found with --repo, $BKT_REPO, the current directory, or
 		c.GroupID = "system"
 		root.AddCommand(c)
 	}
-	for _, c := range []*cobra.Command{a.initCmd(), a.validateCmd(), a.containerfileCmd(), a.schemaCmd(), a.localCmd(), a.prCmd(), a.devCmd(), a.imageCmd()} {
+	root.Version = readVersion().String()
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.AddCommand(a.versionCmd())
+	for _, c := range []*cobra.Command{a.initCmd(), a.repoCmd(), a.validateCmd(), a.containerfileCmd(), a.schemaCmd(), a.localCmd(), a.prCmd(), a.devCmd(), a.imageCmd()} {
 		c.GroupID = "repo"
 		root.AddCommand(c)
 	}

@@ -52,9 +52,10 @@ another program or a path on the host (one word: the shim passes its own argumen
 func (a *App) shimRemoveCmd() *cobra.Command {
 	var m modeFlags
 	cmd := &cobra.Command{
-		Use:   "remove NAME...",
-		Short: "Delete shims now, drop them from the manifest, and open a pull request",
-		Args:  cobra.MinimumNArgs(1),
+		Use:     "remove NAME...",
+		Aliases: []string{"rm"},
+		Short:   "Delete shims now, drop them from the manifest, and open a pull request",
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.punned(cmd, pipeline.Change{Domain: "shim", Action: shim.ActRemove, IDs: args}, &m)
 		},
@@ -81,6 +82,9 @@ func (a *App) shimListCmd() *cobra.Command {
 				return err
 			}
 			rows, err := shim.List(r.Root, "")
+			if nothingToShow(len(rows), err) {
+				return err
+			}
 			if a.json {
 				a.writeJSON(map[string]any{"success": err == nil, "shims": rows})
 				return err

@@ -112,6 +112,9 @@ func (a *App) skelListCmd() *cobra.Command {
 				return err
 			}
 			rows, err := skel.List(r.Root, "")
+			if nothingToShow(len(rows), err) {
+				return err
+			}
 			if a.json {
 				if rows == nil {
 					rows = []skel.Row{}

@@ -1,6 +1,7 @@
 package containerfile
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -89,9 +90,9 @@ func (j job) run(root string) ([]manifest.FileDiff, error) {
 	}()
 	for _, t := range sel {
 		abs := filepath.Join(root, filepath.FromSlash(t.path))
-		unlock, err := atomicfile.Lock(abs)
+		unlock, err := atomicfile.Lock(context.TODO(), abs)
 		if err != nil {
-			return nil, fail.Wrap(fail.General, err, "Cannot lock %s", t.path).WithDetail("%v", err)
+			return nil, err // names the file, the holder and what to do
 		}
 		unlocks = append(unlocks, unlock)
 		r, found, err := j.regenerate(src, t, abs)

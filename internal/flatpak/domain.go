@@ -89,6 +89,14 @@ func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Chan
 		if len(elsewhere) > 0 {
 			e.WithDetail("It exists in the %s installation: add --scope %s.", elsewhere[0], elsewhere[0])
 		}
+		if declared := declaredRemote(env.Root, remote, scope); declared != nil {
+			// The repository already knows the remote: this machine only
+			// lacks it, and apply adds it exactly as declared.
+			e.WithDetail("manifests/flatpak-remotes.json declares it (%s), but this machine does not have it yet.", declared.URL)
+			return e.Next(
+				"Add the declared remotes here: bkt apply --only flatpak",
+				"Or add it by hand: "+fp.RemoteAddCmd(scope, remote, declared.URL, declared.GPGVerifyOrDefault()).String())
+		}
 		return e.Next(
 			"Add the remote: bkt flatpak remote add "+remote+" URL --scope "+scope,
 			"See the remotes: bkt flatpak remote list",
@@ -108,6 +116,20 @@ func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Chan
 				"Add anyway (offline): bkt flatpak add "+id+" --force")
 	}
 	return nil
+}
+
+// declaredRemote is the remote of that name and scope in the manifests
+// under root, or nil (also when they cannot be read: validation of the
+// change itself reports that).
+func declaredRemote(root, name, scope string) *manifest.FlatpakRemote {
+	if root == "" {
+		return nil
+	}
+	var remotes manifest.FlatpakRemotes
+	if manifest.Load(root, &remotes) != nil {
+		return nil
+	}
+	return remotes.Find(name, scope)
 }
 
 // searchTerm is the part of an app id people search for.

@@ -103,7 +103,9 @@ func SyncPlan(ctx context.Context, r run.Runner, root string, prune bool) ([]run
 			}
 		}
 		if !found {
-			cmds = append(cmds, fp.RemoteAddCmd(rm.ScopeOrDefault(), rm.Name, rm.URL, rm.GPGVerifyOrDefault()))
+			c := fp.RemoteAddCmd(rm.ScopeOrDefault(), rm.Name, rm.URL, rm.GPGVerifyOrDefault())
+			c.Provides = remoteStep(rm.ScopeOrDefault(), rm.Name)
+			cmds = append(cmds, c)
 		}
 	}
 	type group struct{ scope, remote string }
@@ -127,7 +129,9 @@ func SyncPlan(ctx context.Context, r run.Runner, root string, prune bool) ([]run
 		}
 	}
 	for _, g := range order {
-		cmds = append(cmds, fp.InstallCmd(g.scope, g.remote, refs[g]...))
+		c := fp.InstallCmd(g.scope, g.remote, refs[g]...)
+		c.Needs = []string{remoteStep(g.scope, g.remote)}
+		cmds = append(cmds, c)
 	}
 	if prune {
 		byScope := map[string][]string{}
@@ -224,3 +228,6 @@ func ListRemotes(ctx context.Context, r run.Runner, root string) ([]RemoteRow, e
 	}
 	return rows, nil
 }
+
+// remoteStep names the plan step that adds a remote to an installation.
+func remoteStep(scope, remote string) string { return "flatpak remote " + scope + "/" + remote }

@@ -171,8 +171,8 @@ func write(path string, data []byte) error {
 	return nil
 }
 
-func lock(_ context.Context, path string) (func(), error) {
-	unlock, err := atomicfile.Lock(path)
+func lock(ctx context.Context, path string) (func(), error) {
+	unlock, err := atomicfile.Lock(ctx, path)
 	var fe *fail.Error
 	if err != nil && !errors.As(err, &fe) {
 		return nil, fail.Wrap(fail.General, err, "Cannot lock the local log %s", path).WithDetail("%v", err).

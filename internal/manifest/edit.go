@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -50,9 +51,9 @@ func Edit(root string, d Doc, edit func() error, write bool) (FileDiff, error) {
 	path := filepath.Join(root, filepath.FromSlash(rel))
 	fd := FileDiff{Path: rel}
 
-	unlock, err := atomicfile.Lock(path)
+	unlock, err := atomicfile.Lock(context.TODO(), path)
 	if err != nil {
-		return fd, fail.Wrap(fail.General, err, "Cannot lock %s", rel).WithDetail("%v", err)
+		return fd, err // names the file, the holder and what to do
 	}
 	defer unlock()
 

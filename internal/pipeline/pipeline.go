@@ -90,7 +90,8 @@ func (p *Pipeline) RunMany(ctx context.Context, label Label, changes []Change, o
 // unclassified error for one of cobra's usage errors (exit 2).
 func userError(err error) error {
 	var e *fail.Error
-	if err == nil || errors.As(err, &e) {
+	if err == nil || errors.As(err, &e) || errors.Is(err, context.Canceled) {
+		// A bare cancellation is the CLI's to report (which signal).
 		return err
 	}
 	return fail.Wrap(fail.General, err, "%v", err)

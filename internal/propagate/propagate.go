@@ -80,9 +80,9 @@ func (p *Propagator) lock(ctx context.Context) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := atomicfile.Lock(filepath.Join(dir, "bkt-propagate"))
+	unlock, err := atomicfile.Lock(ctx, filepath.Join(dir, "bkt-propagate"))
 	if err != nil {
-		return nil, fail.Wrap(fail.Git, err, "cannot lock the repository for propagation: %v", err)
+		return nil, err // names the holder and what to do
 	}
 	return unlock, nil
 }

@@ -56,6 +56,13 @@ type Cmd struct {
 	// keeps such steps in --dry-run plans, -v output and the recorded
 	// local effect like any command. Built-in steps are never delegated.
 	Func func(ctx context.Context) error
+	// Provides names what this step sets up, and Needs what it depends
+	// on, so that a plan runner that carries on past a failed step skips
+	// only the steps that need what it failed to provide (the installs
+	// from a remote whose remote-add failed), not the independent ones.
+	// A need that no step of the plan provides is already met.
+	Provides string
+	Needs    []string
 }
 
 // String renders the command as a shell-quoted line for plans and logs.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
+	"github.com/bkt-dev/bkt/internal/derived"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/repo"
 )
@@ -34,7 +35,10 @@ func Write(opts Options) ([]string, error) {
 		return nil, err
 	}
 	paths := slices.Sorted(maps.Keys(files))
-	if err := writeAll(opts, files, paths); err != nil {
+	derivedPaths, err := writeAll(opts, files, paths)
+	paths = append(paths, derivedPaths...)
+	slices.Sort(paths)
+	if err != nil {
 		cleanup(opts.Dir, created, paths)
 		return nil, fail.Wrap(fail.General, err, "Cannot write the new repository in %s", opts.Dir).
 			WithDetail("%v", err).
@@ -87,18 +91,31 @@ func describeEntries(entries []os.DirEntry) string {
 	return s
 }
 
-func writeAll(opts Options, files map[string][]byte, paths []string) error {
+// writeAll writes the template's files, then the files derived from its
+// manifests (the flatpak preinstall files: their generators write them, so
+// the first commit is what `bkt validate` expects), whose paths it returns.
+func writeAll(opts Options, files map[string][]byte, paths []string) ([]string, error) {
 	for _, p := range paths {
 		if p == repo.InfoFile {
 			continue // written last, by its owner
 		}
 		if err := atomicfile.Write(filepath.Join(opts.Dir, filepath.FromSlash(p)), files[p], 0o644); err != nil {
-			return err
+			return nil, err
 		}
+	}
+	diffs, err := derived.Regenerate(opts.Dir, true)
+	var more []string
+	for _, d := range diffs {
+		if d.Changed && !slices.Contains(paths, d.Path) {
+			more = append(more, d.Path)
+		}
+	}
+	if err != nil {
+		return more, err
 	}
 	// repo.json marks the repository root: writing it last means an
 	// interrupted init is never mistaken for a repository by discovery.
-	return repo.WriteInfo(opts.Dir, info(opts))
+	return more, repo.WriteInfo(opts.Dir, info(opts))
 }
 
 // cleanup removes what a failed Write left: the whole directory when Write

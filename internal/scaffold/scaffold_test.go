@@ -70,7 +70,7 @@ func TestWriteListsExactlyTheFilesWritten(t *testing.T) {
 	for _, want := range []string{
 		"repo.json", "Containerfile", "toolbox/Containerfile", "README.md", ".gitignore", ".containerignore",
 		"changelog.json", "changelog.d/.gitkeep", "skel/.gitkeep", "upstream/manifest.json",
-		".github/workflows/build.yml", ".github/workflows/validate.yml",
+		".github/workflows/build.yml", ".github/workflows/validate.yml", "systemd/user/bkt-first-boot.service",
 		"manifests/flatpak-remotes.json", "schemas/flatpak-apps.schema.json",
 	} {
 		if !slices.Contains(paths, want) {

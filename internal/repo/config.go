@@ -1,0 +1,59 @@
+package repo
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/bkt-dev/bkt/internal/atomicfile"
+	"github.com/bkt-dev/bkt/internal/fail"
+)
+
+// Configured returns the path of the user's config file and the
+// repository it names ("" when none is set or the file is missing).
+func Configured() (path, dir string, err error) {
+	return configRepo()
+}
+
+// Use records dir, which must hold a bkt repository, as "repo" in the
+// user's config file, keeping every other setting there. It returns the
+// repository and the config file's path.
+func Use(dir string) (*Repo, string, error) {
+	r, err := open(dir, fail.Usage, dir)
+	if err != nil {
+		return nil, "", err
+	}
+	path, _, err := configRepo()
+	if err != nil {
+		return nil, "", err
+	}
+	if path == "" {
+		return nil, "", fail.New(fail.General, "Cannot find your config directory: neither $XDG_CONFIG_HOME nor $HOME is set").
+			Next("Set BKT_REPO=" + r.Root + " instead")
+	}
+	cfg := map[string]json.RawMessage{}
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, "", fail.Wrap(fail.General, err, "Cannot read %s", path).WithDetail("%v", err)
+	default:
+		// configRepo has parsed it already; keep the user's other keys.
+		if err := json.Unmarshal(data, &cfg); err != nil {
+			return nil, "", fail.Wrap(fail.General, err, "%s is not a JSON object", path).
+				Next(`Fix it; the expected shape is: {"repo": "/path/to/your/distro"}`)
+		}
+	}
+	cfg["repo"], _ = json.Marshal(r.Root)
+	out, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return nil, "", err
+	}
+	if err := atomicfile.Write(path, append(out, '\n'), 0o644); err != nil {
+		return nil, "", fail.Wrap(fail.General, err, "Cannot write %s", path).WithDetail("%v", err).
+			Next("Check that you can write it: ls -ld " + filepath.Dir(path))
+	}
+	return r, path, nil
+}
