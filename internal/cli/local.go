@@ -109,7 +109,7 @@ request, and remove them from the local log. Name identifiers to commit only tho
 				}
 				return nil
 			}
-			n, err := locallog.Clear()
+			n, err := locallog.Clear(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -15,10 +15,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // Entry is one recorded change.
@@ -69,15 +71,48 @@ func Load() (Log, error) {
 	return l.forBoot(BootID()), nil
 }
 
+// Check makes sure a later Append will succeed before the caller changes
+// anything on this machine: the log reads and decodes, and its directory
+// exists and takes new files. A --local change is applied only if it can
+// also be recorded.
+func Check(ctx context.Context) error {
+	path := Path()
+	unlock, err := lock(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := read(path); err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return cannotWrite(path, err)
+	}
+	f, err := os.CreateTemp(dir, ".ephemeral-check-*")
+	if err != nil {
+		return cannotWrite(path, err)
+	}
+	name := f.Name()
+	err = f.Close()
+	if rerr := os.Remove(name); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return cannotWrite(path, err)
+	}
+	return nil
+}
+
 // Append records entries.
-func Append(entries ...Entry) error {
-	return update(func(l *Log) { l.Changes = append(l.Changes, entries...) })
+func Append(ctx context.Context, entries ...Entry) error {
+	return update(ctx, func(l *Log) { l.Changes = append(l.Changes, entries...) })
 }
 
 // Remove deletes the entries for which drop returns true and returns them.
-func Remove(drop func(Entry) bool) ([]Entry, error) {
+func Remove(ctx context.Context, drop func(Entry) bool) ([]Entry, error) {
 	var removed []Entry
-	err := update(func(l *Log) {
+	err := update(ctx, func(l *Log) {
 		kept := l.Changes[:0]
 		for _, e := range l.Changes {
 			if drop(e) {
@@ -91,9 +126,9 @@ func Remove(drop func(Entry) bool) ([]Entry, error) {
 	return removed, err
 }
 
-func update(edit func(*Log)) error {
+func update(ctx context.Context, edit func(*Log)) error {
 	path := Path()
-	unlock, err := atomicfile.Lock(context.TODO(), path)
+	unlock, err := lock(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -116,7 +151,34 @@ func update(edit func(*Log)) error {
 	if err := enc.Encode(l); err != nil {
 		return err
 	}
-	return atomicfile.Write(path, buf.Bytes(), 0o644)
+	return write(path, buf.Bytes())
+}
+
+// write replaces the log. It is private to the user (0600): it records
+// what they installed and changed.
+func write(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return cannotWrite(path, err)
+	}
+	// The replace keeps the mode of the file it replaces: make a log that
+	// an older bkt wrote with 0644 private first.
+	if err := os.Chmod(path, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return cannotWrite(path, err)
+	}
+	if err := atomicfile.Write(path, data, 0o600); err != nil {
+		return cannotWrite(path, err)
+	}
+	return nil
+}
+
+func lock(ctx context.Context, path string) (func(), error) {
+	unlock, err := atomicfile.Lock(ctx, path)
+	var fe *fail.Error
+	if err != nil && !errors.As(err, &fe) {
+		return nil, fail.Wrap(fail.General, err, "Cannot lock the local log %s", path).WithDetail("%v", err).
+			Next("Check that $XDG_RUNTIME_DIR (or the temporary directory) is writable, then retry")
+	}
+	return unlock, err
 }
 
 func read(path string) (Log, error) {
@@ -125,14 +187,48 @@ func read(path string) (Log, error) {
 		return Log{}, nil
 	}
 	if err != nil {
-		return Log{}, fmt.Errorf("reading local log: %w", err)
+		return Log{}, cannotRead(path, err)
 	}
 	var l Log
-	if err := json.Unmarshal(b, &l); err != nil {
-		return Log{}, fail.Wrap(fail.Validation, err, "The local log %s is not valid JSON", path).
-			Next("Look at it: cat "+path, "Start over (forgets the recorded changes): bkt local clear")
+	if err := decode(path, b, &l); err != nil {
+		return Log{}, err
 	}
 	return l, nil
+}
+
+// cannotRead reports a log that exists but cannot be read: a directory in
+// its place, or a file where one of its parent directories should be.
+func cannotRead(path string, err error) error {
+	if errors.Is(err, syscall.EISDIR) {
+		return fail.Wrap(fail.General, err, "The local log %s is a directory, not a file", path).Next(
+			"Remove it if it is empty: rmdir "+run.Quote(path),
+			"Or move it away: mv "+run.Quote(path)+" "+run.Quote(path+".old"))
+	}
+	return fail.Wrap(fail.General, err, "Cannot read the local log %s", path).WithDetail("%v", err).
+		Next(fixLocation(path)...)
+}
+
+// cannotWrite reports a log that cannot be written.
+func cannotWrite(path string, err error) error {
+	return fail.Wrap(fail.General, err, "Cannot write the local log %s", path).WithDetail("%v", err).
+		Next(fixLocation(path)...)
+}
+
+// fixLocation names what to fix so that path can be written: a regular file
+// standing where a directory should be, or else the directory itself.
+func fixLocation(path string) []string {
+	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+		if fi, err := os.Stat(dir); err == nil {
+			if !fi.IsDir() {
+				return []string{"Move " + dir + " away (a file where a directory should be), or set XDG_DATA_HOME to a writable directory"}
+			}
+			break
+		}
+		if dir == filepath.Dir(dir) {
+			break
+		}
+	}
+	return []string{"Make " + filepath.Dir(path) + " a writable directory, or set XDG_DATA_HOME to one"}
 }
 
 // forBoot drops live-only entries recorded during another boot.
@@ -152,17 +248,23 @@ func (l Log) forBoot(boot string) Log {
 
 // Clear empties the log without reading it, so it also recovers from a
 // corrupt file. It returns how many entries were readable before.
-func Clear() (int, error) {
+func Clear(ctx context.Context) (int, error) {
 	path := Path()
-	unlock, err := atomicfile.Lock(context.TODO(), path)
+	unlock, err := lock(ctx, path)
 	if err != nil {
 		return 0, err
 	}
 	defer unlock()
 	n := 0
-	if l, err := read(path); err == nil {
+	l, err := read(path)
+	switch {
+	case err == nil:
 		n = len(l.Changes)
+	case fail.CodeOf(err) != fail.Validation:
+		// Only a log that does not decode is replaced; a directory in its
+		// place or an unreadable location is the user's to fix.
+		return 0, err
 	}
 	data := []byte(fmt.Sprintf("{\n  \"boot_id\": %q,\n  \"changes\": []\n}\n", BootID()))
-	return n, atomicfile.Write(path, data, 0o644)
+	return n, write(path, data)
 }

@@ -19,11 +19,11 @@ func setup(t *testing.T) {
 func TestAppendLoadRemove(t *testing.T) {
 	setup(t)
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	if err := Append(Entry{Domain: "flatpak", Action: "add", Identifier: "org.example.App", Timestamp: now,
+	if err := Append(t.Context(), Entry{Domain: "flatpak", Action: "add", Identifier: "org.example.App", Timestamp: now,
 		Metadata: map[string]string{"remote": "local"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := Append(Entry{Domain: "flatpak", Action: "add", Identifier: "org.example.Other", Timestamp: now}); err != nil {
+	if err := Append(t.Context(), Entry{Domain: "flatpak", Action: "add", Identifier: "org.example.Other", Timestamp: now}); err != nil {
 		t.Fatal(err)
 	}
 	l, err := Load()
@@ -33,7 +33,7 @@ func TestAppendLoadRemove(t *testing.T) {
 	if len(l.Changes) != 2 || l.Changes[0].Metadata["remote"] != "local" {
 		t.Fatalf("log = %+v", l)
 	}
-	removed, err := Remove(func(e Entry) bool { return e.Identifier == "org.example.App" })
+	removed, err := Remove(t.Context(), func(e Entry) bool { return e.Identifier == "org.example.App" })
 	if err != nil || len(removed) != 1 {
 		t.Fatalf("removed %v, %v", removed, err)
 	}
@@ -49,7 +49,7 @@ func TestConcurrentAppendsKeepEveryEntry(t *testing.T) {
 	const n = 40
 	for i := range n {
 		wg.Go(func() {
-			if err := Append(Entry{Domain: "flatpak", Action: "add", Identifier: fmt.Sprintf("app.%d", i)}); err != nil {
+			if err := Append(t.Context(), Entry{Domain: "flatpak", Action: "add", Identifier: fmt.Sprintf("app.%d", i)}); err != nil {
 				t.Error(err)
 			}
 		})
@@ -100,13 +100,13 @@ func TestCorruptLogIsReportedAndClearRecovers(t *testing.T) {
 	if _, err := Load(); err == nil {
 		t.Fatal("Load of a corrupt log succeeded")
 	}
-	if err := Append(Entry{Identifier: "x"}); err == nil {
+	if err := Append(t.Context(), Entry{Identifier: "x"}); err == nil {
 		t.Fatal("Append over a corrupt log succeeded (it would lose the file)")
 	}
 	if b, _ := os.ReadFile(Path()); string(b) != "{not json" {
 		t.Fatalf("corrupt file was changed: %q", b)
 	}
-	if _, err := Clear(); err != nil {
+	if _, err := Clear(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	l, err := Load()

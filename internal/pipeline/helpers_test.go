@@ -114,12 +114,18 @@ type recRunner struct {
 	mu   sync.Mutex
 	cmds []run.Cmd
 	fail map[string]bool
+	// onMutate, if set, runs with every command that changes the system:
+	// a test's way to break something in the middle of the local effect.
+	onMutate func(run.Cmd)
 }
 
 func (r *recRunner) Run(_ context.Context, c run.Cmd) (run.Result, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cmds = append(r.cmds, c)
+	if c.Mutates && r.onMutate != nil {
+		r.onMutate(c)
+	}
 	if r.fail[c.Name] {
 		res := run.Result{ExitCode: 1, Stderr: []byte("error: " + c.Name + " broke")}
 		return res, &run.ExitError{Cmd: c, Result: res}

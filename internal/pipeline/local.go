@@ -47,6 +47,11 @@ func sameOptions(a, b map[string]string) bool {
 // are committed on a branch, even if the pull request could not be opened:
 // from then on `bkt pr submit` finishes the job.
 func (p *Pipeline) CommitLocal(ctx context.Context, entries []locallog.Entry, o Options) (*Result, error) {
+	res, err := p.commitLocal(ctx, entries, o)
+	return res, userError(err)
+}
+
+func (p *Pipeline) commitLocal(ctx context.Context, entries []locallog.Entry, o Options) (*Result, error) {
 	if len(entries) == 0 {
 		return nil, fail.New(fail.OK, "The local log is empty: nothing to commit")
 	}
@@ -90,8 +95,14 @@ func (p *Pipeline) CommitLocal(ctx context.Context, entries []locallog.Entry, o 
 	out, err := p.propagate(ctx, label, changes, o, body)
 	res.setOutcome(out)
 	if out.Commit != "" || out.NothingToCommit {
-		if _, rerr := locallog.Remove(func(e locallog.Entry) bool { return containsEntry(entries, e) }); rerr != nil && err == nil {
-			err = rerr
+		if _, rerr := locallog.Remove(context.WithoutCancel(ctx), func(e locallog.Entry) bool { return containsEntry(entries, e) }); rerr != nil && err == nil {
+			e := fail.As(rerr)
+			err = (&fail.Error{
+				Code:    fail.General,
+				Message: "Committed, but still in the local log (committing it again would repeat it): " + e.Message,
+				Detail:  e.Detail,
+				Err:     rerr,
+			}).Next(e.NextSteps...).Next("Then forget the committed changes: bkt local clear")
 		}
 	}
 	if err != nil {

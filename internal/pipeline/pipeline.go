@@ -81,6 +81,23 @@ type Label struct {
 // validated before any runs, their local effects run in order, and the
 // manifest edits land in one commit and one pull request.
 func (p *Pipeline) RunMany(ctx context.Context, label Label, changes []Change, o Options) (*Result, error) {
+	res, err := p.runMany(ctx, label, changes, o)
+	return res, userError(err)
+}
+
+// userError gives an error that is not a *fail.Error yet (an I/O error
+// deep down) exit 1 with its text as the headline: the CLI would take an
+// unclassified error for one of cobra's usage errors (exit 2).
+func userError(err error) error {
+	var e *fail.Error
+	if err == nil || errors.As(err, &e) || errors.Is(err, context.Canceled) {
+		// A bare cancellation is the CLI's to report (which signal).
+		return err
+	}
+	return fail.Wrap(fail.General, err, "%v", err)
+}
+
+func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o Options) (*Result, error) {
 	res := newResult(Change{Domain: label.Domain, Action: label.Action}, o)
 	for _, c := range changes {
 		res.IDs = append(res.IDs, c.IDs...)
@@ -141,6 +158,14 @@ func (p *Pipeline) RunMany(ctx context.Context, label Label, changes []Change, o
 		}
 	}
 
+	if o.Mode == ModeLocal {
+		// The local log is checked before the local effect too: a change
+		// is applied on this machine only if it can also be recorded.
+		if err := checkLocalLog(ctx, o.DryRun); err != nil {
+			return res, err
+		}
+	}
+
 	if o.DryRun {
 		res.Plan = p.plan(label, changes, o, cmds, preview)
 		res.setManifest(preview)
@@ -175,12 +200,8 @@ func (p *Pipeline) RunMany(ctx context.Context, label Label, changes []Change, o
 
 	// 3a. --local: remember it instead of touching the repository.
 	if o.Mode == ModeLocal {
-		var entries []locallog.Entry
-		for _, c := range changes {
-			entries = append(entries, p.logEntries(c)...)
-		}
-		if err := locallog.Append(entries...); err != nil {
-			return res, err
+		if err := p.record(ctx, changes); err != nil {
+			return res, notRecorded(label, o, err)
 		}
 		res.RecordedLocally = true
 		p.Steps.Done("Recorded in the local log %s", locallog.Path())
@@ -193,10 +214,95 @@ func (p *Pipeline) RunMany(ctx context.Context, label Label, changes []Change, o
 	out, err := p.propagate(ctx, label, changes, o, localBody(res.LocalEffect))
 	res.setOutcome(out)
 	if err != nil {
-		return res, err
+		if out.Commit != "" || out.NothingToCommit {
+			// The change is on its branch: the propagator's next steps
+			// (push, bkt pr submit) finish it.
+			return res, err
+		}
+		return res, p.notCommitted(ctx, res, out, label, changes, o, err)
 	}
 	res.Success = true
 	return res, nil
+}
+
+// checkLocalLog fails if the local log could not take a new entry: it does
+// not decode, or its directory cannot be written. A dry run only reads it.
+func checkLocalLog(ctx context.Context, dryRun bool) error {
+	if dryRun {
+		_, err := locallog.Load()
+		return err
+	}
+	return locallog.Check(ctx)
+}
+
+// record appends changes to the local log. It must not depend on ctx being
+// live: it runs after the local effect, also when the run is interrupted.
+func (p *Pipeline) record(ctx context.Context, changes []Change) error {
+	var entries []locallog.Entry
+	for _, c := range changes {
+		entries = append(entries, p.logEntries(c)...)
+	}
+	return locallog.Append(context.WithoutCancel(ctx), entries...)
+}
+
+// notRecorded reports a --local change that ran here but whose log entry
+// could not be written (after the check before the local effect passed).
+func notRecorded(label Label, o Options, err error) error {
+	e := fail.As(err)
+	line := commandLine(label, o)
+	return (&fail.Error{
+		Code:    fail.General,
+		Message: "Applied on this machine but not recorded in the local log: " + e.Message,
+		Detail:  e.Detail,
+		Err:     err,
+	}).Next(e.NextSteps...).Next(
+		"Record it in a pull request instead: "+line+" --pr-only",
+		"Or fix the local log, then record it (nothing runs again): "+line+" --local")
+}
+
+// notCommitted handles a propagation that failed before a commit existed.
+// With the local effect done, the change lives only on this machine: it is
+// kept in the local log so that `bkt local commit` finishes it. With
+// --pr-only nothing changed anywhere, and running it again is the fix.
+func (p *Pipeline) notCommitted(ctx context.Context, res *Result, out Propagated, label Label, changes []Change, o Options, err error) error {
+	e := fail.As(err)
+	where := ""
+	if out.BaseRef != "" {
+		// The cause may lie in the branch the commit starts from (a broken
+		// manifest on origin's main), not in the user's checkout.
+		where = " on top of " + out.BaseRef
+	}
+	wrap := func(format string, args ...any) *fail.Error {
+		return &fail.Error{Code: fail.Git, Message: fmt.Sprintf(format, args...) + where + ": " + e.Message, Detail: e.Detail, Err: err}
+	}
+	line := commandLine(label, o)
+	if !res.LocalEffect.Executed {
+		return wrap("Nothing was committed and nothing changed on this machine").
+			Next(e.NextSteps...).Next("Once that is fixed, run it again: " + line + " --pr-only")
+	}
+	if rerr := p.record(ctx, changes); rerr != nil {
+		return wrap("Applied on this machine, but neither committed nor recorded in the local log (%s)", fail.As(rerr).Message).
+			Next(e.NextSteps...).Next("Once that is fixed, record it in a pull request: " + line + " --pr-only")
+	}
+	res.RecordedLocally = true
+	// Naming the ids commits this change only, not whatever else the
+	// local log holds.
+	commit := []string{"bkt local commit"}
+	if o.Batch {
+		commit = append(commit, "--batch")
+	}
+	for _, id := range res.IDs {
+		commit = append(commit, run.Quote(id))
+	}
+	return wrap("Applied on this machine and recorded in the local log, but not committed").
+		Next(e.NextSteps...).Next("Once that is fixed, commit it (nothing runs again): " + strings.Join(commit, " "))
+}
+
+func commandLine(label Label, o Options) string {
+	if o.CommandLine != "" {
+		return o.CommandLine
+	}
+	return "bkt " + label.Domain + " " + label.Action + " ..."
 }
 
 // propagate re-applies changes in a fresh worktree and publishes them.
@@ -307,10 +413,7 @@ func localEffectFailed(label Label, o Options, cmd run.Cmd, err error) error {
 		code = fail.Network
 	}
 	e := fail.Wrap(code, err, "%s failed; the manifest was not changed and no pull request was made", cmd.Name)
-	line := o.CommandLine
-	if line == "" {
-		line = "bkt " + label.Domain + " " + label.Action + " ..."
-	}
+	line := commandLine(label, o)
 	var nf *run.NotFoundError
 	if errors.As(err, &nf) {
 		e.Detail = nf.Error()
