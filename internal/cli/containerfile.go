@@ -35,8 +35,7 @@ func (a *App) containerfileSyncCmd() *cobra.Command {
 		Long: `Rewrite the managed sections of Containerfile and toolbox/Containerfile from the
 manifests, in your working tree (commit the result yourself). Text outside the markers is
 kept byte for byte. A file that lacks a section is an error unless --add-missing, which
-adds it after the last FROM line (or after the section that precedes it). A missing file
-is an error: restore it, or create it with its FROM line and run --add-missing.`,
+adds it after the last FROM line (or after the section that precedes it).`,
 		Example: `  bkt containerfile sync
   bkt containerfile sync --add-missing
   bkt containerfile sync --file toolbox/Containerfile --dry-run`,
@@ -81,9 +80,7 @@ func (a *App) containerfileCheckCmd() *cobra.Command {
 		Short: "Exit 1 with a diff when a managed section differs from the manifests",
 		Long: `Compare the managed sections of the Containerfiles with what the manifests give,
 changing nothing. Exit 0 when they are current; exit 1 with a unified diff of what
-"bkt containerfile sync" would change; exit 5 when a Containerfile or one of its markers
-is missing, or the markers are broken (toolbox/Containerfile may be missing in a
-repository without toolbox/ and toolbox packages).`,
+"bkt containerfile sync" would change; exit 5 when the markers are broken or missing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := a.repo()

@@ -21,8 +21,7 @@ func (a *App) validateCmd() *cobra.Command {
 		Long: `Check every manifest in manifests/ against its JSON Schema and bkt's own rules
 (duplicates, unknown fields), reported as FILE:LINE:COL, then check that the bkt-managed
 sections of the Containerfiles match the manifests. Exit 5 when a manifest is invalid,
-exit 1 when only a Containerfile is stale (bkt containerfile sync fixes it), exit 5 when
-one is missing or its markers are broken.`,
+exit 1 when only a Containerfile is stale (bkt containerfile sync fixes it).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := a.repo()
