@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -17,7 +18,8 @@ import (
 // org.gnome.shell keys persist between commands without a D-Bus session.
 //
 // The site knows hello@example.com (GNOME Shell 45–47), its neighbour
-// hello-world@example.com, and old@example.org (only GNOME Shell 3.38).
+// hello-world@example.com, old@example.org (only GNOME Shell 3.38), and
+// stall@broken.test and huge@broken.test, whose downloads hang or are 40 MiB.
 func setupExtensions(env *testscript.Env) {
 	s := egotest.New(
 		egotest.Extension{UUID: "hello@example.com", Name: "Hello", Description: "Says hello",
@@ -26,6 +28,11 @@ func setupExtensions(env *testscript.Env) {
 			Releases: []egotest.Release{{Version: 1, Shell: []string{"47"}}}},
 		egotest.Extension{UUID: "old@example.org", Name: "Old", Description: "Only for old Shells",
 			Releases: []egotest.Release{{Version: 7, Shell: []string{"3.36", "3.38"}}}},
+		// Broken downloads: one that never answers, one far too big.
+		egotest.Extension{UUID: "stall@broken.test", Name: "Stall", Description: "Download hangs",
+			Releases: []egotest.Release{{Version: 1, Shell: []string{"47"}, Stall: time.Minute}}},
+		egotest.Extension{UUID: "huge@broken.test", Name: "Huge", Description: "Download oversized",
+			Releases: []egotest.Release{{Version: 1, Shell: []string{"47"}, Size: 40 << 20}}},
 	)
 	s.LogFile = filepath.Join(env.WorkDir, "ego.log")
 	env.Setenv("BKT_EGO_URL", s.URL)

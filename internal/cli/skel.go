@@ -28,7 +28,9 @@ func (a *App) skelAddCmd() *cobra.Command {
 		Long: `Copy $HOME/FILE into the repository's skel/FILE and open a pull request; a directory adds
 the files below it. Nothing changes on this machine. Files that look like credentials
 (~/.ssh keys, ~/.netrc, ...), files over 1 MiB and directories of over 100 files are
-refused unless --force: skel/ is committed and pushed.`,
+refused unless --force: skel/ is committed and pushed. A symbolic link is recorded as a
+link (relative to its directory), never as the bytes it points to, and is checked by
+where it leads: a link to a key is a secret, and one that leads out of $HOME is refused.`,
 		Example: `  bkt skel add .bashrc
   bkt skel add ~/.config/git/config
   bkt skel add .config/nvim`,
@@ -152,7 +154,8 @@ func (a *App) skelSyncCmd() *cobra.Command {
 		Short: "Copy skel/ into your home, keeping files you changed",
 		Long: `Copy every file of skel/ that is missing in your home. A file that exists and differs is
 never overwritten: it is listed instead. --force overwrites those too (see them first
-with bkt skel diff).`,
+with bkt skel diff). A symbolic link of skel/ becomes the same link in your home; a link
+in your home is replaced, never written through.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := a.repo()

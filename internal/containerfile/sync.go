@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -29,9 +30,11 @@ type SyncOptions struct {
 // Sync rewrites the managed sections of the repository's Containerfiles
 // from the manifests under root, and nothing else. With write unset it only
 // computes the result. It returns one FileDiff per Containerfile present
-// (Changed tells which differ). A file lacking a section is a
-// fail.Validation error (next step: --add-missing), as are broken markers,
-// unknown section names and invalid manifests. Files are written only when
+// (Changed tells which differ). A missing Containerfile is a
+// fail.Validation error, except toolbox/Containerfile in a repository that
+// never had a toolbox (see missingFile). A file lacking a section is a
+// fail.Validation error too (next step: --add-missing), as are broken
+// markers, unknown section names and invalid manifests. Files are written only when
 // every one of them could be regenerated.
 func Sync(root string, opts SyncOptions, write bool) ([]manifest.FileDiff, error) {
 	return job{addMissing: opts.AddMissing, file: opts.File, write: write}.run(root)
@@ -44,8 +47,10 @@ func Check(root string) ([]manifest.FileDiff, error) {
 }
 
 // Regenerate is the derived-files hook run after a manifest edit: Sync of
-// both Containerfiles without AddMissing, where a missing file is skipped
-// and a missing section is tolerated when it would be empty anyway. pending
+// both Containerfiles without AddMissing, where a missing section is
+// tolerated when it would be empty anyway. A missing file is an error as in
+// Sync (the pipeline runs this before the local effect, so the change stops
+// there). pending
 // are manifest edits not written yet (a dry run's preview): their content
 // after the edit is used instead of the files under root.
 func Regenerate(root string, write bool, pending ...manifest.FileDiff) ([]manifest.FileDiff, error) {
@@ -101,10 +106,16 @@ func (j job) run(root string) ([]manifest.FileDiff, error) {
 		}
 		if found {
 			results = append(results, r)
+			continue
 		}
-	}
-	if len(results) == 0 && !j.lenient {
-		return nil, noContainerfile(root, j.file)
+		// Never skipped silently, nor created: a deleted Containerfile
+		// would otherwise lose the manifests' packages from the image.
+		if err := missingFile(root, src, t); err != nil {
+			return nil, err
+		}
+		if j.file != "" {
+			return nil, noContainerfile(root, j.file)
+		}
 	}
 	diffs := make([]manifest.FileDiff, len(results))
 	for i, r := range results {
@@ -200,11 +211,41 @@ func missingSections(path string, names []string) error {
 		Next("Add " + them + " after the last FROM line: bkt containerfile sync --add-missing")
 }
 
-func noContainerfile(root, file string) error {
-	if file != "" {
-		return fail.New(fail.Usage, "%s does not exist in %s", file, root).
-			Next("See what the repository holds: ls " + root)
+// missingFile is the error for t's file when it does not exist, or nil
+// when the repository does not use it: an optional file (toolbox/) whose
+// directory does not exist either and whose sections would be empty, as in
+// a repository that never had a toolbox.
+func missingFile(root string, src source, t target) error {
+	if !t.optional {
+		return deletedFile(t.path, "")
 	}
-	return fail.New(fail.General, "No Containerfile in %s (looked for %s)", root, strings.Join(targetPaths(), ", ")).
-		Next("See the template's Containerfiles: bkt init /tmp/bkt-template")
+	if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(path.Dir(t.path)))); err == nil {
+		return deletedFile(t.path, "")
+	}
+	bodies, err := t.render(src)
+	if err != nil {
+		return err
+	}
+	for _, name := range t.sections {
+		if len(bodies[name]) > 0 {
+			return deletedFile(t.path, fmt.Sprintf("The manifests have lines for its %s section.", name))
+		}
+	}
+	return nil
+}
+
+func deletedFile(file, why string) error {
+	e := fail.New(fail.Validation, "%s does not exist: bkt writes the manifests' packages into its managed sections", file)
+	if why != "" {
+		e = e.WithDetail("%s", why)
+	}
+	return e.Next("Restore it if it was deleted: git checkout -- "+file,
+		"Or create it with its FROM line, then add bkt's sections: bkt containerfile sync --add-missing")
+}
+
+// noContainerfile is the error for --file naming an optional file the
+// repository does not have.
+func noContainerfile(root, file string) error {
+	return fail.New(fail.Usage, "%s does not exist in %s", file, root).
+		Next("See what the repository holds: ls " + root)
 }

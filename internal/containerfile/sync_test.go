@@ -323,7 +323,7 @@ func TestAddMissingFromAtEndOfFile(t *testing.T) {
 
 func TestAddMissingKeepsCRLF(t *testing.T) {
 	root := repoWith(t, map[string]string{ToolboxFile: "FROM x\r\nRUN mine\r\n", "manifests/toolbox-packages.json": `{"packages": ["gcc"]}`})
-	if _, err := Sync(root, SyncOptions{AddMissing: true}, true); err != nil {
+	if _, err := Sync(root, SyncOptions{AddMissing: true, File: ToolboxFile}, true); err != nil {
 		t.Fatal(err)
 	}
 	got := read(t, root, ToolboxFile)
@@ -382,26 +382,58 @@ func TestSyncOneFile(t *testing.T) {
 }
 
 func TestMissingFiles(t *testing.T) {
-	// Only the host file: the toolbox one is skipped.
+	// A repository that never had a toolbox: the toolbox file is skipped.
 	root := repoWith(t, map[string]string{HostFile: hostTemplate})
 	diffs, err := Sync(root, SyncOptions{}, true)
 	if err != nil || len(diffs) != 1 || diffs[0].Path != HostFile {
 		t.Fatalf("diffs %+v, err %v", diffs, err)
 	}
+	if diffs, err := Regenerate(root, true); err != nil || len(diffs) != 1 {
+		t.Fatalf("Regenerate without toolbox/: %+v, %v", diffs, err)
+	}
 	_, err = Sync(root, SyncOptions{File: ToolboxFile}, true)
 	assertCode(t, err, fail.Usage)
 
-	// Neither: Sync and Check fail, the pipeline's hook does nothing.
-	empty := t.TempDir()
-	_, err = Check(empty)
-	assertCode(t, err, fail.General)
-	diffs, err = Regenerate(empty, true)
-	if err != nil || len(diffs) != 0 {
-		t.Errorf("Regenerate without Containerfiles: %+v, %v", diffs, err)
+	// No host Containerfile: every entry point fails, and none creates it.
+	for name, run := range map[string]func(string) error{
+		"Check":      func(r string) error { _, err := Check(r); return err },
+		"Sync":       func(r string) error { _, err := Sync(r, SyncOptions{AddMissing: true}, true); return err },
+		"Regenerate": func(r string) error { _, err := Regenerate(r, true); return err },
+	} {
+		empty := t.TempDir()
+		e := assertCode(t, run(empty), fail.Validation)
+		if !strings.Contains(e.Message, "Containerfile does not exist") ||
+			!slices.ContainsFunc(e.NextSteps, func(s string) bool { return strings.Contains(s, "git checkout -- Containerfile") }) ||
+			!slices.ContainsFunc(e.NextSteps, func(s string) bool { return strings.Contains(s, "bkt containerfile sync --add-missing") }) {
+			t.Errorf("%s: %s %q", name, e.Message, e.NextSteps)
+		}
+		if _, err := os.Stat(filepath.Join(empty, HostFile)); !os.IsNotExist(err) {
+			t.Errorf("%s created a Containerfile", name)
+		}
 	}
-	if _, err := os.Stat(filepath.Join(empty, HostFile)); !os.IsNotExist(err) {
-		t.Error("Regenerate created a Containerfile")
+
+	// The toolbox file is required once the repository uses a toolbox:
+	// its directory exists, or toolbox packages are listed (a pending
+	// edit included).
+	withDir := repoWith(t, map[string]string{HostFile: hostTemplate, "toolbox/README": "mine\n"})
+	e := assertCode(t, func() error { _, err := Check(withDir); return err }(), fail.Validation)
+	if !strings.Contains(e.Message, "toolbox/Containerfile does not exist") || !strings.Contains(strings.Join(e.NextSteps, "\n"), "git checkout -- toolbox/Containerfile") {
+		t.Errorf("toolbox/ without its Containerfile: %s %q", e.Message, e.NextSteps)
 	}
+	withPkgs := repoWith(t, map[string]string{HostFile: hostTemplate, "manifests/toolbox-packages.json": toolboxJSON})
+	_, err = Regenerate(withPkgs, true)
+	assertCode(t, err, fail.Validation)
+	pending := repoWith(t, map[string]string{HostFile: hostTemplate})
+	tb := &manifest.ToolboxPackages{}
+	fd, err := manifest.Edit(pending, tb, func() error {
+		manifest.AddName(&tb.Packages, "gcc")
+		return nil
+	}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Regenerate(pending, false, fd)
+	assertCode(t, err, fail.Validation)
 }
 
 func TestInvalidManifestStopsSync(t *testing.T) {

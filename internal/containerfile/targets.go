@@ -20,6 +20,10 @@ type target struct {
 	path     string
 	sections []string
 	render   func(src source) (map[string][]string, error)
+	// optional: a repository may never have had this file. It is then
+	// required only once the repository uses it: its directory exists, or
+	// its sections would hold something (see job.missingFile).
+	optional bool
 }
 
 var targets = []target{
@@ -32,6 +36,8 @@ var targets = []target{
 		path:     ToolboxFile,
 		sections: []string{CoprRepositories, ToolboxPackages},
 		render:   renderToolbox,
+		// A distribution without a development toolbox is legitimate.
+		optional: true,
 	},
 }
 

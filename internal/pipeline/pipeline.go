@@ -420,6 +420,9 @@ func localEffectFailed(label Label, o Options, cmd run.Cmd, err error) error {
 		return e.Next("Install "+nf.Name+", then retry", "Record it without running it here: "+line+" --pr-only")
 	}
 	e.Detail = err.Error()
+	if code == fail.Network {
+		return e.Next("Check the network connection, then retry: "+line, "Record it without running it here: "+line+" --pr-only")
+	}
 	return e.Next("See every command as it runs: "+line+" -v", "Record it without running it here: "+line+" --pr-only")
 }
 

@@ -172,10 +172,11 @@ func (e *ExitError) Network() bool {
 }
 
 // IsNetwork reports whether err is a command that failed for want of a
-// network.
+// network: an error in its chain (an *ExitError, a built-in step's
+// download error) says so with Network() bool.
 func IsNetwork(err error) bool {
-	var ee *ExitError
-	return errors.As(err, &ee) && ee.Network()
+	var n interface{ Network() bool }
+	return errors.As(err, &n) && n.Network()
 }
 
 // NotFoundError reports a program that is not installed.

@@ -61,6 +61,9 @@ func (d Domain) Validate(_ context.Context, env pipeline.Env, c pipeline.Change)
 		if err != nil {
 			return err
 		}
+		if err := homeParentsPlain(home, rel); err != nil {
+			return err
+		}
 		files, err := homeFiles(home, rel)
 		if err != nil {
 			return err
@@ -79,37 +82,58 @@ func (d Domain) Validate(_ context.Context, env pipeline.Env, c pipeline.Change)
 	return nil
 }
 
+// checkFile refuses what skel/ must not carry: a credential, a big file
+// (both unless forced), a link out of $HOME or to nothing (even forced). A
+// link is checked by where it leads as well as by its own name:
+// ~/.keylink -> .ssh/id_ed25519 is a key all the same.
 func checkFile(home, rel string, force bool) error {
+	abs := filepath.Join(home, filepath.FromSlash(rel))
+	fi, err := os.Lstat(abs)
+	if err != nil {
+		return readFailed(err, abs)
+	}
+	leadsTo := ""
+	if fi.Mode()&os.ModeSymlink != 0 {
+		if _, leadsTo, err = homeLink(home, rel); err != nil {
+			return err
+		}
+	}
 	if force {
 		return nil
 	}
 	if secret(rel) {
-		return fail.New(fail.Validation, "~/%s looks like a secret: skel/ is committed and pushed to your repository", rel).
-			Next("Keep it out of the repository (nothing was changed)",
-				"Add it anyway: bkt skel add "+rel+" --force")
+		return secretError(rel, "~/"+rel)
 	}
-	fi, err := os.Stat(filepath.Join(home, filepath.FromSlash(rel)))
-	if err == nil && fi.Size() > maxFileSize {
+	if leadsTo != "" && secret(leadsTo) {
+		return secretError(rel, fmt.Sprintf("~/%s links to ~/%s, which", rel, leadsTo))
+	}
+	if fi.Mode().IsRegular() && fi.Size() > maxFileSize {
 		return fail.New(fail.Validation, "~/%s is %d KiB: skel/ is for small dotfiles", rel, fi.Size()>>10).
 			Next("Add it anyway: bkt skel add " + rel + " --force")
 	}
 	return nil
 }
 
-// homeFiles lists the regular files that rel names in home: rel itself, or
-// every file below it when it is a directory (nested .git directories,
-// sockets and other special files are skipped). Symbolic links are
-// followed: their content is what the user sees.
+func secretError(rel, what string) error {
+	return fail.New(fail.Validation, "%s looks like a secret: skel/ is committed and pushed to your repository", what).
+		Next("Keep it out of the repository (nothing was changed)",
+			"Add it anyway: bkt skel add "+rel+" --force")
+}
+
+// homeFiles lists the regular files and symbolic links that rel names in
+// home: rel itself, or every one below it when it is a directory (nested
+// .git directories, sockets and other special files are skipped). Links
+// are not followed: skel/ records them as links.
 func homeFiles(home, rel string) ([]string, error) {
 	abs := filepath.Join(home, filepath.FromSlash(rel))
-	fi, err := os.Stat(abs)
+	fi, err := os.Lstat(abs)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, notInHome(home, rel)
 	}
 	if err != nil {
 		return nil, readFailed(err, abs)
 	}
-	if fi.Mode().IsRegular() {
+	if fi.Mode().IsRegular() || fi.Mode()&os.ModeSymlink != 0 {
 		return []string{rel}, nil
 	}
 	if !fi.IsDir() {
@@ -124,11 +148,7 @@ func homeFiles(home, rel string) ([]string, error) {
 		if e.IsDir() && e.Name() == ".git" {
 			return filepath.SkipDir
 		}
-		if e.Type()&fs.ModeSymlink != 0 {
-			if t, err := os.Stat(p); err != nil || !t.Mode().IsRegular() {
-				return nil
-			}
-		} else if !e.Type().IsRegular() {
+		if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
 			return nil
 		}
 		r, _ := filepath.Rel(home, p)
@@ -184,6 +204,9 @@ func (d Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.Fi
 		if err != nil {
 			return diffs, err
 		}
+		if err := homeParentsPlain(home, rel); err != nil {
+			return diffs, err
+		}
 		files, err := homeFiles(home, rel)
 		if err != nil {
 			return diffs, err
@@ -200,36 +223,46 @@ func (d Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.Fi
 }
 
 // copyIn copies home/rel to root/skel/rel (when write is set and it
-// differs) and describes the change.
+// differs) and describes the change. A link is recorded as a link (see
+// homeLink); one already in skel/ is replaced, never written through.
 func copyIn(root, home, rel string, write bool) (manifest.FileDiff, error) {
 	src := filepath.Join(home, filepath.FromSlash(rel))
-	data, err := os.ReadFile(src)
+	e, err := readEntry(src)
 	if err != nil {
 		return manifest.FileDiff{}, readFailed(err, src)
+	}
+	if e.link {
+		if e.target, _, err = homeLink(home, rel); err != nil {
+			return manifest.FileDiff{}, err
+		}
 	}
 	dst, err := within(root, Dir+"/"+rel)
 	if err != nil {
 		return manifest.FileDiff{}, fail.Wrap(fail.General, err, "Cannot write %s/%s", Dir, rel).WithDetail("%v", err).
 			Next("Check skel/ in the repository: ls -la " + run.Quote(filepath.Join(root, Dir)))
 	}
-	before, err := os.ReadFile(dst)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	old, err := readEntry(dst)
+	missing := errors.Is(err, os.ErrNotExist)
+	if err != nil && !missing {
 		return manifest.FileDiff{}, readFailed(err, dst)
 	}
-	if err != nil {
-		before = nil
+	var before []byte
+	if !missing {
+		before = old.text()
 	}
-	fd := manifest.NewFileDiff(Dir+"/"+rel, before, data)
-	// A new empty file is a change too (NewFileDiff compares bytes only).
-	fd.Changed = fd.Changed || before == nil
+	fd := manifest.NewFileDiff(Dir+"/"+rel, before, e.text())
+	// A new empty file is a change too (NewFileDiff compares bytes only),
+	// and so is a file becoming a link.
+	fd.Changed = fd.Changed || missing || old.link != e.link
 	if !write || !fd.Changed {
 		return fd, nil
 	}
-	perm := os.FileMode(0o644)
-	if fi, err := os.Stat(src); err == nil && fi.Mode().Perm()&0o100 != 0 {
-		perm = 0o755 // git keeps only the executable bit
+	if e.link {
+		err = writeLink(e.target, dst)
+	} else {
+		err = atomicfile.Write(dst, e.data, e.perm())
 	}
-	if err := atomicfile.Write(dst, data, perm); err != nil {
+	if err != nil {
 		return fd, fail.Wrap(fail.General, err, "Cannot write %s/%s", Dir, rel).WithDetail("%v", err)
 	}
 	return fd, nil

@@ -325,3 +325,121 @@ func TestCapture(t *testing.T) {
 		t.Error("capture did not record the user's version")
 	}
 }
+
+func (f *fixture) link(base, rel, target string) {
+	f.t.Helper()
+	p := filepath.Join(base, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := os.Symlink(target, p); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// A link is judged by where it leads and recorded as a link.
+func TestAddLinks(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	outside := t.TempDir()
+	f.write(outside, "secret", "SECRET\n")
+	f.write(f.home, ".ssh/id_ed25519", "PRIVATE\n")
+	f.write(f.home, "dotfiles/vimrc", "set nu\n")
+	f.link(f.home, ".keylink", ".ssh/id_ed25519")
+	f.link(f.home, ".out", filepath.Join(outside, "secret"))
+	f.link(f.home, ".dangling", "nowhere")
+	f.link(f.home, ".cfg", ".ssh")
+	f.link(f.home, ".config/vim/vimrc", filepath.Join(f.home, "dotfiles/vimrc"))
+	forced := f.env
+	forced.Force = true
+
+	if e := fail.As(f.d.Validate(ctx, f.env, add(".keylink"))); e.Code != fail.Validation || !strings.Contains(e.Message, "links to ~/.ssh/id_ed25519") {
+		t.Errorf("link to a key: %+v", e)
+	}
+	for _, p := range []string{".out", ".dangling"} {
+		if code := fail.CodeOf(f.d.Validate(ctx, forced, add(p))); code != fail.Validation {
+			t.Errorf("%s with --force: exit %d", p, code)
+		}
+	}
+	if e := fail.As(f.d.Validate(ctx, forced, add(".cfg/id_ed25519"))); e.Code != fail.Validation || !strings.Contains(e.Message, "~/.cfg is a symbolic link") {
+		t.Errorf("linked parent: %+v", e)
+	}
+
+	diffs, err := f.d.Apply(f.root, add(".config/vim"), true)
+	if err != nil || len(diffs) != 1 || !diffs[0].Changed || !strings.Contains(diffs[0].Diff, "+symbolic link to ../../dotfiles/vimrc") {
+		t.Fatalf("apply: %+v %v", diffs, err)
+	}
+	if got, err := os.Readlink(filepath.Join(f.root, "skel/.config/vim/vimrc")); err != nil || got != "../../dotfiles/vimrc" {
+		t.Errorf("skel link = %q, %v", got, err)
+	}
+	// Forced, a link to the key is recorded, as a link only.
+	if _, err := f.d.Apply(f.root, add(".keylink"), true); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.Readlink(filepath.Join(f.root, "skel/.keylink")); err != nil || got != ".ssh/id_ed25519" {
+		t.Errorf("skel/.keylink = %q, %v", got, err)
+	}
+	// Apply checks on its own too (the worktree run has no Validate).
+	if _, err := f.d.Apply(f.root, add(".out"), true); err == nil {
+		t.Error("Apply recorded a link out of $HOME")
+	}
+	if _, err := os.Lstat(filepath.Join(f.root, "skel/.out")); !os.IsNotExist(err) {
+		t.Errorf("skel/.out written: %v", err)
+	}
+}
+
+// The repository's links are never followed; sync makes links and does
+// not write through a link of $HOME that leads out of it.
+func TestSyncLinks(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	outside := t.TempDir()
+	f.write(outside, "shadow", "root:x\n")
+	f.link(f.root, "skel/.vimrc", "dotfiles/vimrc")
+	f.write(f.root, "skel/.config/a.conf", "a\n")
+	rows, err := List(f.root, f.home)
+	if err != nil || !slices.Equal(rows, []Row{{".config/a.conf", "missing"}, {".vimrc", "missing"}}) {
+		t.Fatalf("rows %+v %v", rows, err)
+	}
+
+	f.link(f.root, "skel/.evil", filepath.Join(outside, "shadow"))
+	for name, err := range map[string]error{
+		"list": func() error { _, err := List(f.root, f.home); return err }(),
+		"diff": func() error { _, err := Diff(f.root, f.home, nil); return err }(),
+		"sync": func() error { _, _, err := SyncPlan(f.root, f.home, true); return err }(),
+	} {
+		if e := fail.As(err); e.Code != fail.Validation || !strings.Contains(e.Message, "outside skel/") {
+			t.Errorf("%s with skel/.evil: %v", name, err)
+		}
+	}
+	os.Remove(filepath.Join(f.root, "skel/.evil"))
+
+	f.link(f.home, ".config", outside)
+	cmds, _, err := SyncPlan(f.root, f.home, false)
+	if err != nil || len(cmds) != 2 {
+		t.Fatalf("plan %v %v", cmds, err)
+	}
+	for _, c := range cmds {
+		_, err := (run.Exec{}).Run(ctx, c)
+		switch c.Name {
+		case "ln":
+			if got, _ := os.Readlink(filepath.Join(f.home, ".vimrc")); err != nil || got != "dotfiles/vimrc" {
+				t.Errorf("ln: %q %v", got, err)
+			}
+		case "copy":
+			if err == nil || !strings.Contains(err.Error(), "outside your home directory") {
+				t.Errorf("copy through ~/.config: %v", err)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(outside, "a.conf")); !os.IsNotExist(err) {
+		t.Error("wrote through ~/.config")
+	}
+
+	// skel/ itself a link: refused, not followed.
+	os.RemoveAll(filepath.Join(f.root, "skel"))
+	f.link(f.root, "skel", outside)
+	if _, err := Files(f.root); fail.CodeOf(err) != fail.Validation {
+		t.Errorf("linked skel/: %v", err)
+	}
+}

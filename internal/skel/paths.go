@@ -74,9 +74,11 @@ func badPath(p, why string) error {
 		Next("Name a file relative to your home directory: bkt skel add .bashrc")
 }
 
-// within returns base/rel after checking that no existing component below
-// base is a symbolic link, so a link committed in the repository (skel/
-// itself, or a directory in it) cannot make a write land outside it.
+// within returns base/rel after checking that no existing directory
+// below base on the way to it is a symbolic link, so a link committed in
+// the repository (skel/ itself, or a directory in it) cannot make a write
+// land outside it. rel itself may be a link: writers replace it (a rename
+// does not follow it) and readers use readEntry, which does not follow it.
 func within(base, rel string) (string, error) {
 	cur := base
 	parts := strings.Split(rel, "/")
@@ -89,7 +91,7 @@ func within(base, rel string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if fi.Mode()&os.ModeSymlink != 0 {
+		if fi.Mode()&os.ModeSymlink != 0 && i < len(parts)-1 {
 			return "", fmt.Errorf("%s is a symbolic link: refusing to write through it", cur)
 		}
 		if i < len(parts)-1 && !fi.IsDir() {

@@ -1,7 +1,6 @@
 package skel
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io/fs"
@@ -20,23 +19,33 @@ import (
 	"github.com/bkt-dev/bkt/internal/suggest"
 )
 
-// Files lists the files of root's skel/ as slash paths relative to it,
-// sorted. Git placeholders (.gitkeep) and anything but regular files are
-// left out: they are not dotfiles. A missing skel/ holds no files.
+// Files lists the files and symbolic links of root's skel/ as slash paths
+// relative to it, sorted. Git placeholders (.gitkeep) and anything else
+// (sockets, devices) are left out: they are not dotfiles. A missing skel/
+// holds no files; a skel/ that is itself a link is refused, not followed.
 func Files(root string) ([]string, error) {
 	base := filepath.Join(root, Dir)
+	fi, err := os.Lstat(base)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, readFailed(err, base)
+	}
+	if fi.Mode()&os.ModeSymlink != 0 {
+		return nil, fail.New(fail.Validation, "%s/ is a symbolic link: bkt does not follow it out of the repository", Dir).
+			Next("Make it a directory: git rm " + Dir + " && mkdir " + Dir)
+	}
 	var files []string
-	err := filepath.WalkDir(base, func(p string, e fs.DirEntry, err error) error {
+	err = filepath.WalkDir(base, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
-			if p == base && errors.Is(err, os.ErrNotExist) {
-				return filepath.SkipAll
-			}
 			return err
 		}
 		if e.IsDir() && e.Name() == ".git" {
 			return filepath.SkipDir
 		}
-		if !e.Type().IsRegular() || e.Name() == ".gitkeep" {
+		// WalkDir does not follow links: a linked directory is one entry.
+		if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 || e.Name() == ".gitkeep" {
 			return nil
 		}
 		r, _ := filepath.Rel(base, p)
@@ -50,8 +59,8 @@ func Files(root string) ([]string, error) {
 	return files, nil
 }
 
-// Row is one file of skel/ with its state in $HOME: ok (same content),
-// differs, missing, or unknown (it could not be read).
+// Row is one file of skel/ with its state in $HOME: ok (same content, or
+// the same link), differs, missing, or unknown (it could not be read).
 type Row struct {
 	Path  string `json:"path"`
 	State string `json:"state"`
@@ -81,31 +90,28 @@ func List(root, home string) ([]Row, error) {
 	return rows, first
 }
 
-// compare returns rel's state and both contents (theirs nil when missing).
-func compare(root, home, rel string) (state string, ours, theirs []byte, err error) {
-	src := filepath.Join(root, Dir, filepath.FromSlash(rel))
-	ours, err = os.ReadFile(src)
+// compare returns rel's state and both entries; theirs is nil when the
+// file is missing in home or is something else (a directory: state
+// differs). Neither side's link is followed: a link and a file always
+// differ, two links are the same when their targets are.
+func compare(root, home, rel string) (state string, ours entry, theirs *entry, err error) {
+	ours, err = readSkel(root, rel)
 	if err != nil {
-		return lifecycle.Unknown, nil, nil, readFailed(err, src)
+		return lifecycle.Unknown, ours, nil, err
 	}
 	dst := filepath.Join(home, filepath.FromSlash(rel))
-	fi, err := os.Stat(dst)
+	t, err := readEntry(dst)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return lifecycle.Missing, ours, nil, nil
+	case errors.Is(err, errNotFile):
+		return lifecycle.Differs, ours, nil, nil
 	case err != nil:
 		return lifecycle.Unknown, ours, nil, readFailed(err, dst)
-	case !fi.Mode().IsRegular():
-		return lifecycle.Differs, ours, nil, nil
+	case ours.equal(t):
+		return lifecycle.OK, ours, &t, nil
 	}
-	theirs, err = os.ReadFile(dst)
-	if err != nil {
-		return lifecycle.Unknown, ours, nil, readFailed(err, dst)
-	}
-	if bytes.Equal(ours, theirs) {
-		return lifecycle.OK, ours, theirs, nil
-	}
-	return lifecycle.Differs, ours, theirs, nil
+	return lifecycle.Differs, ours, &t, nil
 }
 
 // Delta is one file of `bkt skel diff`: a unified diff from skel/PATH
@@ -141,11 +147,13 @@ func Diff(root, home string, paths []string) ([]Delta, error) {
 		if st == lifecycle.OK {
 			continue
 		}
-		to := "~/" + f
+		to, have := "~/"+f, ""
 		if theirs == nil {
 			to += " (missing)"
+		} else {
+			have = string(theirs.text())
 		}
-		d := Delta{Path: f, State: st, Diff: udiff.Unified(Dir+"/"+f, to, string(ours), string(theirs))}
+		d := Delta{Path: f, State: st, Diff: udiff.Unified(Dir+"/"+f, to, string(ours.text()), have)}
 		if st == lifecycle.Differs && theirs == nil {
 			d.Diff = "~/" + f + " is not a regular file\n"
 		}
@@ -186,42 +194,58 @@ func selectFiles(home string, files, paths []string) ([]string, error) {
 
 // SyncPlan returns the copies that bring home ($HOME when "") in line with
 // root's skel/: every missing file, and the differing ones only with
-// force. Differing files left alone are returned as skipped.
+// force. Differing files left alone are returned as skipped. A link of
+// skel/ is made a link in home.
 func SyncPlan(root, home string, force bool) (cmds []run.Cmd, skipped []string, err error) {
 	home, err = Home(home)
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := List(root, home)
+	files, err := Files(root)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, r := range rows {
+	for _, f := range files {
+		st, ours, _, err := compare(root, home, f)
+		if err != nil {
+			return nil, nil, err
+		}
 		switch {
-		case r.State == lifecycle.Missing, r.State == lifecycle.Differs && force:
-			cmds = append(cmds, CopyCmd(filepath.Join(root, Dir, filepath.FromSlash(r.Path)), filepath.Join(home, filepath.FromSlash(r.Path))))
-		case r.State == lifecycle.Differs:
-			skipped = append(skipped, r.Path)
+		case st == lifecycle.Missing, st == lifecycle.Differs && force:
+			cmds = append(cmds, syncCmd(root, home, f, ours))
+		case st == lifecycle.Differs:
+			skipped = append(skipped, f)
 		}
 	}
 	return cmds, skipped, nil
 }
 
-// CopyCmd is the local step that copies src to dst atomically: a built-in
-// step (run.Cmd.Func), so it shows in plans and -v output, and a dry run
-// skips it. A new file gets src's mode; a replaced one keeps its own.
-func CopyCmd(src, dst string) run.Cmd {
-	return run.Cmd{Name: "copy", Args: []string{src, dst}, Mutates: true, Func: func(context.Context) error {
-		data, err := os.ReadFile(src)
+// syncCmd is the local step that puts skel/rel into home: a built-in step
+// (run.Cmd.Func), so it shows in plans and -v output, and a dry run skips
+// it. It reads skel/ again when it runs, without following links, and
+// checks that the write stays in home (see homeWritable); what is at
+// ~/rel is replaced atomically, a link there is not written through.
+func syncCmd(root, home, rel string, planned entry) run.Cmd {
+	src := filepath.Join(root, Dir, filepath.FromSlash(rel))
+	dst := filepath.Join(home, filepath.FromSlash(rel))
+	c := run.Cmd{Name: "copy", Args: []string{src, dst}, Mutates: true}
+	if planned.link {
+		c.Name, c.Args = "ln", []string{"-s", filepath.FromSlash(planned.target), dst}
+	}
+	c.Func = func(context.Context) error {
+		e, err := readSkel(root, rel)
 		if err != nil {
 			return err
 		}
-		perm := os.FileMode(0o644)
-		if fi, err := os.Stat(src); err == nil {
-			perm = fi.Mode().Perm()
+		if err := homeWritable(home, rel); err != nil {
+			return err
 		}
-		return atomicfile.Write(dst, data, perm)
-	}}
+		if e.link {
+			return writeLink(e.target, dst)
+		}
+		return atomicfile.Write(dst, e.data, e.perm())
+	}
+	return c
 }
 
 // Status implements lifecycle.Syncer. It spawns no process.
@@ -266,10 +290,19 @@ func (d Domain) Capture(_ context.Context, _ pipeline.Env, root string) ([]pipel
 			continue
 		}
 		// A directory (or device) where skel/ has a file is not a version
-		// of that file.
-		if fi, err := os.Stat(filepath.Join(home, filepath.FromSlash(r.Path))); err == nil && fi.Mode().IsRegular() {
-			ids = append(ids, r.Path)
+		// of that file, nor is a link that bkt skel add refuses.
+		fi, err := os.Lstat(filepath.Join(home, filepath.FromSlash(r.Path)))
+		if err != nil || homeParentsPlain(home, r.Path) != nil {
+			continue
 		}
+		if fi.Mode()&os.ModeSymlink != 0 {
+			if _, _, err := homeLink(home, r.Path); err != nil {
+				continue
+			}
+		} else if !fi.Mode().IsRegular() {
+			continue
+		}
+		ids = append(ids, r.Path)
 	}
 	if len(ids) == 0 {
 		return nil, nil

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -34,13 +35,22 @@ type Client struct {
 	HTTP    *http.Client
 }
 
-// NewClient returns a client for $BKT_EGO_URL, else the public site.
+// DefaultTimeout bounds one request to the site, download included;
+// BKT_EGO_TIMEOUT (a Go duration such as "2m") overrides it.
+const DefaultTimeout = 60 * time.Second
+
+// NewClient returns a client for $BKT_EGO_URL, else the public site, with
+// $BKT_EGO_TIMEOUT as its timeout when that is a positive duration.
 func NewClient() *Client {
 	base := os.Getenv("BKT_EGO_URL")
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	return &Client{BaseURL: base, HTTP: &http.Client{Timeout: 60 * time.Second}}
+	timeout := DefaultTimeout
+	if d, err := time.ParseDuration(os.Getenv("BKT_EGO_TIMEOUT")); err == nil && d > 0 {
+		timeout = d
+	}
+	return &Client{BaseURL: base, HTTP: &http.Client{Timeout: timeout}}
 }
 
 // Info is EGO's description of an extension, as /extension-info/ returns
@@ -113,8 +123,9 @@ func (e *NotFoundError) Error() string {
 }
 
 // SiteError is a failure to talk to the site: no network, a timeout, a
-// server error or an answer that is not what EGO sends. Retrying later or
-// skipping the check (--force) are the ways out.
+// server error or an answer that is not what EGO sends (an oversized
+// download included). Retrying later or skipping the check (--force) are
+// the ways out.
 type SiteError struct {
 	URL    string
 	Status int // the HTTP status, 0 when no answer came
@@ -129,6 +140,10 @@ func (e *SiteError) Error() string {
 }
 
 func (e *SiteError) Unwrap() error { return e.Err }
+
+// Network reports that the remote side, not this machine, is the problem:
+// the pipeline and fail.Query turn it into exit 7 rather than 4.
+func (e *SiteError) Network() bool { return true }
 
 // IsNotFound reports whether err says the extension does not exist.
 func IsNotFound(err error) bool {
@@ -184,12 +199,16 @@ func (c *Client) Download(ctx context.Context, info Info) ([]byte, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
+	tooBig := &SiteError{URL: u, Err: fmt.Errorf("the download is over %d MiB, the limit for an extension zip (extensions.gnome.org accepts only extensions under 5 MB)", maxDownload>>20)}
+	if resp.ContentLength > maxDownload {
+		return nil, tooBig
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxDownload+1))
 	if err != nil {
-		return nil, &SiteError{URL: u, Err: err}
+		return nil, &SiteError{URL: u, Err: c.explain(err)}
 	}
 	if len(data) > maxDownload {
-		return nil, &SiteError{URL: u, Err: fmt.Errorf("the download is over %d MB", maxDownload>>20)}
+		return nil, tooBig
 	}
 	return data, nil
 }
@@ -226,7 +245,7 @@ func (c *Client) get(ctx context.Context, ref string) (*http.Response, string, e
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, u, &SiteError{URL: u, Err: err}
+		return nil, u, &SiteError{URL: u, Err: c.explain(err)}
 	}
 	if resp.StatusCode/100 != 2 {
 		resp.Body.Close()
@@ -245,6 +264,16 @@ func (c *Client) getJSON(ctx context.Context, ref string, v any) error {
 		return &SiteError{URL: u, Err: fmt.Errorf("not the JSON extensions.gnome.org sends: %w", err)}
 	}
 	return nil
+}
+
+// explain says "no answer within 1m0s" for a timeout, which Go reports
+// as a "context deadline exceeded" riddle.
+func (c *Client) explain(err error) error {
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() || c.HTTP == nil || c.HTTP.Timeout == 0 {
+		return err
+	}
+	return fmt.Errorf("no complete answer within %s (%w)", c.HTTP.Timeout, err)
 }
 
 func isStatus(err error, code int) bool {

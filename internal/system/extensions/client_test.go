@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/system/extensions"
 	"github.com/bkt-dev/bkt/internal/testenv/egotest"
 )
@@ -133,6 +135,24 @@ func TestDownloadFollowsTheRedirect(t *testing.T) {
 	}
 	if _, err := c.Download(t.Context(), extensions.Info{UUID: "x@y"}); err == nil {
 		t.Error("a release without a download URL downloaded")
+	}
+}
+
+// A download that hangs or is far too big is the site's failure: a
+// SiteError that reports Network (exit 7), with the timeout or the limit.
+func TestDownloadTimeoutAndOversize(t *testing.T) {
+	s := fakeSite(t)
+	s.Add(egotest.Extension{UUID: "stall@x.org", Name: "Stall", Releases: []egotest.Release{{Version: 1, Shell: []string{"47"}, Stall: time.Minute}}})
+	s.Add(egotest.Extension{UUID: "huge@x.org", Name: "Huge", Releases: []egotest.Release{{Version: 1, Shell: []string{"47"}, Size: 33 << 20}}})
+	hc := s.Client()
+	hc.Timeout = 200 * time.Millisecond
+	c := &extensions.Client{BaseURL: s.URL, HTTP: hc}
+	for uuid, want := range map[string]string{"stall@x.org": "no complete answer within 200ms", "huge@x.org": "over 32 MiB"} {
+		_, err := c.Download(t.Context(), extensions.Info{UUID: uuid, DownloadURL: c.DownloadURLFor(uuid, "47")})
+		var se *extensions.SiteError
+		if !errors.As(err, &se) || !se.Network() || !run.IsNetwork(err) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want a network SiteError saying %q", uuid, err, want)
+		}
 	}
 }
 

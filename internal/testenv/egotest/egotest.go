@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Extension is one extension the fake site knows.
@@ -38,6 +39,12 @@ type Release struct {
 	Tag     int      // version_tag (EGO's pk of the version); defaults to a unique number
 	Shell   []string // supported Shell versions, e.g. "46", "47"
 	Zip     []byte
+	// Stall makes the download of the file hang this long before it
+	// answers (or until the client gives up), to test timeouts.
+	Stall time.Duration
+	// Size, when over len(Zip), pads the served file with zero bytes to
+	// this size, to test the client's download limit.
+	Size int
 }
 
 // Server is the fake site.
@@ -125,7 +132,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		uuid := strings.TrimSuffix(strings.TrimPrefix(p, "/download-extension/"), ".shell-extension.zip")
 		s.download(w, r, uuid, q.Get("version_tag"), q.Get("shell_version"))
 	case strings.HasPrefix(p, "/extension-data/"):
-		s.file(w, strings.TrimPrefix(p, "/extension-data/"))
+		s.file(w, r, strings.TrimPrefix(p, "/extension-data/"))
 	default:
 		notFound(w)
 	}
@@ -274,19 +281,38 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, uuid, tag, she
 	http.Redirect(w, r, fmt.Sprintf("/extension-data/%s.v%d.shell-extension.zip", uuid, rel.Version), http.StatusFound)
 }
 
-func (s *Server) file(w http.ResponseWriter, name string) {
+func (s *Server) file(w http.ResponseWriter, r *http.Request, name string) {
+	rel := s.release(name)
+	if rel == nil {
+		notFound(w)
+		return
+	}
+	if rel.Stall > 0 {
+		select {
+		case <-time.After(rel.Stall):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Write(rel.Zip)
+	if pad := rel.Size - len(rel.Zip); pad > 0 {
+		w.Write(make([]byte, pad))
+	}
+}
+
+// release finds the release whose file is name.
+func (s *Server) release(name string) *Release {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range s.exts {
-		for _, r := range e.Releases {
+		for i, r := range e.Releases {
 			if name == fmt.Sprintf("%s.v%d.shell-extension.zip", e.UUID, r.Version) {
-				w.Header().Set("Content-Type", "application/zip")
-				w.Write(r.Zip)
-				return
+				return &e.Releases[i]
 			}
 		}
 	}
-	notFound(w)
+	return nil
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
