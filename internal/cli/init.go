@@ -142,12 +142,13 @@ func appendDerived(paths []string, root string, derive func(string, bool, ...man
 // register makes a new repository bkt's configured one when the user has
 // none yet, so bkt works on it from anywhere; it never replaces a choice.
 func (a *App) register(root string) {
-	path, current, err := repo.Configured()
+	_, current, err := repo.Configured()
 	switch {
 	case err != nil:
 		a.ui.Info("Not recorded as your repository (%s); do it with: bkt repo use %s", fail.As(err).Message, run.Quote(root))
 	case current == "":
-		if _, path, err = repo.Use(root); err != nil {
+		_, path, err := repo.Use(root)
+		if err != nil {
 			a.ui.Info("Not recorded as your repository (%s); do it with: bkt repo use %s", fail.As(err).Message, run.Quote(root))
 			return
 		}
