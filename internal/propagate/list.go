@@ -28,14 +28,14 @@ const (
 
 // BranchState describes one local bkt/* branch.
 type BranchState struct {
-	Branch   string      `json:"branch"`
-	Base     string      `json:"base"`
-	State    State       `json:"state"`
-	URL      string      `json:"url,omitempty"` // the pull request, when there is one
-	PR       *forge.Pull `json:"pr,omitempty"`  // as GitHub reports it now; nil when not asked or unreachable
+	Branch string      `json:"branch"`
+	Base   string      `json:"base"`
+	State  State       `json:"state"`
+	URL    string      `json:"url,omitempty"` // the pull request, when there is one
+	PR     *forge.Pull `json:"pr,omitempty"`  // as GitHub reports it now; nil when not asked or unreachable
 	// LastKnown is what bkt recorded (open, pushed) when State is Unknown.
 	LastKnown State    `json:"last_known,omitempty"`
-	Subjects []string    `json:"changes"`       // commit subjects not yet in the base
+	Subjects  []string `json:"changes"` // commit subjects not yet in the base
 }
 
 // List reports every local bkt/* branch. It reads the git config and, when
