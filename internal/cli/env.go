@@ -64,9 +64,7 @@ func (a *App) propagator(rp *repo.Repo, r run.Runner) *propagate.Propagator {
 		// Its step lines are part of the command's human output.
 		pr.Log = a.ui.Out
 	}
-	if f := forge.New(rp.Info, r); f != nil {
-		pr.Forge = f
-	}
+	pr.Forge = forge.New(rp.Root, r) // origin, not repo.json, decides where the token goes
 	return pr
 }
 
