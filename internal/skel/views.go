@@ -186,7 +186,7 @@ func selectFiles(home string, files, paths []string) ([]string, error) {
 		if n == 0 {
 			return nil, fail.New(fail.Validation, "%s is not in %s/", rel, Dir).
 				Suggest(suggest.Closest(rel, files, 3)...).
-				Next("See the files of skel/: bkt skel list", "Record it: bkt skel add "+rel)
+				Next("See the files of skel/: bkt skel list", "Record it: "+run.Line("bkt", "skel", "add", rel))
 		}
 	}
 	return out, nil
