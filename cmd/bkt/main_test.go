@@ -74,6 +74,7 @@ func setupScript(env *testscript.Env) error {
 	gh := fakegithub.New()
 	gh.Origin = filepath.Join(work, "origin.git")
 	gh.LogFile = filepath.Join(work, "github.log")
+	gh.ErrorFile = filepath.Join(work, "github-error.json")
 	env.Setenv("BKT_GITHUB_API_URL", gh.URL)
 	env.Defer(gh.Close)
 	setupExtensions(env)
