@@ -101,13 +101,17 @@ func Quote(s string) string {
 	if hasControl(s) {
 		return ansiQuote(s)
 	}
-	if strings.Contains(s, "'") && !strings.ContainsAny(s, "\"$`\\!") {
+	if strings.Contains(s, "'") && !strings.Contains(s, "!") {
 		// GVariant strings such as 'Adwaita-dark' read far better in
-		// double quotes than with every quote escaped.
-		return `"` + s + `"`
+		// double quotes than with every quote escaped; the four
+		// characters special there take a backslash (! would not: bash
+		// keeps the backslash).
+		return `"` + dquoteEscaper.Replace(s) + `"`
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+var dquoteEscaper = strings.NewReplacer(`$`, `\$`, "`", "\\`", `"`, `\"`, `\`, `\\`)
 
 // Line is the command line of argv, each word quoted with Quote:
 // next steps build the commands they suggest with it, e.g.

@@ -54,11 +54,14 @@ func TestQuote(t *testing.T) {
 	for in, want := range map[string]string{
 		"org.gnome.Boxes":         "org.gnome.Boxes",
 		"'prefer-dark'":           `"'prefer-dark'"`,
-		"it's $HOME":              `'it'\''s $HOME'`,
+		"it's $HOME":              `"it's \$HOME"`,
 		"two words":               "'two words'",
 		"":                        "''",
 		"$(touch /tmp/x)":         "'$(touch /tmp/x)'",
 		"=ls":                     "'=ls'",
+		"'$(touch x)'":            `"'\$(touch x)'"`,
+		`'a"b\c'`:                 `"'a\"b\\c'"`,
+		"'hey!'":                  `''\''hey!'\'''`,
 		"x\x1b]0;HACKED\a\x1b[2J": `$'x\e]0;HACKED\x07\e[2J'`,
 		"it's\n\\":                `$'it\'s\n\\'`,
 		"c1\u009b":                `$'c1\xc2\x9b'`,
@@ -76,7 +79,7 @@ func TestQuoteRoundTripsThroughBash(t *testing.T) {
 	if err != nil {
 		t.Skip("no bash")
 	}
-	words := []string{"plain", "two words", "it's", `"'x'"`, "$(touch pwned)", "`touch pwned`", "a\\b!c", "\x1b]0;HACKED\a\x1b[2J", "tab\there\nnewline", "del\x7f c1\u009b", "bad\xffutf8", "ü ✓", "=ls", "~root", "*"}
+	words := []string{"plain", "two words", "it's", `"'x'"`, "$(touch pwned)", "`touch pwned`", "a\\b!c", "\x1b]0;HACKED\a\x1b[2J", "tab\there\nnewline", "del\x7f c1\u009b", "bad\xffutf8", "ü ✓", "=ls", "~root", "*", "'$(touch pwned)'", "'`touch pwned`'", `'a"b\c'`, "'hey!'", "'$HOME'"}
 	dir := t.TempDir()
 	for _, w := range words {
 		cmd := exec.Command(bash, "-c", "printf %s "+Quote(w))

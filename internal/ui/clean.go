@@ -16,7 +16,8 @@ import (
 // Clean returns s without terminal control: escape sequences (ESC and C1
 // CSI/OSC/DCS/…, with their parameters and payload) are dropped whole,
 // other C0 controls except newline and tab, DEL and C1 controls are
-// dropped, CR LF becomes LF and invalid UTF-8 becomes U+FFFD.
+// dropped, CR LF becomes LF and a lone CR a newline (what it overwrote
+// stays visible), and invalid UTF-8 becomes U+FFFD.
 func Clean(s string) string { return clean(s, true) }
 
 // CleanLine is Clean for text that must stay on one line (a step line, a
@@ -48,9 +49,16 @@ func clean(s string, multiline bool) string {
 			} else {
 				b.WriteByte(' ')
 			}
+		case r == '\r':
+			// CR moves the cursor back so the rest of the line overwrites
+			// what came before: a lone one starts a line of its own.
+			if multiline && !strings.HasPrefix(s[i+n:], "\n") {
+				b.WriteByte('\n')
+			} else if !multiline {
+				b.WriteByte(' ')
+			}
 		case isControl(r):
-			// Dropped, CR included: it moves the cursor back so the
-			// rest of the line overwrites what came before.
+			// Dropped.
 		default:
 			b.WriteString(s[i : i+n])
 		}
@@ -151,8 +159,13 @@ func stringLen(s string) int {
 	return len(s)
 }
 
-// cleanWriter cleans each Write; it assumes writes of whole lines, as
-// fmt.Fprintf of a line does.
+// CleanWriter returns a writer that passes what is written to w through
+// Clean: for the live output of external tools (which echo ids and
+// remote text) and other packages' progress lines. Each write is cleaned
+// on its own; a sequence split across two writes loses its ESC, so what
+// is left is plain text.
+func CleanWriter(w io.Writer) io.Writer { return cleanWriter{w} }
+
 type cleanWriter struct{ w io.Writer }
 
 func (c cleanWriter) Write(p []byte) (int, error) {

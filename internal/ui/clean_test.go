@@ -20,7 +20,7 @@ func TestClean(t *testing.T) {
 		"reset\x1bc":                              "reset",
 		"charset\x1b(B":                           "charset",
 		"bell\a and backspace\b":                  "bell and backspace",
-		"over\rwrite":                             "overwrite",
+		"over\rwrite":                             "over\nwrite",
 		"crlf\r\n":                                "crlf\n",
 		"del\x7f":                                 "del",
 		"c1 csi \u009b2J and osc \u009d0;t\u009c": "c1 csi  and osc ",
@@ -36,14 +36,14 @@ func TestClean(t *testing.T) {
 }
 
 func TestCleanLine(t *testing.T) {
-	if got := CleanLine("a\nb\tc\x1b[2Kd"); got != "a b cd" {
+	if got := CleanLine("a\nb\tc\x1b[2Kd\re"); got != "a b cd e" {
 		t.Errorf("got %q", got)
 	}
 }
 
 // Every printer cleans what it prints, and bkt's own colours survive.
 func TestPrintersCleanOutsideText(t *testing.T) {
-	const evil = "x\x1b]0;HACKED\a\x1b[2J\ry"
+	const evil = "x\x1b]0;HACKED\a\x1b[2J\x7fy"
 	var out, errw bytes.Buffer
 	u := New(&out, &errw, false)
 	u.Color = true
