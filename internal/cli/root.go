@@ -107,7 +107,7 @@ func signalName(s os.Signal) string {
 func (a *App) execute(ctx context.Context, args []string) error {
 	a.args = args
 	root := a.newRoot()
-	root.SetArgs(args)
+	root.SetArgs(negativeValues(root, args))
 	root.SetIn(a.Stdin)
 	root.SetOut(a.Stdout)
 	root.SetErr(a.Stderr)
