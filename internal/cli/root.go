@@ -161,7 +161,7 @@ func errorJSON(err error) *pipeline.ErrorJSON {
 }
 
 func (a *App) writeJSON(v any) {
-	enc := json.NewEncoder(a.Stdout)
+	enc := json.NewEncoder(ui.JSONWriter(a.Stdout))
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -173,4 +174,36 @@ func (c cleanWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// JSONWriter returns a writer for encoding/json output that also escapes
+// DEL and the C1 controls (U+0080-U+009F), which the encoder leaves raw
+// (it escapes only C0): --json output shown in a terminal then holds no
+// control character at all. Outside strings JSON is ASCII, so every such
+// rune is inside a string, where \u escapes mean the same text.
+func JSONWriter(w io.Writer) io.Writer { return jsonWriter{w} }
+
+type jsonWriter struct{ w io.Writer }
+
+func (j jsonWriter) Write(p []byte) (int, error) {
+	s := string(p)
+	if !strings.ContainsRune(s, 0x7f) && !hasC1Rune(s) {
+		return j.w.Write(p)
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r == 0x7f || r >= 0x80 && r < 0xa0 {
+			fmt.Fprintf(&b, `\u%04x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	if _, err := io.WriteString(j.w, b.String()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func hasC1Rune(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 && r < 0xa0 })
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -74,5 +75,20 @@ func TestStepLinesStayOneLine(t *testing.T) {
 	u.Done("pushed %s", "bkt/x\n✓ Pull request opened: https://evil.example")
 	if got := out.String(); strings.Count(got, "\n") != 1 {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestJSONWriterEscapesWhatTheEncoderLeaves(t *testing.T) {
+	var out bytes.Buffer
+	enc := json.NewEncoder(JSONWriter(&out))
+	if err := enc.Encode(map[string]string{"m": "a\x1bb\x7fc\u009bd ✓"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), `{"m":"a\u001bb\u007fc\u009bd ✓"}`+"\n"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil || back["m"] != "a\x1bb\x7fc\u009bd ✓" {
+		t.Errorf("does not decode back: %q %v", back["m"], err)
 	}
 }
