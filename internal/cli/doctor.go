@@ -118,7 +118,7 @@ func (a *App) doctor(ctx context.Context) []Check {
 		add(Check{Name: "git identity", Status: "ok", Detail: "set"})
 	}
 	if url, err := g.RemoteURL(ctx, "origin"); err != nil {
-		add(Check{Name: "origin", Status: "fail", Detail: "no remote named origin: changes cannot be pushed", Fix: "git -C " + r.Root + " remote add origin " + r.Info.URL})
+		add(Check{Name: "origin", Status: "fail", Detail: "no remote named origin: changes cannot be pushed", Fix: run.Line("git", "-C", r.Root, "remote", "add", "origin", r.Info.URL)})
 	} else {
 		add(Check{Name: "origin", Status: "ok", Detail: url})
 	}

@@ -259,7 +259,7 @@ func (d Domain) Status(_ context.Context, _ pipeline.Env, root string) lifecycle
 		it := lifecycle.Item{ID: r.Path, State: r.State}
 		if r.State == lifecycle.Differs {
 			it.Want, it.Have = Dir+"/"+r.Path, "your own version"
-			it.Note = "see it: bkt skel diff " + r.Path
+			it.Note = "see it: " + run.Line("bkt", "skel", "diff", r.Path)
 		}
 		rep.Items = append(rep.Items, it)
 	}
