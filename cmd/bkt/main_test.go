@@ -75,6 +75,7 @@ func setupScript(env *testscript.Env) error {
 	gh.Origin = filepath.Join(work, "origin.git")
 	gh.LogFile = filepath.Join(work, "github.log")
 	gh.DelayFile = filepath.Join(work, "github.delay") // write e.g. 30s to make GitHub hang
+	gh.ErrorFile = filepath.Join(work, "github-error.json")
 	env.Setenv("BKT_GITHUB_API_URL", gh.URL)
 	env.Defer(gh.Close)
 	// A second, HTTPS listener no token may reach unless the user points

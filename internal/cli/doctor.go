@@ -119,7 +119,7 @@ func (a *App) doctor(ctx context.Context) []Check {
 		add(Check{Name: "git identity", Status: "ok", Detail: "set"})
 	}
 	if url, err := g.RemoteURL(ctx, "origin"); err != nil {
-		add(Check{Name: "origin", Status: "fail", Detail: "no remote named origin: changes cannot be pushed", Fix: "git -C " + r.Root + " remote add origin " + redact.URLs(r.Info.URL)})
+		add(Check{Name: "origin", Status: "fail", Detail: "no remote named origin: changes cannot be pushed", Fix: run.Line("git", "-C", r.Root, "remote", "add", "origin", redact.URLs(r.Info.URL))})
 	} else {
 		add(Check{Name: "origin", Status: "ok", Detail: redact.URLs(url)})
 	}

@@ -41,6 +41,10 @@ type Server struct {
 	// "30s"): every answer waits that long, or until the client gives up,
 	// as a GitHub that hangs would.
 	DelayFile string
+	// ErrorFile, when set and the file exists, makes every request fail
+	// with the error it holds, {"status": 422, "message": "..."}: scripts
+	// write it to make GitHub answer with a message of their choosing.
+	ErrorFile string
 
 	ts    *httptest.Server
 	mu    sync.Mutex
@@ -138,7 +142,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body), Auth: r.Header.Get("Authorization")}
 	s.mu.Lock()
 	s.reqs = append(s.reqs, rec)
-	token, logFile, delayFile := s.Token, s.LogFile, s.DelayFile
+	token, logFile, delayFile, errorFile := s.Token, s.LogFile, s.DelayFile, s.ErrorFile
 	s.mu.Unlock()
 	if logFile != "" {
 		appendLog(logFile, rec)
@@ -149,6 +153,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return // the client gave up; Close must not wait for d
 		}
+	}
+	if e, ok := readError(errorFile); ok {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		writeError(w, e.Status, e.Message, nil)
+		return
 	}
 
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -178,6 +187,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, "Not Found", nil)
 	}
+}
+
+// readError reads the error ErrorFile asks for, if there is one.
+func readError(path string) (e struct {
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}, ok bool) {
+	if path == "" {
+		return e, false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || json.Unmarshal(data, &e) != nil || e.Status == 0 {
+		return e, false
+	}
+	return e, true
 }
 
 type fieldError struct {
