@@ -15,6 +15,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/manifest/repofile"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
@@ -108,6 +109,10 @@ func ValidHost(host string) error {
 	return nil
 }
 
+// maxScript is the most bkt reads of a file in the shims directory: a
+// shim script is two lines.
+const maxScript = 64 << 10
+
 // state is a script's state on disk against what bkt would write.
 type state int
 
@@ -133,10 +138,17 @@ func inspect(path string, want []byte) (state, string, error) {
 	if err != nil {
 		return absent, "", err
 	}
-	if !fi.Mode().IsRegular() {
+	switch {
+	case !fi.Mode().IsRegular():
+		return modified, ReasonNotAFile, nil
+	case fi.Size() > maxScript:
+		return modified, ReasonEdited, nil
+	}
+	data, err := repofile.Read(path, path, maxScript)
+	if fail.CodeOf(err) == fail.Validation {
+		// Replaced by something else since Lstat.
 		return modified, ReasonNotAFile, nil
 	}
-	data, err := os.ReadFile(path)
 	if err != nil {
 		return absent, "", err
 	}
