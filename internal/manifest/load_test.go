@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -234,5 +235,38 @@ func TestValidateAllReportsEveryFile(t *testing.T) {
 	}
 	if len(probs) != 2 || probs[0].File != "manifests/flatpak-apps.json" || probs[1].File != "manifests/host-shims.json" {
 		t.Errorf("problems = %v", probs)
+	}
+}
+
+func TestLoadSpecialFiles(t *testing.T) {
+	root := t.TempDir()
+	d := &FlatpakApps{}
+	path := writeManifest(t, root, d, "\uFEFF{\"apps\": []}")
+	probs := validationProblems(t, Load(root, d))
+	if len(probs) != 1 || probs[0].Line != 1 || !strings.Contains(probs[0].Message, "byte-order mark; remove it") {
+		t.Errorf("BOM: %+v", probs)
+	}
+
+	for _, tc := range []struct {
+		make func() error
+		want string
+	}{
+		{func() error { return os.Symlink("/nonexistent/apps.json", path) }, "manifests/flatpak-apps.json is a symbolic link to /nonexistent/apps.json, which does not exist"},
+		{func() error { return os.Symlink("/dev/zero", path) }, "manifests/flatpak-apps.json is not a regular file (it is a character device)"},
+		{func() error { return syscall.Mkfifo(path, 0o644) }, "manifests/flatpak-apps.json is not a regular file (it is a named pipe)"},
+	} {
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+		if err := tc.make(); err != nil {
+			t.Fatal(err)
+		}
+		if e := fail.As(Load(root, d)); e.Code != fail.Validation || e.Message != tc.want {
+			t.Errorf("Load: %+v, want %q", e, tc.want)
+		}
+		probs, err := ValidateAll(root)
+		if err != nil || len(probs) != 1 || probs[0].File != RelPath(d) || !strings.HasPrefix(tc.want, RelPath(d)+" "+probs[0].Message) {
+			t.Errorf("ValidateAll: %+v, %v", probs, err)
+		}
 	}
 }
