@@ -198,7 +198,7 @@ func TestLoadSchemaAndSemanticErrors(t *testing.T) {
 		{&FlatpakApps{}, "{\"apps\": [], \"apps\": []}", 1, 14, `duplicate field "apps"`},
 		{&GnomeExtensions{}, "{\"extensions\": [\"a@b\",\n {\"uuid\": \"a@b\"}]}", 2, 2, `duplicate extension "a@b" (first at line 1)`},
 		{&GnomeExtensions{}, "{\"extensions\": [\"a@b\",\n 42]}", 2, 2, "got number, want object"},
-		{&GnomeExtensions{}, "{\"extensions\": [\"a b\"]}", 1, 17, `extensions: "a b" is not valid: expected extension UUID`},
+		{&GnomeExtensions{}, "{\"extensions\": [\"a b\"]}", 1, 17, `extensions: "a b" is not a valid extension UUID: expected letters`},
 		{&SystemPackages{}, "{\"packages\": [\"htop\"],\n \"excluded\": [\"htop\"]}", 2, 15, `package "htop" is both installed and excluded (first at line 1)`},
 		{&CoprRepos{}, "{\"coprs\": [{\"name\": \"noslash\"}]}", 1, 21, "name: "},
 		{&FlatpakRemotes{}, "{\"remotes\": [{\"name\": \"x\", \"url\": \"https://x\", \"gpg_verify\": \"no\"}]}", 1, 62, "gpg_verify: got string, want boolean"},

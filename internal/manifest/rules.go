@@ -59,6 +59,31 @@ var (
 		"an image reference without spaces, e.g. registry.fedoraproject.org/fedora-toolbox:43")
 )
 
+// schemaRules names the rule behind every "pattern" of the schemas, by
+// schema location (kind#pointer): the hand-written schemas must say
+// exactly what the commands check (TestSchemasUseRules), and a value that
+// breaks one is explained in the rule's own words.
+var schemaRules = map[string]*Rule{
+	"copr-repos#/$defs/copr/properties/name":        CoprName,
+	"flatpak-apps#/$defs/app/properties/id":         AppID,
+	"flatpak-apps#/$defs/app/properties/remote":     RemoteName,
+	"flatpak-apps#/$defs/app/properties/branch":     Branch,
+	"flatpak-remotes#/$defs/remote/properties/name": RemoteName,
+	"flatpak-remotes#/$defs/remote/properties/url":  RemoteURL,
+	"gnome-extensions#/$defs/uuid":                  ExtensionUUID,
+	"gsettings#/$defs/setting/properties/schema":    GSchema,
+	"gsettings#/$defs/setting/properties/key":       GKey,
+	"host-shims#/$defs/shim/properties/name":        ShimName,
+	"host-shims#/$defs/shim/properties/host":        ShimHost,
+	"system-packages#/$defs/package":                PackageName,
+	"system-packages#/$defs/group":                  GroupID,
+	"toolbox-packages#/properties/container":        ContainerName,
+	"toolbox-packages#/properties/image":            ImageRef,
+	"toolbox-packages#/properties/coprs/items":      CoprName,
+	"toolbox-packages#/$defs/package":               PackageName,
+	"toolbox-packages#/$defs/group":                 GroupID,
+}
+
 // InvalidError is a value that breaks its rule.
 type InvalidError struct {
 	Rule   *Rule
@@ -97,4 +122,12 @@ func shorten(s string) string {
 		return fmt.Sprintf("%q", s)
 	}
 	return fmt.Sprintf("%q…", string([]rune(s)[:max]))
+}
+
+// ruleAt returns the rule of the schema at url (a schema location such as
+// https://bkt.invalid/schemas/host-shims.schema.json#/$defs/shim/properties/host).
+func ruleAt(url string) *Rule {
+	base, frag, _ := strings.Cut(url, "#")
+	name := strings.TrimSuffix(strings.TrimPrefix(base, schemaBase), ".schema.json")
+	return schemaRules[name+"#"+frag]
 }

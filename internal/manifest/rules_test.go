@@ -7,29 +7,6 @@ import (
 	"testing"
 )
 
-// ruleFields names the rule behind every "pattern" of the schemas: the
-// hand-written schemas must say exactly what the commands check.
-var ruleFields = map[string]*Rule{
-	"copr-repos#/$defs/copr/properties/name":        CoprName,
-	"flatpak-apps#/$defs/app/properties/id":         AppID,
-	"flatpak-apps#/$defs/app/properties/remote":     RemoteName,
-	"flatpak-apps#/$defs/app/properties/branch":     Branch,
-	"flatpak-remotes#/$defs/remote/properties/name": RemoteName,
-	"flatpak-remotes#/$defs/remote/properties/url":  RemoteURL,
-	"gnome-extensions#/$defs/uuid":                  ExtensionUUID,
-	"gsettings#/$defs/setting/properties/schema":    GSchema,
-	"gsettings#/$defs/setting/properties/key":       GKey,
-	"host-shims#/$defs/shim/properties/name":        ShimName,
-	"host-shims#/$defs/shim/properties/host":        ShimHost,
-	"system-packages#/$defs/package":                PackageName,
-	"system-packages#/$defs/group":                  GroupID,
-	"toolbox-packages#/properties/container":        ContainerName,
-	"toolbox-packages#/properties/image":            ImageRef,
-	"toolbox-packages#/properties/coprs/items":      CoprName,
-	"toolbox-packages#/$defs/package":               PackageName,
-	"toolbox-packages#/$defs/group":                 GroupID,
-}
-
 // TestSchemasUseRules is the drift test between the identifier rules and
 // the schemas: same pattern, same maxLength, and no pattern without a rule.
 func TestSchemasUseRules(t *testing.T) {
@@ -42,9 +19,9 @@ func TestSchemasUseRules(t *testing.T) {
 		walkSchema(root, "", func(ptr string, n *node) {
 			key := d.Name() + "#" + ptr
 			seen[key] = true
-			r, ok := ruleFields[key]
+			r, ok := schemaRules[key]
 			if !ok {
-				t.Errorf("%s has a pattern but no rule in ruleFields", key)
+				t.Errorf("%s has a pattern but no rule in schemaRules", key)
 				return
 			}
 			var pattern string
@@ -62,7 +39,7 @@ func TestSchemasUseRules(t *testing.T) {
 			}
 		})
 	}
-	for key := range ruleFields {
+	for key := range schemaRules {
 		if !seen[key] {
 			t.Errorf("%s: no such pattern in the schemas", key)
 		}

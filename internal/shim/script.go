@@ -91,7 +91,7 @@ func unquote(w string) (string, bool) {
 // (manifest.ShimName), so the manifest accepts every shim the command adds.
 func ValidName(name string) error {
 	if err := manifest.ShimName.Check(name); err != nil {
-		return fail.Wrap(fail.Usage, err, "Invalid shim name: %v", err).
+		return fail.Wrap(fail.Usage, err, "%v", err).
 			Next("Name it after the command: bkt shim add rpm-ostree")
 	}
 	return nil
@@ -102,7 +102,7 @@ func ValidName(name string) error {
 // own command line ("$@").
 func ValidHost(host string) error {
 	if err := manifest.ShimHost.Check(host); err != nil {
-		return fail.Wrap(fail.Usage, err, "Invalid host command: %v", err).
+		return fail.Wrap(fail.Usage, err, "%v", err).
 			WithDetail("--host takes one program name or path, without arguments: the shim passes its own arguments on.").
 			Next("Run /usr/bin/rpm-ostree on the host: bkt shim add rpm-ostree --host /usr/bin/rpm-ostree")
 	}
