@@ -3,6 +3,7 @@ package gsetting
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -35,12 +36,42 @@ type schemaValues struct {
 	err    error
 }
 
-// readSchemas runs one list-recursively per schema, concurrently.
+// readSchemas reads the live values of schemas with a number of gsettings
+// processes that does not grow with the manifest: one list-recursively
+// without a schema for every fixed schema at once. A relocatable schema
+// with a path (SCHEMA:/path/) is not in that listing and needs its own
+// call; those run concurrently. A single schema is read on its own, which
+// is the same one process and reads less.
 func readSchemas(ctx context.Context, g gs.Gsettings, schemas []string) map[string]schemaValues {
 	out := make(map[string]schemaValues, len(schemas))
+	var fixed, each []string
+	for _, s := range schemas {
+		if strings.Contains(s, ":") {
+			each = append(each, s)
+		} else {
+			fixed = append(fixed, s)
+		}
+	}
+	if len(fixed) > 1 {
+		all, err := g.ListAll(ctx)
+		for _, s := range fixed {
+			switch values, ok := all[s]; {
+			case err != nil:
+				out[s] = schemaValues{err: err}
+			case ok:
+				out[s] = schemaValues{values: values}
+			default:
+				// Not listed: not installed (a schema without keys
+				// cannot hold the manifest's keys either).
+				out[s] = schemaValues{err: gs.NoSuchSchemaError("list-recursively", s)}
+			}
+		}
+	} else {
+		each = append(each, fixed...)
+	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, s := range schemas {
+	for _, s := range each {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -67,8 +98,8 @@ func schemasOf(m *manifest.GSettings) []string {
 	return out
 }
 
-// List joins the manifest with the live values: one gsettings process per
-// schema, never one per key. A schema or key that is not installed here
+// List joins the manifest with the live values: one gsettings process for
+// all fixed schemas (see readSchemas), never one per key. A schema or key that is not installed here
 // makes its rows unknown with a note; a failed query makes them unknown
 // and is returned with the rows.
 func List(ctx context.Context, r run.Runner, root string) ([]Row, error) {
@@ -197,7 +228,8 @@ func captureSchema(ctx context.Context, g gs.Gsettings, m *manifest.GSettings, s
 	return out, nil
 }
 
-// Status implements lifecycle.Syncer: one list-recursively per schema.
+// Status implements lifecycle.Syncer: one list-recursively for all fixed
+// schemas, one per relocatable schema with a path.
 func (Domain) Status(ctx context.Context, env pipeline.Env, root string) lifecycle.Report {
 	rep := lifecycle.Report{Domain: Name}
 	rows, err := List(ctx, env.Runner, root)

@@ -84,6 +84,25 @@ func (g Gsettings) ListRecursively(ctx context.Context, schema string) (map[stri
 	return ParseList(out, schema), nil
 }
 
+// ListAll returns every key of every installed fixed schema with its
+// value, schema → key → value, in one process: `gsettings list-recursively`
+// without a schema. Relocatable schemas are not listed (they have no path
+// here). A schema without keys is absent.
+func (g Gsettings) ListAll(ctx context.Context) (map[string]map[string]string, error) {
+	out, err := g.query(ctx, "list-recursively")
+	if err != nil {
+		return nil, err
+	}
+	return ParseAll(out), nil
+}
+
+// NoSuchSchemaError is the error gsettings gives for a schema that is not
+// installed, for callers that learn it from a listing rather than from a
+// failed query of the schema.
+func NoSuchSchemaError(op, schema string) *Error {
+	return &Error{Op: op, Kind: NoSuchSchema, Message: "No such schema “" + schemaID(schema) + "”"}
+}
+
 // Range returns what values key accepts.
 func (g Gsettings) Range(ctx context.Context, schema, key string) (Range, error) {
 	out, err := g.query(ctx, "range", schema, key)
