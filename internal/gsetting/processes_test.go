@@ -74,9 +74,14 @@ func TestStatusProcessesConstant(t *testing.T) {
 		if err != nil || len(cmds) != 0 {
 			t.Errorf("%d schemas: plan %v, %v", n, cmds, err)
 		}
-		t.Logf("%d schemas: status ran %d gsettings processes, apply's plan %d", n, status, apply)
-		if status != 1 || apply != 1 {
-			t.Errorf("%d schemas: status ran %d processes, apply %d; want 1 each", n, status, apply)
+		f.runs.Reset()
+		if _, err := (gsetting.Domain{}).Capture(ctx, f.env, f.root); err != nil {
+			t.Fatal(err)
+		}
+		capture := f.runs.Count()
+		t.Logf("%d schemas: status ran %d gsettings processes, apply's plan %d, capture %d", n, status, apply, capture)
+		if status != 1 || apply != 1 || capture != 2 {
+			t.Errorf("%d schemas: status ran %d processes, apply %d, capture %d; want 1, 1, 2", n, status, apply, capture)
 		}
 	}
 }

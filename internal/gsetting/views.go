@@ -206,6 +206,12 @@ func captureSchema(ctx context.Context, g gs.Gsettings, m *manifest.GSettings, s
 	if err != nil {
 		return nil, err
 	}
+	return captureValues(m, schema, only, live, defaults), nil
+}
+
+// captureValues is the capture of one schema (only key, when given) from
+// its live values and its defaults.
+func captureValues(m *manifest.GSettings, schema, only string, live, defaults map[string]string) []pipeline.Change {
 	keys := make([]string, 0, len(live))
 	for k := range live {
 		if only == "" || k == only {
@@ -225,7 +231,7 @@ func captureSchema(ctx context.Context, g gs.Gsettings, m *manifest.GSettings, s
 		out = append(out, pipeline.Change{Domain: Name, Action: ActCapture, IDs: []string{ID(schema, k)},
 			Options: map[string]string{OptValue: have}})
 	}
-	return out, nil
+	return out
 }
 
 // Status implements lifecycle.Syncer: one list-recursively for all fixed
@@ -256,32 +262,35 @@ func (Domain) SyncPlan(ctx context.Context, env pipeline.Env, root string) ([]ru
 
 // Capture implements lifecycle.Syncer: the non-default values of the
 // schemas the manifest already manages that it does not record yet (or
-// records with another value). Two processes per schema.
+// records with another value). The live values and the defaults are read
+// like status reads them (readSchemas), concurrently: two processes for
+// all fixed schemas.
 func (Domain) Capture(ctx context.Context, env pipeline.Env, root string) ([]pipeline.Change, error) {
 	var m manifest.GSettings
 	if err := manifest.Load(root, &m); err != nil {
 		return nil, err
 	}
 	g := adapter(env)
-	// The schemas are independent: query them at the same time, and keep
-	// the results in schema order.
 	schemas := schemasOf(&m)
-	results := make([][]pipeline.Change, len(schemas))
-	errs := make([]error, len(schemas))
+	var live, defaults map[string]schemaValues
 	var wg sync.WaitGroup
-	for i, schema := range schemas {
-		wg.Go(func() { results[i], errs[i] = captureSchema(ctx, g, &m, schema, "") })
-	}
+	wg.Go(func() { live = readSchemas(ctx, g, schemas) })
+	wg.Go(func() { defaults = readSchemas(ctx, g.Memory(), schemas) })
 	wg.Wait()
 	var out []pipeline.Change
-	for i, schema := range schemas {
-		if kind, _ := gs.KindOf(errs[i]); kind == gs.NoSuchSchema || kind == gs.BadPath {
+	for _, schema := range schemas {
+		lv, dv := live[schema], defaults[schema]
+		err := lv.err
+		if err == nil {
+			err = dv.err
+		}
+		if kind, _ := gs.KindOf(err); kind == gs.NoSuchSchema || kind == gs.BadPath {
 			continue // not installed here: nothing live to capture
 		}
-		if errs[i] != nil {
-			return nil, queryFailed(errs[i], "read the settings of "+schema)
+		if err != nil {
+			return nil, queryFailed(err, "read the settings of "+schema)
 		}
-		out = append(out, results[i]...)
+		out = append(out, captureValues(&m, schema, "", lv.values, dv.values)...)
 	}
 	return out, nil
 }
