@@ -74,8 +74,8 @@ func (g Gsettings) Get(ctx context.Context, schema, key string) (string, error) 
 }
 
 // ListRecursively returns every key of schema with its value, in one
-// process (status and capture rely on that: one call per schema, never one
-// per key). The schema's own children are not included.
+// process: never one per key. A relocatable schema with a path needs it;
+// fixed ones are read all at once with ListAll. The schema's own children are not included.
 func (g Gsettings) ListRecursively(ctx context.Context, schema string) (map[string]string, error) {
 	out, err := g.query(ctx, "list-recursively", schema)
 	if err != nil {
