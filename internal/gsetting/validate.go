@@ -195,6 +195,9 @@ func withAllowed(e *fail.Error, setting string, r gs.Range) error {
 // would change: the error is then something else.
 func quoteItems(list string) (string, bool) {
 	inner, ok := strings.CutPrefix(list, "[")
+	if !ok {
+		return "", false
+	}
 	if inner, ok = strings.CutSuffix(inner, "]"); !ok || strings.TrimSpace(inner) == "" {
 		return "", false
 	}
