@@ -363,9 +363,12 @@ func TestAddChecksHostCommand(t *testing.T) {
 	if err := f.d.Validate(ctx, forced, change(ActAdd, "", "nonexistentcmd")); err != nil {
 		t.Errorf("--force: %v", err)
 	}
-	// The query is one host command: delegated from inside a toolbox.
-	if c := LookupCmd("podman"); c.Where != run.Host || c.Name != "sh" {
-		t.Errorf("LookupCmd = %+v", c)
+	// The query is one host command: from inside a toolbox it goes through
+	// flatpak-spawn --host (tests never delegate for real).
+	w, err := run.Delegate{Context: run.InToolbox}.Wrap(LookupCmd("podman"))
+	if argv := w.Argv(); err != nil || argv[0] != "flatpak-spawn" || argv[1] != "--host" ||
+		!slices.Equal(argv[len(argv)-5:len(argv)-2], []string{"sh", "-c", lookupScript}) || argv[len(argv)-1] != "podman" {
+		t.Errorf("delegated lookup = %q, %v", argv, err)
 	}
 }
 
