@@ -119,8 +119,8 @@ func (a *App) printPlan(pl *pipeline.Plan) {
 		a.ui.Printf("\nRecord in the local log (no manifest change, no pull request).\n")
 		return
 	}
-	if len(pl.Manifest) == 0 {
-		a.ui.Printf("\nManifest: already up to date in your checkout\n")
+	if pl.NothingToCommit {
+		a.ui.Printf("\nNothing to commit: the manifests in your checkout already have this (no branch, no pull request)\n")
 	}
 	for _, m := range pl.Manifest {
 		if strings.HasPrefix(m.File, "manifests/") {

@@ -11,6 +11,9 @@ type Plan struct {
 	Manifest []ManifestUpdate `json:"manifest"`
 	Git      []string         `json:"git"`
 	LocalLog bool             `json:"local_log,omitempty"`
+	// NothingToCommit: the manifests already hold the change, so the run
+	// makes no commit, branch or pull request, and Git is empty.
+	NothingToCommit bool `json:"nothing_to_commit,omitempty"`
 }
 
 func (p *Pipeline) plan(label Label, changes []Change, o Options, cmds []run.Cmd, diffs []manifest.FileDiff) *Plan {
@@ -28,6 +31,12 @@ func (p *Pipeline) plan(label Label, changes []Change, o Options, cmds []run.Cmd
 		if d.Changed {
 			pl.Manifest = append(pl.Manifest, ManifestUpdate{File: d.Path, Diff: d.Diff})
 		}
+	}
+	if len(pl.Manifest) == 0 {
+		// The real run re-applies the change, finds no file to commit and
+		// stops before any branch or pull request: promise none.
+		pl.NothingToCommit = true
+		return pl
 	}
 	if p.Propagator != nil {
 		pl.Git = p.Propagator.Plan(p.request(label, changes, o))
