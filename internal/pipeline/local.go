@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"maps"
+	"slices"
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
@@ -19,7 +20,11 @@ func ChangesFromLog(entries []locallog.Entry) []Change {
 		if n := len(out); n > 0 {
 			last := &out[n-1]
 			if last.Domain == e.Domain && last.Action == e.Action && sameOptions(last.Options, e.Metadata) {
-				last.IDs = append(last.IDs, e.Identifier)
+				// A log written before Append skipped repeats may hold
+				// the same change twice: commit it once.
+				if !slices.Contains(last.IDs, e.Identifier) {
+					last.IDs = append(last.IDs, e.Identifier)
+				}
 				continue
 			}
 		}
