@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -120,7 +121,7 @@ func (a *App) printPlan(pl *pipeline.Plan) {
 		return
 	}
 	if pl.NothingToCommit {
-		a.ui.Printf("\nNothing to commit: the manifests in your checkout already have this (no branch, no pull request)\n")
+		a.ui.Printf("\nNothing to commit: %s already has this (no branch, no pull request)\n", cmp.Or(pl.Base, "your checkout"))
 	}
 	for _, m := range pl.Manifest {
 		if strings.HasPrefix(m.File, "manifests/") {

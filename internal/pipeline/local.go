@@ -91,8 +91,10 @@ func (p *Pipeline) commitLocal(ctx context.Context, entries []locallog.Entry, o 
 		// Already applied on this machine: the plan is the manifest edit
 		// and the git steps only.
 		o.Mode = ModePROnly
-		res.Plan = p.plan(label, changes, o, nil, preview)
-		res.setManifest(preview)
+		diffs, base := p.previewAtBase(ctx, changes, o, preview)
+		res.Plan = p.plan(label, changes, o, nil, diffs)
+		res.Plan.Base = base
+		res.setManifest(diffs)
 		res.Success = true
 		return res, nil
 	}
