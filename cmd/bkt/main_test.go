@@ -74,8 +74,21 @@ func setupScript(env *testscript.Env) error {
 	gh := fakegithub.New()
 	gh.Origin = filepath.Join(work, "origin.git")
 	gh.LogFile = filepath.Join(work, "github.log")
+	gh.DelayFile = filepath.Join(work, "github.delay") // write e.g. 30s to make GitHub hang
+	gh.ErrorFile = filepath.Join(work, "github-error.json")
 	env.Setenv("BKT_GITHUB_API_URL", gh.URL)
 	env.Defer(gh.Close)
+	// A second, HTTPS listener no token may reach unless the user points
+	// bkt at it: scripts name it in repo.json or origin, trust it with
+	// SSL_CERT_FILE=$GITHUB_TLS_CA, and check $WORK/github-tls.log.
+	tlsGH, err := fakegithub.NewTLS(filepath.Join(work, ".github-tls.pem"))
+	if err != nil {
+		return err
+	}
+	tlsGH.LogFile = filepath.Join(work, "github-tls.log")
+	env.Setenv("GITHUB_TLS_URL", tlsGH.URL)
+	env.Setenv("GITHUB_TLS_CA", filepath.Join(work, ".github-tls.pem"))
+	env.Defer(tlsGH.Close)
 	setupExtensions(env)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // hostDomains are the domains whose effects exist only on the host.
@@ -38,8 +39,8 @@ and toolbox/Containerfile are kept current by bkt containerfile sync after a han
 			if why, ok := hostDomains[args[0]]; ok {
 				rest := append([]string{canonicalDomain(args[0])}, args[1:]...)
 				return fail.New(fail.Context, "bkt dev %s: %s", args[0], strings.TrimSuffix(why, ".")).
-					Suggest("bkt " + strings.Join(rest, " ")).
-					Next("Run it on the host: bkt " + strings.Join(rest, " "))
+					Suggest(run.Line(append([]string{"bkt"}, rest...)...)).
+					Next("Run it on the host: " + run.Line(append([]string{"bkt"}, rest...)...))
 			}
 			return fail.New(fail.Usage, "bkt dev %s is not available in this version of bkt", args[0]).
 				WithDetail("The toolbox domain (bkt dev dnf, dev enter, dev update) is not implemented yet.").

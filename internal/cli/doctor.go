@@ -12,6 +12,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/forge"
 	"github.com/bkt-dev/bkt/internal/git"
+	"github.com/bkt-dev/bkt/internal/redact"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
@@ -118,19 +119,32 @@ func (a *App) doctor(ctx context.Context) []Check {
 		add(Check{Name: "git identity", Status: "ok", Detail: "set"})
 	}
 	if url, err := g.RemoteURL(ctx, "origin"); err != nil {
-		add(Check{Name: "origin", Status: "fail", Detail: "no remote named origin: changes cannot be pushed", Fix: "git -C " + r.Root + " remote add origin " + r.Info.URL})
+		add(Check{Name: "origin", Status: "fail", Detail: "no remote named origin: changes cannot be pushed", Fix: run.Line("git", "-C", r.Root, "remote", "add", "origin", redact.URLs(r.Info.URL))})
 	} else {
-		add(Check{Name: "origin", Status: "ok", Detail: url})
+		add(Check{Name: "origin", Status: "ok", Detail: redact.URLs(url)})
 	}
-	if f := forge.New(r.Info, runner); f == nil {
-		add(Check{Name: "github", Status: "warn", Detail: "repo.json's url is not on GitHub: no pull requests, branches only"})
-	} else if _, src := f.Token(ctx); src == "" {
-		add(Check{Name: "github token", Status: "warn", Detail: "none: branches are pushed but pull requests are not opened", Fix: "export GH_TOKEN=... or gh auth login"})
-	} else {
-		add(Check{Name: "github token", Status: "ok", Detail: "from " + src})
-	}
+	add(githubCheck(ctx, forge.New(r.Root, runner)))
 	add(adminCheck())
 	return checks
+}
+
+// githubCheck says where pull requests go and with which token, or why
+// none is sent (origin not on GitHub, a host gh is not logged in to).
+func githubCheck(ctx context.Context, f *forge.Client) Check {
+	t, err := f.Target(ctx)
+	if err != nil {
+		e := fail.As(err)
+		fix := ""
+		if len(e.NextSteps) > 0 {
+			fix = e.NextSteps[0]
+		}
+		return Check{Name: "github", Status: "warn", Detail: e.Message + ": branches are pushed but pull requests are not opened", Fix: fix}
+	}
+	_, src := f.Token(ctx)
+	if src == "" {
+		return Check{Name: "github token", Status: "warn", Detail: "none: branches are pushed but pull requests are not opened", Fix: "export GH_TOKEN=... or gh auth login --hostname " + t.Host}
+	}
+	return Check{Name: "github token", Status: "ok", Detail: "from " + src + ", sent to " + redact.URLs(t.BaseURL)}
 }
 
 // adminCheck verifies the privileged helper: root-owned, setuid, and only

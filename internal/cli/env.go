@@ -63,11 +63,9 @@ func (a *App) propagator(rp *repo.Repo, r run.Runner) *propagate.Propagator {
 	pr := &propagate.Propagator{Repo: rp, Git: git.New(r, rp.Root)}
 	if !a.ui.Quiet {
 		// Its step lines are part of the command's human output.
-		pr.Log = a.ui.Out
+		pr.Log = a.ui.Log()
 	}
-	if f := forge.New(rp.Info, r); f != nil {
-		pr.Forge = f
-	}
+	pr.Forge = forge.New(rp.Root, r) // origin, not repo.json, decides where the token goes
 	return pr
 }
 

@@ -1,9 +1,14 @@
 package cli
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/bkt-dev/bkt/internal/gsetting"
+	"github.com/bkt-dev/bkt/internal/gvariant"
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
@@ -40,7 +45,7 @@ refused with the quoted form to use. A key already at that value is not set agai
 		Example: `  bkt gsetting set org.gnome.desktop.interface gtk-theme "'Adwaita-dark'"
   bkt gsetting set org.gnome.desktop.interface color-scheme "'prefer-dark'" --comment "easier on the eyes"
   bkt gs set org.gnome.shell favorite-apps "['org.gnome.Nautilus.desktop', 'firefox.desktop']"
-  bkt gs set org.gnome.desktop.peripherals.mouse speed -- -0.5    # -- before a negative number`,
+  bkt gs set org.gnome.desktop.peripherals.mouse speed -0.5`,
 		Args:              cobra.ExactArgs(3),
 		ValidArgsFunction: a.completeSetting,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -239,3 +244,79 @@ func gsettingSchemas(a *App) []string {
 
 // gsettingDomain is the domain value registry() holds.
 func gsettingDomain() pipeline.Domain { return gsetting.Domain{} }
+
+// negativeValues lets gsetting set take a value that starts with '-' and
+// is a GVariant number (-5, -0.5, -inf) without "--": pflag would read -5
+// as the shorthand flags -5 and fail. When args run gsetting set, such
+// words move behind a "--" at the end, where flags stop; everything else
+// keeps its place, and a word that is a flag's value (--comment -5) stays
+// with its flag. Other commands, and args that already hold "--", are left
+// alone.
+func negativeValues(root *cobra.Command, args []string) []string {
+	cmd, _, err := root.Find(args)
+	if err != nil || cmd.CommandPath() != root.Name()+" gsetting set" || slices.Contains(args, "--") {
+		return args
+	}
+	lookup := func(long string, short byte) *pflag.Flag {
+		for _, fs := range []*pflag.FlagSet{cmd.Flags(), cmd.InheritedFlags()} {
+			if long != "" {
+				if f := fs.Lookup(long); f != nil {
+					return f
+				}
+			} else if f := fs.ShorthandLookup(string(short)); f != nil {
+				return f
+			}
+		}
+		return nil
+	}
+	var kept, moved []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if negativeNumber(a) {
+			moved = append(moved, a)
+			continue
+		}
+		kept = append(kept, a)
+		if takesNext(a, lookup) && i+1 < len(args) {
+			i++
+			kept = append(kept, args[i])
+		}
+	}
+	if len(moved) == 0 {
+		return args
+	}
+	return append(append(kept, "--"), moved...)
+}
+
+// negativeNumber reports a word that starts with '-' and is a GVariant
+// number.
+func negativeNumber(a string) bool {
+	if !strings.HasPrefix(a, "-") || len(a) < 2 {
+		return false
+	}
+	v, err := gvariant.Parse(a)
+	return err == nil && strings.ContainsAny(v.Type(), "ynqiuxthd") && len(v.Type()) == 1
+}
+
+// takesNext reports whether flag word a takes the next word as its value,
+// as pflag reads it: --name without '=' of a non-boolean flag, or a
+// cluster of shorthands (-vC) whose last one takes a value.
+func takesNext(a string, lookup func(string, byte) *pflag.Flag) bool {
+	switch {
+	case strings.HasPrefix(a, "--") && len(a) > 2:
+		if strings.Contains(a, "=") {
+			return false
+		}
+		f := lookup(a[2:], 0)
+		return f != nil && f.NoOptDefVal == ""
+	case strings.HasPrefix(a, "-") && len(a) > 1:
+		for i := 1; i < len(a); i++ {
+			f := lookup("", a[i])
+			if f != nil && f.NoOptDefVal == "" {
+				// The rest of the word, if any, is its value.
+				return i == len(a)-1
+			}
+		}
+	}
+	return false
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/propagate"
+	"github.com/bkt-dev/bkt/internal/redact"
 	"github.com/bkt-dev/bkt/internal/repo"
 	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/suggest"
@@ -317,9 +318,14 @@ func (a *App) gatherStatus(ctx context.Context, r *repo.Repo, syncers []lifecycl
 			setErr("repo", err)
 		}
 		st.Repo = rs
-		branches, err := a.propagator(r, runner).List(ctx)
+		branches, note, err := a.propagator(r, runner).ListWithin(ctx, githubReadBudget)
 		if err != nil {
 			setErr("branches", err)
+		}
+		if note != "" {
+			mu.Lock()
+			st.Errors["github"] = note
+			mu.Unlock()
 		}
 		st.Branches = branches
 	})
@@ -362,7 +368,7 @@ func nextSteps(st statusReport) []string {
 		steps = append(steps, "Make the --local changes permanent: bkt local commit")
 	}
 	for _, b := range st.Branches {
-		if b.URL == "" && b.State != propagate.Merged {
+		if pendingPR(b) {
 			steps = append(steps, "Open the pending pull requests: bkt pr submit")
 			break
 		}
@@ -387,7 +393,7 @@ func (a *App) printStatus(st statusReport) {
 		a.ui.Printf("  %s (branch %s%s)\n", st.Repo.Path, st.Repo.Branch, dirty)
 	}
 	for _, b := range st.Branches {
-		a.ui.Printf("  %s: %s %s\n", b.Branch, b.State, b.URL)
+		a.ui.Printf("  %s: %s %s\n", b.Branch, stateText(b), redact.URLs(b.URL))
 	}
 	a.ui.Printf("  context: %s\n", st.Context)
 	var idle []string

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/propagate"
+	"github.com/bkt-dev/bkt/internal/redact"
 )
 
 func (a *App) prCmd() *cobra.Command {
@@ -37,7 +39,7 @@ submit only that one.`,
 			for _, o := range outs {
 				switch {
 				case o.PR != nil:
-					a.ui.Done("%s: pull request %s", o.Branch, o.PR.URL)
+					a.ui.Done("%s: pull request %s", o.Branch, redact.URLs(o.PR.URL))
 				case o.Pushed:
 					a.ui.Failed("%s: pushed, no pull request", o.Branch)
 				default:
@@ -70,12 +72,16 @@ submit only that one.`,
 			if err != nil {
 				return err
 			}
-			states, err := a.propagator(r, a.runner()).List(cmd.Context())
+			states, note, err := a.propagator(r, a.runner()).ListWithin(cmd.Context(), githubReadBudget)
 			if err != nil {
 				return err
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": true, "branches": states})
+				out := map[string]any{"success": true, "branches": states}
+				if note != "" {
+					out["note"] = note
+				}
+				a.writeJSON(out)
 				return nil
 			}
 			if len(states) == 0 {
@@ -85,12 +91,15 @@ submit only that one.`,
 			rows := make([][]string, 0, len(states))
 			pending := false
 			for _, s := range states {
-				rows = append(rows, []string{s.Branch, string(s.State), s.URL, strings.Join(s.Subjects, "; ")})
-				if s.URL == "" && s.State != propagate.Merged {
+				rows = append(rows, []string{s.Branch, stateText(s), redact.URLs(s.URL), strings.Join(s.Subjects, "; ")})
+				if pendingPR(s) {
 					pending = true
 				}
 			}
 			a.ui.Table([]string{"BRANCH", "STATE", "PULL REQUEST", "CHANGES"}, rows)
+			if note != "" {
+				a.ui.Printf("\n? %s\n", note)
+			}
 			if pending {
 				a.ui.Printf("\nOpen the missing pull requests: bkt pr submit\n")
 			}
@@ -101,10 +110,34 @@ submit only that one.`,
 	return cmd
 }
 
+// githubReadBudget is how long read-only commands (status, pr list) wait
+// for GitHub in all: a hanging GitHub makes the pull request states
+// unknown, not the command slow. Commands that open pull requests keep the
+// client's longer timeout.
+const githubReadBudget = 3 * time.Second
+
+// stateText is a branch's state for the terminal: "?" when GitHub did not
+// answer, with what bkt last knew.
+func stateText(s propagate.BranchState) string {
+	if s.State != propagate.Unknown {
+		return string(s.State)
+	}
+	if s.LastKnown != "" {
+		return "? (last known: " + string(s.LastKnown) + ")"
+	}
+	return "?"
+}
+
+// pendingPR reports whether a branch still needs bkt pr submit. A branch
+// whose state is unknown may well have its pull request.
+func pendingPR(s propagate.BranchState) bool {
+	return s.URL == "" && s.State != propagate.Merged && s.State != propagate.Unknown
+}
+
 // submitPlan shows what bkt pr submit would push and open, without
 // pushing or calling GitHub (the dry-run runner cannot stop HTTP calls).
 func (a *App) submitPlan(cmd *cobra.Command, p *propagate.Propagator, branch string) error {
-	states, err := p.List(cmd.Context())
+	states, _, err := p.ListWithin(cmd.Context(), githubReadBudget)
 	if err != nil {
 		return err
 	}

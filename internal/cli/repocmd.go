@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/bkt-dev/bkt/internal/redact"
 	"github.com/bkt-dev/bkt/internal/repo"
 )
 
@@ -28,7 +29,9 @@ so bkt works on DIR from anywhere; "bkt repo show" says which repository a comma
 				return err
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": true, "root": r.Root, "info": r.Info, "configured": cfgRepo, "config_file": cfgPath})
+				info := r.Info
+				info.URL = redact.URLs(info.URL) // repo.json is anyone's content: never echo credentials
+				a.writeJSON(map[string]any{"success": true, "root": r.Root, "info": info, "configured": cfgRepo, "config_file": cfgPath})
 				return nil
 			}
 			a.ui.Printf("%s\n", r.Root)

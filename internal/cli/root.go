@@ -25,6 +25,9 @@ import (
 type App struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	// errw is the real stderr, for ui; Stderr cleans what external tools
+	// and other packages write there of terminal control (ui.CleanWriter).
+	errw io.Writer
 
 	repoFlag string
 	json     bool
@@ -47,7 +50,7 @@ type App struct {
 // Main runs bkt with args (without the program name) and returns the
 // process exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	app := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr, execContext: "host"}
+	app := &App{Stdin: stdin, Stdout: stdout, Stderr: ui.CleanWriter(stderr), errw: stderr, execContext: "host"}
 	err := app.execute(ctx, args)
 	if err == nil {
 		return 0
@@ -104,7 +107,7 @@ func signalName(s os.Signal) string {
 func (a *App) execute(ctx context.Context, args []string) error {
 	a.args = args
 	root := a.newRoot()
-	root.SetArgs(args)
+	root.SetArgs(negativeValues(root, args))
 	root.SetIn(a.Stdin)
 	root.SetOut(a.Stdout)
 	root.SetErr(a.Stderr)
@@ -131,7 +134,7 @@ func isFail(err error) bool {
 
 func (a *App) reportError(err error) {
 	if a.ui == nil {
-		a.ui = ui.New(a.Stdout, a.Stderr, a.noColor)
+		a.ui = ui.New(a.Stdout, a.errw, a.noColor)
 	}
 	if fail.CodeOf(err) == fail.OK {
 		// Not an error after all ("nothing to do").
@@ -158,7 +161,7 @@ func errorJSON(err error) *pipeline.ErrorJSON {
 }
 
 func (a *App) writeJSON(v any) {
-	enc := json.NewEncoder(a.Stdout)
+	enc := json.NewEncoder(ui.JSONWriter(a.Stdout))
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
@@ -186,7 +189,7 @@ The repository is found with --repo, $BKT_REPO, the current directory, or
 			if os.Getenv("NO_COLOR") != "" {
 				a.noColor = true
 			}
-			a.ui = ui.New(a.Stdout, a.Stderr, a.noColor)
+			a.ui = ui.New(a.Stdout, a.errw, a.noColor)
 			a.ui.Quiet = a.json
 			return nil
 		},

@@ -14,6 +14,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/suggest"
 )
 
@@ -239,7 +240,7 @@ func deletedFile(file, why string) error {
 	if why != "" {
 		e = e.WithDetail("%s", why)
 	}
-	return e.Next("Restore it if it was deleted: git checkout -- "+file,
+	return e.Next("Restore it if it was deleted: git checkout -- "+run.Quote(file),
 		"Or create it with its FROM line, then add bkt's sections: bkt containerfile sync --add-missing")
 }
 
@@ -247,5 +248,5 @@ func deletedFile(file, why string) error {
 // repository does not have.
 func noContainerfile(root, file string) error {
 	return fail.New(fail.Usage, "%s does not exist in %s", file, root).
-		Next("See what the repository holds: ls " + root)
+		Next("See what the repository holds: ls " + run.Quote(root))
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/suggest"
 )
 
@@ -46,7 +47,7 @@ func RemoveChanges(ctx context.Context, env pipeline.Env, names []string, prOnly
 			return nil, fail.New(fail.Validation, "Package '%s' is not layered, not in the image and not in %s", n, manifest.RelPath(&pkgs)).
 				Suggest(closest(n, known)...).
 				Next("See the layered and declared packages: bkt dnf diff",
-					"Record it as excluded from the image anyway: bkt dnf remove "+n+" --pr-only")
+					"Record it as excluded from the image anyway: "+run.Line("bkt", "dnf", "remove", n, "--pr-only"))
 		}
 	}
 	var out []pipeline.Change

@@ -10,6 +10,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/suggest"
 	dnfsys "github.com/bkt-dev/bkt/internal/system/dnf"
 )
@@ -40,9 +41,9 @@ func (Domain) validateInstall(ctx context.Context, env pipeline.Env, c pipeline.
 		if all, err := dnf.Available(ctx); err == nil {
 			e.Suggest(suggest.Closest(id, dnfsys.Names(all), 3)...)
 		}
-		return e.Next("Search: bkt dnf search "+id,
+		return e.Next("Search: "+run.Line("bkt", "dnf", "search", id),
 			"If a COPR project provides it, track that first: bkt dnf copr enable OWNER/PROJECT",
-			"Install anyway (offline): bkt dnf install "+id+" --force")
+			"Install anyway (offline): "+run.Line("bkt", "dnf", "install", id, "--force"))
 	}
 	if env.Root == "" {
 		// --local without a repository: nothing will reach the image.
@@ -82,8 +83,8 @@ func coprCheck(pkg string, repoIDs []string, coprs *manifest.CoprRepos) error {
 	e := fail.New(fail.Validation, "Package '%s' comes only from COPR %s, which the image does not enable", pkg, strings.Join(projects, ", ")).
 		WithDetail("It is installable on this machine, but the image build would not find it: %s does not list %s.",
 			manifest.RelPath(&manifest.CoprRepos{}), projects[0])
-	return e.Next("Track the COPR first (manifest and Containerfile): bkt dnf copr enable "+projects[0],
-		"Once that pull request is merged and your checkout pulled (git pull), install it: bkt dnf install "+pkg)
+	return e.Next("Track the COPR first (manifest and Containerfile): "+run.Line("bkt", "dnf", "copr", "enable", projects[0]),
+		"Once that pull request is merged and your checkout pulled (git pull), install it: "+run.Line("bkt", "dnf", "install", pkg))
 }
 
 func (Domain) validateGroup(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
@@ -98,7 +99,7 @@ func (Domain) validateGroup(ctx context.Context, env pipeline.Env, c pipeline.Ch
 		}
 		if !ok {
 			return fail.New(fail.Validation, "Group '%s' was not found in the enabled repositories", g).
-				Next("See the groups: bkt dnf group list", "Add it anyway (offline): bkt dnf group install "+g+" --force")
+				Next("See the groups: bkt dnf group list", "Add it anyway (offline): "+run.Line("bkt", "dnf", "group", "install", g, "--force"))
 		}
 	}
 	return nil
@@ -165,7 +166,7 @@ func (Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pipel
 		if ids, ok := repos[p]; ok && coprCheck(p, ids, &after) != nil {
 			return fail.New(fail.Validation, "Package '%s' of %s comes only from COPR %s", p, manifest.RelPath(&pkgs), strings.Join(c.IDs, ", ")).
 				WithDetail("Without the COPR the image build would not find it.").
-				Next("Remove the package first: bkt dnf remove "+p, "Disable anyway: bkt dnf copr disable "+strings.Join(c.IDs, " ")+" --force")
+				Next("Remove the package first: "+run.Line("bkt", "dnf", "remove", p), "Disable anyway: bkt dnf copr disable "+run.Line(c.IDs...)+" --force")
 		}
 	}
 	return nil
@@ -190,7 +191,7 @@ func queryError(err error, what string, c pipeline.Change, catalog bool) error {
 	}
 	e := fail.Query(err, "Could not %s", what)
 	if catalog {
-		return e.Next(fmt.Sprintf("Skip the check (offline): bkt dnf %s %s --force", cliAction(c.Action), strings.Join(c.IDs, " ")))
+		return e.Next(fmt.Sprintf("Skip the check (offline): bkt dnf %s %s --force", cliAction(c.Action), run.Line(c.IDs...)))
 	}
 	return e.Next("See every command bkt runs: bkt -v dnf diff")
 }

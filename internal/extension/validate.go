@@ -56,21 +56,21 @@ func (d Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Ch
 			return fail.New(fail.Validation, "Extension '%s' was not found on extensions.gnome.org", uuid).
 				Suggest(d.similar(ctx, uuid)...).
 				Next("Find the UUID on the extension's page: https://extensions.gnome.org",
-					"Record it without installing (not from extensions.gnome.org): bkt extension add "+uuid+" --pr-only --force")
+					"Record it without installing (not from extensions.gnome.org): "+run.Line("bkt", "extension", "add", uuid, "--pr-only", "--force"))
 		}
 		if err != nil {
 			return fail.Wrap(fail.Network, err, "Could not check '%s' on extensions.gnome.org", uuid).
 				WithDetail("%v", err).
 				Next("Check the network connection, then retry",
-					"Skip the check (offline): bkt extension add "+strings.Join(c.IDs, " ")+" --force")
+					"Skip the check (offline): bkt extension add "+run.Line(c.IDs...)+" --force")
 		}
 		if shell != "" && !info.Supports(shell) {
 			e := fail.New(fail.Validation, "Extension '%s' has no release for GNOME Shell %s", uuid, shell)
 			if vs := info.ShellVersions(); len(vs) > 0 {
 				e.WithDetail("Its releases support GNOME Shell %s.", strings.Join(vs, ", "))
 			}
-			return e.Next("Install its newest release anyway: bkt extension add "+uuid+" --force",
-				"Record it without installing: bkt extension add "+uuid+" --pr-only")
+			return e.Next("Install its newest release anyway: "+run.Line("bkt", "extension", "add", uuid, "--force"),
+				"Record it without installing: "+run.Line("bkt", "extension", "add", uuid, "--pr-only"))
 		}
 	}
 	return nil
@@ -126,7 +126,7 @@ func validateKnown(env pipeline.Env, c pipeline.Change) error {
 			Suggest(suggest.Closest(uuid, known, 3)...).
 			Next("See the extensions: bkt extension list")
 		if c.Action != ActRemove {
-			e.Next("Install it: bkt extension add " + uuid)
+			e.Next("Install it: " + run.Line("bkt", "extension", "add", uuid))
 		}
 		return e
 	}
@@ -152,7 +152,7 @@ func queryFailed(err error, c pipeline.Change) error {
 func scanFailed(err error, c pipeline.Change) error {
 	return fail.Wrap(fail.External, err, "Could not read the installed extensions").
 		WithDetail("%v", err).
-		Next("Check the directory: ls " + ext.UserDir(ext.DataHome()))
+		Next("Check the directory: ls " + run.Quote(ext.UserDir(ext.DataHome())))
 }
 
 // shellUnknown is a failure to learn the Shell's version, which picks the
@@ -165,5 +165,5 @@ func shellUnknown(err error, c pipeline.Change) error {
 }
 
 func cliLine(c pipeline.Change) string {
-	return strings.TrimSpace("bkt extension " + c.Action + " " + strings.Join(c.IDs, " "))
+	return run.Line(append([]string{"bkt", "extension", c.Action}, c.IDs...)...)
 }

@@ -54,7 +54,7 @@ func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Chang
 	case ActRemoteAdd:
 		if c.Opt(OptURL, "") == "" {
 			return fail.New(fail.Usage, "Remote %q needs a URL", c.IDs[0]).
-				Next("Add it: bkt flatpak remote add " + c.IDs[0] + " https://dl.flathub.org/repo/flathub.flatpakrepo")
+				Next("Add it: " + run.Line("bkt", "flatpak", "remote", "add", c.IDs[0], "https://dl.flathub.org/repo/flathub.flatpakrepo"))
 		}
 		return nil
 	case ActRemoteRemove, ActCapture:
@@ -98,9 +98,9 @@ func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Chan
 				"Or add it by hand: "+fp.RemoteAddCmd(scope, remote, declared.URL, declared.GPGVerifyOrDefault()).String())
 		}
 		return e.Next(
-			"Add the remote: bkt flatpak remote add "+remote+" URL --scope "+scope,
+			"Add the remote: bkt flatpak remote add "+run.Quote(remote)+" URL --scope "+run.Quote(scope),
 			"See the remotes: bkt flatpak remote list",
-			"Add anyway (offline): bkt flatpak add "+strings.Join(c.IDs, " ")+" --force")
+			"Add anyway (offline): bkt flatpak add "+run.Line(c.IDs...)+" --force")
 	}
 	apps, err := f.RemoteApps(ctx, scope, remote)
 	if err != nil {
@@ -112,8 +112,8 @@ func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Chan
 		}
 		return fail.New(fail.Validation, "App '%s' was not found in remote '%s'", id, remote).
 			Suggest(suggest.Closest(id, apps, 3)...).
-			Next("Search: bkt flatpak search "+searchTerm(id),
-				"Add anyway (offline): bkt flatpak add "+id+" --force")
+			Next("Search: bkt flatpak search "+run.Quote(searchTerm(id)),
+				"Add anyway (offline): "+run.Line("bkt", "flatpak", "add", id, "--force"))
 	}
 	return nil
 }
@@ -186,11 +186,11 @@ func queryError(err error, what string, c pipeline.Change, catalog bool) error {
 	var nf *run.NotFoundError
 	if errors.As(err, &nf) {
 		return fail.Wrap(fail.External, err, "Could not %s: flatpak is not installed", what).
-			Next("Install flatpak, or record the change only: bkt flatpak " + c.Action + " " + strings.Join(c.IDs, " ") + " --pr-only --force")
+			Next("Install flatpak, or record the change only: bkt flatpak " + c.Action + " " + run.Line(c.IDs...) + " --pr-only --force")
 	}
 	e := fail.Query(err, "Could not %s", what)
 	if catalog {
-		return e.Next("Skip the catalog check (offline): bkt flatpak " + c.Action + " " + strings.Join(c.IDs, " ") + " --force")
+		return e.Next("Skip the catalog check (offline): bkt flatpak " + c.Action + " " + run.Line(c.IDs...) + " --force")
 	}
 	return e.Next("Check flatpak itself: flatpak list", "See every command bkt runs: bkt -v flatpak list")
 }

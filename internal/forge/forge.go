@@ -12,70 +12,80 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bkt-dev/bkt/internal/git"
 	"github.com/bkt-dev/bkt/internal/repo"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
-// Client calls the GitHub REST API of one host.
+// Client calls the GitHub REST API for one checkout. Where it may send the
+// user's token is decided on first use (see Target), from what the user
+// controls only: never from the repository's content.
 type Client struct {
-	BaseURL string // API root without trailing slash, e.g. https://api.github.com
-	Host    string // web host, e.g. github.com (for gh auth token --hostname)
-	Runner  run.Runner
-	HTTP    *http.Client
+	Dir    string // the checkout whose origin remote names the host
+	Runner run.Runner
+	HTTP   *http.Client
+
+	targetOnce sync.Once
+	target     Target
+	targetErr  error
 
 	once        sync.Once
 	token       string
 	tokenSource string
 }
 
-// New returns a client for the GitHub that hosts the repository, or nil
-// when repo.json's url is not on a web host and BKT_GITHUB_API_URL is
-// unset (then there is no forge to open pull requests on). The token is
-// looked up on first use.
-func New(info repo.Info, r run.Runner) *Client {
-	base, ok := APIBase(info)
-	if !ok {
-		return nil
-	}
-	host, _ := WebHost(info.URL)
-	return &Client{
-		BaseURL: base,
-		Host:    host,
-		Runner:  r,
-		HTTP:    &http.Client{Timeout: 30 * time.Second},
-	}
+// New returns a client for the checkout at dir. It runs nothing yet: the
+// origin remote and the token are looked up on first use.
+func New(dir string, r run.Runner) *Client {
+	return &Client{Dir: dir, Runner: r, HTTP: &http.Client{Timeout: 30 * time.Second}}
 }
 
-// APIBase returns the API root for the repository: BKT_GITHUB_API_URL when
-// set (tests point it at a fake server), https://api.github.com for
-// github.com, else https://HOST/api/v3 (GitHub Enterprise Server).
-func APIBase(info repo.Info) (string, bool) {
-	if env := os.Getenv("BKT_GITHUB_API_URL"); env != "" {
-		return strings.TrimRight(env, "/"), true
-	}
-	host, ok := WebHost(info.URL)
-	if !ok {
-		return "", false
-	}
-	if host == "github.com" || host == "www.github.com" {
-		return "https://api.github.com", true
-	}
-	return "https://" + host + "/api/v3", true
+// Target is where the token may go.
+type Target struct {
+	BaseURL string // API root without trailing slash, e.g. https://api.github.com
+	Host    string // the host as gh names it (gh auth token --hostname)
+}
+
+// Target returns the API the token may be sent to, or a *fail.Error saying
+// why no request is made at all (see decide).
+func (c *Client) Target(ctx context.Context) (Target, error) {
+	c.targetOnce.Do(func() {
+		origin := ""
+		if c.Dir != "" && c.Runner != nil {
+			// A missing origin is one of decide's cases, not an error here.
+			origin, _ = git.New(c.Runner, c.Dir).RemoteURL(ctx, "origin")
+		}
+		c.target, c.targetErr = decide(os.Getenv("BKT_GITHUB_API_URL"), origin, ghHosts())
+	})
+	return c.target, c.targetErr
 }
 
 // WebHost extracts the host of a repository URL in any form git accepts
 // for a hosted remote: https://HOST/O/N, ssh://git@HOST/O/N, git@HOST:O/N.
 // Local paths and file:// URLs have no host.
 func WebHost(raw string) (string, bool) {
+	h, _, ok := splitHost(raw)
+	return h, ok
+}
+
+// splitHost returns the host of a remote URL and, for http(s) URLs, the
+// host with its port (the API of a server on a custom port is there too;
+// an ssh port says nothing about the API).
+func splitHost(raw string) (host, hostPort string, ok bool) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return "", false
+		return "", "", false
 	}
 	if u, err := url.Parse(raw); err == nil && u.Scheme != "" {
-		if h := u.Hostname(); h != "" && u.Scheme != "file" {
-			return strings.ToLower(h), true
+		h := strings.ToLower(u.Hostname())
+		if h == "" || u.Scheme == "file" {
+			return "", "", false
 		}
-		return "", false
+		hostPort = h
+		if s := strings.ToLower(u.Scheme); (s == "https" || s == "http") && u.Port() != "" {
+			hostPort = h + ":" + u.Port()
+		}
+		return h, hostPort, true
 	}
 	// scp-like syntax: [user@]host:path, with no slash before the colon.
 	if i := strings.IndexByte(raw, ':'); i > 0 && !strings.ContainsRune(raw[:i], '/') {
@@ -84,14 +94,16 @@ func WebHost(raw string) (string, bool) {
 			host = host[j+1:]
 		}
 		if host != "" {
-			return strings.ToLower(host), true
+			host = strings.ToLower(host)
+			return host, host, true
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
 // CompareURL returns the web page where a pull request from head into base
-// can be opened by hand, or "" when the repository has no web host.
+// can be opened by hand, or "" when the repository has no web host. It is
+// only a link the user may open: no token goes there.
 func CompareURL(info repo.Info, base, head string) string {
 	host, ok := WebHost(info.URL)
 	if !ok || info.Owner == "" || info.Name == "" {
@@ -111,14 +123,20 @@ func escapePath(s string) string {
 }
 
 // Token returns the API token and where it came from, looking it up once:
-// GH_TOKEN, then GITHUB_TOKEN, then `gh auth token`. "" means none.
+// GH_TOKEN, then GITHUB_TOKEN, then `gh auth token`. "" means none, also
+// when there is no API the token may be sent to (see Target).
 func (c *Client) Token(ctx context.Context) (token, source string) {
-	c.once.Do(func() { c.token, c.tokenSource = FindToken(ctx, c.Runner, c.Host) })
+	c.once.Do(func() {
+		if t, err := c.Target(ctx); err == nil {
+			c.token, c.tokenSource = FindToken(ctx, c.Runner, t.Host)
+		}
+	})
 	return c.token, c.tokenSource
 }
 
-// FindToken looks up a GitHub token: GH_TOKEN, then GITHUB_TOKEN, then the
-// output of `gh auth token` (a missing or logged-out gh means no token).
+// FindToken looks up a GitHub token for host: GH_TOKEN, then GITHUB_TOKEN,
+// then the output of `gh auth token --hostname HOST` (a missing or
+// logged-out gh means no token).
 func FindToken(ctx context.Context, r run.Runner, host string) (token, source string) {
 	for _, k := range []string{"GH_TOKEN", "GITHUB_TOKEN"} {
 		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
@@ -128,11 +146,10 @@ func FindToken(ctx context.Context, r run.Runner, host string) (token, source st
 	if r == nil {
 		return "", ""
 	}
-	args := []string{"auth", "token"}
-	if host != "" && host != "github.com" {
-		args = append(args, "--hostname", host)
+	if host == "" {
+		host = "github.com"
 	}
-	res, err := r.Run(ctx, run.Cmd{Name: "gh", Args: args})
+	res, err := r.Run(ctx, run.Cmd{Name: "gh", Args: []string{"auth", "token", "--hostname", host}})
 	if err != nil {
 		return "", ""
 	}

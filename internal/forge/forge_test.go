@@ -1,12 +1,14 @@
 package forge
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -34,43 +36,130 @@ func client(t *testing.T, base, token string) *Client {
 	t.Setenv("GH_TOKEN", token)
 	t.Setenv("GITHUB_TOKEN", "")
 	t.Setenv("BKT_GITHUB_API_URL", base)
-	c := New(info, run.Exec{})
-	if c == nil {
-		t.Fatal("New returned nil with BKT_GITHUB_API_URL set")
-	}
-	return c
+	return New("", run.Exec{})
 }
 
-func TestAPIBase(t *testing.T) {
-	t.Setenv("BKT_GITHUB_API_URL", "")
+// TestDecide is the table of where the token may go: only github.com's
+// API, a host gh is configured for that is origin's host, or an API the
+// user named; repo.json plays no part.
+func TestDecide(t *testing.T) {
+	gh := []string{"github.com", "ghe.example.com"}
 	for _, tc := range []struct {
-		url, want string
-		ok        bool
+		api, origin string
+		hosts       []string
+		want        Target
+		errSub      string
 	}{
-		{"https://github.com/me/distro", "https://api.github.com", true},
-		{"https://github.com/me/distro.git", "https://api.github.com", true},
-		{"git@github.com:me/distro.git", "https://api.github.com", true},
-		{"ssh://git@github.com/me/distro", "https://api.github.com", true},
-		{"https://ghe.example.com/me/distro", "https://ghe.example.com/api/v3", true},
-		{"/srv/git/distro.git", "", false},
-		{"file:///srv/git/distro.git", "", false},
-		{"", "", false},
+		{"", "https://github.com/me/distro", nil, Target{"https://api.github.com", "github.com"}, ""},
+		{"", "https://github.com/me/distro.git", nil, Target{"https://api.github.com", "github.com"}, ""},
+		{"", "git@github.com:me/distro.git", nil, Target{"https://api.github.com", "github.com"}, ""},
+		{"", "ssh://git@github.com/me/distro", nil, Target{"https://api.github.com", "github.com"}, ""},
+		{"", "ssh://git@ssh.github.com:443/me/distro", nil, Target{"https://api.github.com", "github.com"}, ""},
+		{"", "https://x-access-token:s3cret@GitHub.com/me/distro", nil, Target{"https://api.github.com", "github.com"}, ""},
+		{"", "https://ghe.example.com/me/distro", gh, Target{"https://ghe.example.com/api/v3", "ghe.example.com"}, ""},
+		{"", "git@ghe.example.com:me/distro.git", gh, Target{"https://ghe.example.com/api/v3", "ghe.example.com"}, ""},
+		{"", "ssh://git@ghe.example.com:2222/me/distro", gh, Target{"https://ghe.example.com/api/v3", "ghe.example.com"}, ""},
+		{"", "https://ghe.example.com:8443/me/distro", gh, Target{"https://ghe.example.com:8443/api/v3", "ghe.example.com"}, ""},
+		// Not configured in gh: nothing is sent, and the error names the host.
+		{"", "https://ghe.example.com/me/distro", nil, Target{}, "not sending your GitHub token to ghe.example.com"},
+		{"", "https://localhost/me/os", gh, Target{}, "not sending your GitHub token to localhost"},
+		{"", "https://user:pw@evil.example/me/os", gh, Target{}, "not sending your GitHub token to evil.example"},
+		{"", "/srv/git/distro.git", gh, Target{}, "origin (/srv/git/distro.git) is not a GitHub remote"},
+		{"", "file:///srv/git/distro.git", gh, Target{}, "is not a GitHub remote"},
+		{"", "", gh, Target{}, "no origin remote"},
+		// The user's explicit setting wins, whatever origin is.
+		{"http://127.0.0.1:9/", "/local", nil, Target{"http://127.0.0.1:9", "127.0.0.1"}, ""},
+		{"https://api.github.com", "https://localhost/me/os", nil, Target{"https://api.github.com", "github.com"}, ""},
 	} {
-		got, ok := APIBase(repo.Info{URL: tc.url})
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("APIBase(%q) = %q, %v; want %q, %v", tc.url, got, ok, tc.want, tc.ok)
+		got, err := decide(tc.api, tc.origin, tc.hosts)
+		if tc.errSub == "" {
+			if err != nil || got != tc.want {
+				t.Errorf("decide(%q, %q, %q) = %+v, %v; want %+v", tc.api, tc.origin, tc.hosts, got, err, tc.want)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.errSub) || got != (Target{}) {
+			t.Errorf("decide(%q, %q, %q) = %+v, %v; want an error with %q", tc.api, tc.origin, tc.hosts, got, err, tc.errSub)
+		}
+		if err != nil && strings.Contains(err.Error(), "pw") {
+			t.Errorf("error shows the credentials: %v", err)
 		}
 	}
-	t.Setenv("BKT_GITHUB_API_URL", "http://127.0.0.1:9/")
-	if got, ok := APIBase(repo.Info{URL: "/local"}); got != "http://127.0.0.1:9" || !ok {
-		t.Errorf("with BKT_GITHUB_API_URL: %q, %v", got, ok)
+}
+
+func TestParseHosts(t *testing.T) {
+	yml := "github.com:\n    users:\n        me:\n            oauth_token: x\n    user: me\n" +
+		"# comment\n\"ghe.example.com\":\n    git_protocol: ssh\nother.example: {}\nghe.example.com:8443:\n"
+	got := parseHosts(bufio.NewScanner(strings.NewReader(yml)))
+	want := []string{"github.com", "ghe.example.com", "other.example", "ghe.example.com:8443"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("parseHosts = %q, want %q", got, want)
 	}
 }
 
-func TestNewNilWithoutGitHubRemote(t *testing.T) {
+// TestTargetFromOrigin reads origin from a real checkout and gh's
+// hosts.yml from GH_CONFIG_DIR; repo.json is not consulted at all.
+func TestTargetFromOrigin(t *testing.T) {
 	t.Setenv("BKT_GITHUB_API_URL", "")
-	if c := New(repo.Info{URL: "/srv/git/distro.git"}, run.Exec{}); c != nil {
-		t.Fatalf("New = %+v, want nil for a local path", c)
+	t.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	cfg := t.TempDir()
+	t.Setenv("GH_CONFIG_DIR", cfg)
+	dir := t.TempDir()
+	gitIn := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	gitIn("init", "-q")
+	ctx := context.Background()
+	if _, err := New(dir, run.Exec{}).Target(ctx); err == nil || !strings.Contains(err.Error(), "no origin") {
+		t.Errorf("no origin: %v", err)
+	}
+	gitIn("remote", "add", "origin", "git@ghe.example.com:me/distro.git")
+	if _, err := New(dir, run.Exec{}).Target(ctx); err == nil || !strings.Contains(err.Error(), "ghe.example.com") {
+		t.Errorf("unconfigured host: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg, "hosts.yml"), []byte("ghe.example.com:\n    user: me\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := New(dir, run.Exec{}).Target(ctx); err != nil || got.BaseURL != "https://ghe.example.com/api/v3" {
+		t.Errorf("configured host: %+v, %v", got, err)
+	}
+	gitIn("remote", "set-url", "origin", "https://github.com/me/distro")
+	if got, err := New(dir, run.Exec{}).Target(ctx); err != nil || got.BaseURL != "https://api.github.com" {
+		t.Errorf("github.com: %+v, %v", got, err)
+	}
+}
+
+// TestRefusedHostGetsNothing: with origin on an unconfigured host, no
+// request is made and gh is not even asked for a token.
+func TestRefusedHostGetsNothing(t *testing.T) {
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "gh"), []byte("#!/bin/sh\ntouch "+filepath.Join(bin, "ran")+"\necho tok\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv("GH_TOKEN", "")
+	t.Setenv("GITHUB_TOKEN", "")
+	t.Setenv("BKT_GITHUB_API_URL", "")
+	t.Setenv("GH_CONFIG_DIR", t.TempDir())
+	t.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
+	dir := t.TempDir()
+	for _, args := range [][]string{{"init", "-q"}, {"remote", "add", "origin", "https://localhost/me/os"}} {
+		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	c := New(dir, run.Exec{})
+	_, err := c.FindPulls(context.Background(), "me", "os", "b")
+	checkErr(t, err, fail.Git, "not sending your GitHub token to localhost", "gh auth login --hostname localhost")
+	if tok, _ := c.Token(context.Background()); tok != "" {
+		t.Errorf("Token = %q for a refused host", tok)
+	}
+	if _, err := os.Stat(filepath.Join(bin, "ran")); err == nil {
+		t.Error("gh auth token ran for a refused host")
 	}
 }
 

@@ -24,11 +24,15 @@ const maxBody = 8 << 20
 // do sends one request and decodes a 2xx JSON answer into out. Other
 // answers come back as *APIError; transport failures as they are.
 func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, out any) error {
+	t, err := c.Target(ctx)
+	if err != nil {
+		return err
+	}
 	token, _ := c.Token(ctx)
 	if token == "" {
 		return ErrNoToken
 	}
-	u := c.BaseURL + path
+	u := t.BaseURL + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
@@ -81,6 +85,10 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 // fail turns an error of do into a user-facing *fail.Error whose headline
 // says what went wrong (callers add what they were doing).
 func (c *Client) fail(err error, owner, name string) error {
+	var fe *fail.Error
+	if errors.As(err, &fe) {
+		return err // no request was made (Target), the error says why
+	}
 	if errors.Is(err, ErrNoToken) {
 		return (&fail.Error{
 			Code:    fail.Git,
@@ -95,7 +103,7 @@ func (c *Client) fail(err error, owner, name string) error {
 	if !errors.As(err, &ae) {
 		var ue *url.Error
 		if errors.As(err, &ue) {
-			return fail.Wrap(fail.Network, err, "the GitHub API at %s is unreachable: %v", c.BaseURL, ue.Err).
+			return fail.Wrap(fail.Network, err, "the GitHub API at %s is unreachable: %v", c.target.BaseURL, ue.Err).
 				Next("Check your network connection, then retry")
 		}
 		return fail.Wrap(fail.Network, err, "GitHub API request failed: %v", err)

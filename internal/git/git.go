@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/redact"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
@@ -89,12 +90,13 @@ func (g *Git) fail(err error, op string, next ...string) error {
 	}
 	var ee *run.ExitError
 	if !errors.As(err, &ee) {
-		return &fail.Error{Code: fail.Git, Message: fmt.Sprintf("%s failed: %v", op, err), Err: err}
+		return &fail.Error{Code: fail.Git, Message: redact.URLs(fmt.Sprintf("%s failed: %v", op, err)), Err: err}
 	}
 	out := strings.TrimSpace(string(ee.Result.Stderr))
 	if out == "" {
 		out = strings.TrimSpace(string(ee.Result.Stdout))
 	}
+	out = redact.URLs(out) // git may echo a remote URL with its credentials
 	if isIdentityError(out) {
 		return identityError(err)
 	}

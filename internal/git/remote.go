@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/redact"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
@@ -35,7 +36,7 @@ func (g *Git) Push(ctx context.Context, remote, branch string) error {
 	}
 	var ee *run.ExitError
 	if errors.As(err, &ee) {
-		out := string(ee.Result.Stderr)
+		out := redact.URLs(string(ee.Result.Stderr)) // "To URL" may carry credentials
 		if strings.Contains(out, "[rejected]") || strings.Contains(out, "non-fast-forward") || strings.Contains(out, "fetch first") {
 			return (&fail.Error{
 				Code:    fail.Git,

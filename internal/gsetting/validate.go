@@ -68,7 +68,7 @@ func checkKey(ctx context.Context, g gs.Gsettings, schema, key string, c pipelin
 		return gs.Range{}, fail.New(fail.Validation, "Schema %s has no key '%s'", schema, key).
 			Suggest(suggest.Closest(key, keys, 3)...).
 			WithDetail("Its keys: %s", strings.Join(keys, ", ")).
-			Next("See the keys and their values: gsettings list-recursively " + schema)
+			Next("See the keys and their values: gsettings list-recursively " + run.Quote(schema))
 	}
 	r, err := g.Range(ctx, schema, key)
 	if err != nil {
@@ -104,7 +104,7 @@ func schemaError(ctx context.Context, g gs.Gsettings, err error, schema, key str
 			Next("See the relocatable schemas: gsettings list-relocatable-schemas")
 	case gs.NoSuchKey:
 		return fail.Wrap(fail.Validation, err, "Schema %s has no key '%s'", schema, key).
-			Next("See the keys: gsettings list-keys " + schema)
+			Next("See the keys: gsettings list-keys " + run.Quote(schema))
 	}
 	return queryFailed(err, "query gsettings")
 }
@@ -120,12 +120,12 @@ func badValue(err error, setting, value string, r gs.Range) error {
 		return fail.Wrap(fail.Validation, err, "%s needs a quoted string, not %s", setting, shown(value)).
 			Suggest(q).
 			WithDetail("Values are GVariant text: a string is written in quotes, and the shell needs its own quotes around those.").
-			Next("Quote it: bkt gsetting set " + setting + " \"" + q + "\"")
+			Next("Quote it: " + setLine(setting, q))
 	case r.Type == "as" && trimmed != "" && !strings.HasPrefix(trimmed, "[") && !strings.HasPrefix(trimmed, "@"):
 		q := gvariant.StringArray([]string{value})
 		return fail.Wrap(fail.Validation, err, "%s needs a list of strings, not %s", setting, shown(value)).
 			Suggest(q).
-			Next("Write a list: bkt gsetting set " + setting + " \"" + q + "\"")
+			Next("Write a list: " + setLine(setting, q))
 	}
 	e := fail.Wrap(fail.Validation, err, "%s is not a valid value for %s: it needs %s", shown(value), setting, describeType(r.Type)).
 		WithDetail("%v", err)
@@ -164,7 +164,7 @@ func withAllowed(e *fail.Error, setting string, r gs.Range) error {
 	case "range":
 		e.WithDetail("Allowed: %s from %s to %s", describeType(r.Type), r.Min, r.Max)
 	}
-	return e.Next("See what it accepts: gsettings range " + setting)
+	return e.Next("See what it accepts: gsettings range " + run.Line(strings.Fields(setting)...))
 }
 
 func isQuoted(value string) bool {
@@ -209,12 +209,18 @@ func untypedValue(schema, key, value string, c pipeline.Change) (string, error) 
 }
 
 // retry is the command line that would redo this change.
+// setLine is the command that sets setting ("SCHEMA KEY") to value.
+func setLine(setting, value string) string {
+	argv := append([]string{"bkt", "gsetting", "set"}, strings.Fields(setting)...)
+	return run.Line(append(argv, value)...)
+}
+
 func retry(c pipeline.Change, schema, key string) string {
-	line := "bkt gsetting " + c.Action + " " + schema + " " + key
+	argv := []string{"bkt", "gsetting", c.Action, schema, key}
 	if c.Action == ActSet {
-		line += " \"" + c.Opt(OptValue, "") + "\""
+		argv = append(argv, c.Opt(OptValue, ""))
 	}
-	return line
+	return run.Line(argv...)
 }
 
 // queryFailed turns a failed gsettings query into exit 4 with next steps.

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 const validateStep = "Fix it, then check: bkt validate"
@@ -36,7 +37,7 @@ func load(root string, d Doc) ([]byte, error) {
 	}
 	if err != nil {
 		return nil, fail.Wrap(fail.General, err, "Cannot read %s", rel).
-			WithDetail("%v", err).Next("Check the file's permissions: ls -l " + rel)
+			WithDetail("%v", err).Next("Check the file's permissions: ls -l " + run.Quote(rel))
 	}
 	return data, decode(rel, data, d)
 }

@@ -216,7 +216,7 @@ func newWorld(t *testing.T) *world {
 		Propagator: &propagate.Propagator{
 			Repo:  r,
 			Git:   git.New(run.Exec{}, w.work),
-			Forge: forge.New(info, run.Exec{}),
+			Forge: forge.New(w.work, run.Exec{}),
 			Log:   &w.gitLog,
 		},
 		Steps:    w.steps,

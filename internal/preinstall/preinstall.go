@@ -28,6 +28,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 const (
@@ -148,7 +149,7 @@ func renderRemote(r manifest.FlatpakRemote, key []byte) ([]byte, error) {
 		enc, err := gpgKey(key)
 		if err != nil {
 			return nil, fail.Wrap(fail.Validation, err, "Cannot read the public key %s/%s.gpg", KeysDir, r.Name).WithDetail("%v", err).
-				Next("Export it again: gpg --export KEYID > " + KeysDir + "/" + r.Name + ".gpg")
+				Next("Export it again: gpg --export KEYID > " + run.Quote(KeysDir+"/"+r.Name+".gpg"))
 		}
 		fmt.Fprintf(&b, "GPGKey=%s\n", enc)
 	}

@@ -63,7 +63,7 @@ func (w *world) propagator() *Propagator {
 	return &Propagator{
 		Repo:  r,
 		Git:   git.New(run.Exec{}, w.work),
-		Forge: forge.New(info, run.Exec{}),
+		Forge: forge.New(w.work, run.Exec{}),
 		Log:   &w.log,
 	}
 }

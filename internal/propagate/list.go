@@ -2,10 +2,14 @@ package propagate
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"sort"
 	"sync"
+	"time"
 
+	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/forge"
 	"github.com/bkt-dev/bkt/internal/git"
 )
@@ -19,16 +23,19 @@ const (
 	Open        State = "open"        // pull request open
 	Merged      State = "merged"      // pull request merged (or branch merged into the base)
 	Closed      State = "closed"      // pull request closed without merging
+	Unknown     State = "unknown"     // GitHub was asked but did not answer in time (or failed)
 )
 
 // BranchState describes one local bkt/* branch.
 type BranchState struct {
-	Branch   string      `json:"branch"`
-	Base     string      `json:"base"`
-	State    State       `json:"state"`
-	URL      string      `json:"url,omitempty"` // the pull request, when there is one
-	PR       *forge.Pull `json:"pr,omitempty"`  // as GitHub reports it now; nil when not asked or unreachable
-	Subjects []string    `json:"changes"`       // commit subjects not yet in the base
+	Branch string      `json:"branch"`
+	Base   string      `json:"base"`
+	State  State       `json:"state"`
+	URL    string      `json:"url,omitempty"` // the pull request, when there is one
+	PR     *forge.Pull `json:"pr,omitempty"`  // as GitHub reports it now; nil when not asked or unreachable
+	// LastKnown is what bkt recorded (open, pushed) when State is Unknown.
+	LastKnown State    `json:"last_known,omitempty"`
+	Subjects  []string `json:"changes"` // commit subjects not yet in the base
 }
 
 // List reports every local bkt/* branch. It reads the git config and, when
@@ -36,22 +43,24 @@ type BranchState struct {
 // request's current state; an unreachable GitHub falls back to what was
 // recorded. It never fetches, so it works offline.
 func (p *Propagator) List(ctx context.Context) ([]BranchState, error) {
+	states, _, err := p.ListWithin(ctx, 0)
+	return states, err
+}
+
+// ListWithin is List for read-only commands: GitHub gets budget in all
+// (0: no limit beyond the client's own timeout) for its concurrent
+// lookups. A branch GitHub did not answer about in time, or failed to, is
+// Unknown rather than shown with a stale state as if current. note says
+// why GitHub's view is missing ("" when it is complete or not needed).
+func (p *Propagator) ListWithin(ctx context.Context, budget time.Duration) (states []BranchState, note string, err error) {
 	branches, err := p.Git.Branches(ctx, Prefix)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	recs, err := p.records(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	// The token lookup may start gh: do it only once a branch needs GitHub.
-	askGitHub := sync.OnceValue(func() bool {
-		if p.Forge == nil {
-			return false
-		}
-		tok, _ := p.Forge.Token(ctx)
-		return tok != ""
-	})
 	// One git log per base (nearly always just the default branch), not
 	// one per bkt branch: bkt status runs this.
 	bases := map[string][]string{}
@@ -62,20 +71,12 @@ func (p *Propagator) List(ctx context.Context) ([]BranchState, error) {
 	for base, bs := range bases {
 		byBranch, err := p.Git.LogAhead(ctx, p.baseRefFor(ctx, base), bs)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		maps.Copy(ahead, byBranch)
 	}
-	// GitHub is asked about every pushed branch at the same time.
-	pulls := make([]*forge.Pull, len(branches))
-	var wg sync.WaitGroup
-	for i, b := range branches {
-		if r := recs[b]; (r.Pushed || r.PR != "") && askGitHub() {
-			wg.Go(func() { pulls[i] = p.latestPull(ctx, b) })
-		}
-	}
-	wg.Wait()
-	states := make([]BranchState, 0, len(branches))
+	pulls, errs, note := p.askGitHub(ctx, branches, recs, budget)
+	states = make([]BranchState, 0, len(branches))
 	for i, b := range branches {
 		r := recs[b]
 		st := BranchState{Branch: b, Base: p.branchBase(r), State: Unsubmitted, URL: r.PR}
@@ -102,9 +103,56 @@ func (p *Propagator) List(ctx context.Context) ([]BranchState, error) {
 				st.State = Merged
 			}
 		}
+		if errs[i] != nil && st.State != Merged {
+			st.LastKnown, st.State = st.State, Unknown
+		}
 		states = append(states, st)
 	}
-	return states, nil
+	return states, note, nil
+}
+
+// askGitHub looks up the newest pull request of every pushed branch at the
+// same time, within budget. pulls[i] is nil when there is none or GitHub
+// was not asked; errs[i] is set when GitHub was asked and gave no answer.
+func (p *Propagator) askGitHub(ctx context.Context, branches []string, recs map[string]branchRecord, budget time.Duration) (pulls []*forge.Pull, errs []error, note string) {
+	pulls, errs = make([]*forge.Pull, len(branches)), make([]error, len(branches))
+	var asked []int
+	for i, b := range branches {
+		if r := recs[b]; r.Pushed || r.PR != "" {
+			asked = append(asked, i)
+		}
+	}
+	if len(asked) == 0 || p.Forge == nil {
+		return pulls, errs, ""
+	}
+	if budget > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, budget)
+		defer cancel()
+	}
+	// Where the token may go and the token itself (which may start gh)
+	// are looked up only now that a branch needs GitHub.
+	if _, err := p.Forge.Target(ctx); err != nil {
+		return pulls, errs, fail.As(err).Message
+	}
+	if tok, _ := p.Forge.Token(ctx); tok == "" {
+		return pulls, errs, ""
+	}
+	var wg sync.WaitGroup
+	for _, i := range asked {
+		wg.Go(func() { pulls[i], errs[i] = p.latestPull(ctx, branches[i]) })
+	}
+	wg.Wait()
+	for _, i := range asked {
+		switch err := errs[i]; {
+		case err == nil:
+		case errors.Is(err, context.DeadlineExceeded) && budget > 0:
+			return pulls, errs, fmt.Sprintf("GitHub did not answer within %s: the state of its pull requests is unknown (?)", budget)
+		default:
+			return pulls, errs, "the state of the pull requests is unknown (?): " + fail.As(err).Message
+		}
+	}
+	return pulls, errs, ""
 }
 
 // branchBase is the base a bkt branch was made from.
@@ -115,15 +163,15 @@ func (p *Propagator) branchBase(r branchRecord) string {
 	return p.base()
 }
 
-// latestPull returns the newest pull request for branch, or nil when there
-// is none or GitHub cannot be asked.
-func (p *Propagator) latestPull(ctx context.Context, branch string) *forge.Pull {
+// latestPull returns the newest pull request for branch, nil when there is
+// none.
+func (p *Propagator) latestPull(ctx context.Context, branch string) (*forge.Pull, error) {
 	pulls, err := p.Forge.FindPulls(ctx, p.Repo.Info.Owner, p.Repo.Info.Name, branch)
 	if err != nil || len(pulls) == 0 {
-		return nil
+		return nil, err
 	}
 	sort.Slice(pulls, func(i, j int) bool { return pulls[i].Number > pulls[j].Number })
-	return &pulls[0]
+	return &pulls[0], nil
 }
 
 func pullState(pr *forge.Pull) State {

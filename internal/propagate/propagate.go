@@ -204,7 +204,7 @@ func (p *Propagator) resolveBase(ctx context.Context, out *Outcome) (string, err
 		Err:     ferr,
 	}).Next(
 		"Check default_branch in "+run.Quote(filepath.Join(p.Repo.Root, repo.InfoFile)),
-		"Check the remote: git -C "+run.Quote(p.Repo.Root)+" fetch "+remote,
+		"Check the remote: git -C "+run.Quote(p.Repo.Root)+" fetch "+run.Quote(remote),
 	)
 }
 

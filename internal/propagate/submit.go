@@ -52,7 +52,7 @@ func (p *Propagator) pushAndOpen(ctx context.Context, out *Outcome, branch, titl
 				branch, p.Repo.Info.URL),
 		}).Next(
 			"Open a pull request for "+branch+" on your git host",
-			"Or set url in "+run.Quote(filepath.Join(p.Repo.Root, repo.InfoFile))+" to https://github.com/OWNER/NAME, then: bkt pr submit "+branch,
+			"Or set url in "+run.Quote(filepath.Join(p.Repo.Root, repo.InfoFile))+" to https://github.com/OWNER/NAME, then: bkt pr submit "+run.Quote(branch),
 		)
 	}
 	req, err := p.pullRequest(ctx, branch, out.Base, title)
@@ -80,7 +80,7 @@ func (p *Propagator) kept(err error, branch, state string, rejected bool, compar
 	}
 	e.Next(cause.NextSteps...)
 	if rejected {
-		e.Next("Then: bkt pr submit " + branch)
+		e.Next("Then: bkt pr submit " + run.Quote(branch))
 	} else {
 		e.Next(submitStep)
 	}

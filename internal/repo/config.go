@@ -9,6 +9,7 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // Configured returns the path of the user's config file and the
@@ -31,7 +32,7 @@ func Use(dir string) (*Repo, string, error) {
 	}
 	if path == "" {
 		return nil, "", fail.New(fail.General, "Cannot find your config directory: neither $XDG_CONFIG_HOME nor $HOME is set").
-			Next("Set BKT_REPO=" + r.Root + " instead")
+			Next("Set BKT_REPO=" + run.Quote(r.Root) + " instead")
 	}
 	cfg := map[string]json.RawMessage{}
 	data, err := os.ReadFile(path)
@@ -53,7 +54,7 @@ func Use(dir string) (*Repo, string, error) {
 	}
 	if err := atomicfile.Write(path, append(out, '\n'), 0o644); err != nil {
 		return nil, "", fail.Wrap(fail.General, err, "Cannot write %s", path).WithDetail("%v", err).
-			Next("Check that you can write it: ls -ld " + filepath.Dir(path))
+			Next("Check that you can write it: ls -ld " + run.Quote(filepath.Dir(path)))
 	}
 	return r, path, nil
 }

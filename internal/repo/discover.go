@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // Repo is a discovered distribution repository.
@@ -77,7 +78,7 @@ func open(dir string, code fail.Code, source string) (*Repo, error) {
 			what = "does not exist"
 		}
 		return nil, fail.Wrap(code, err, "%s: %s %s, so it is not a bkt repository", source, abs, what).Next(
-			"Create a repository there: bkt init "+abs,
+			"Create a repository there: bkt init "+run.Quote(abs),
 			"Or point to the repository root (the directory holding "+InfoFile+"): bkt --repo DIR ...",
 		)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // InfoFile is the file that marks a repository root.
@@ -41,7 +42,7 @@ func ReadInfo(root string) (Info, error) {
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return Info{}, fail.Wrap(fail.General, err, "%s has no %s: it is not a bkt repository", root, InfoFile).
-				Next("Create a repository there: bkt init " + root)
+				Next("Create a repository there: bkt init " + run.Quote(root))
 		}
 		return Info{}, fail.Wrap(fail.General, err, "cannot read %s: %v", path, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Where says in which execution context a command must run.
@@ -78,12 +79,16 @@ func (c Cmd) String() string {
 // Argv returns the name followed by the arguments.
 func (c Cmd) Argv() []string { return append([]string{c.Name}, c.Args...) }
 
-// Quote shell-quotes s when it holds anything but safe characters.
+// Quote shell-quotes s when it holds anything but safe characters, so a
+// command line bkt prints (a next step, a plan, -v output) can be pasted
+// into a shell as it is and does only what it says: no expansion, no
+// command substitution, and no raw control character reaches the
+// terminal that shows it.
 func Quote(s string) string {
 	if s == "" {
 		return "''"
 	}
-	safe := true
+	safe := s[0] != '=' // zsh expands =cmd at the start of a word
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r)) {
 			safe = false
@@ -93,12 +98,71 @@ func Quote(s string) string {
 	if safe {
 		return s
 	}
-	if strings.Contains(s, "'") && !strings.ContainsAny(s, "\"$`\\!") {
+	if hasControl(s) {
+		return ansiQuote(s)
+	}
+	if strings.Contains(s, "'") && !strings.Contains(s, "!") {
 		// GVariant strings such as 'Adwaita-dark' read far better in
-		// double quotes than with every quote escaped.
-		return `"` + s + `"`
+		// double quotes than with every quote escaped; the four
+		// characters special there take a backslash (! would not: bash
+		// keeps the backslash).
+		return `"` + dquoteEscaper.Replace(s) + `"`
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+var dquoteEscaper = strings.NewReplacer(`$`, `\$`, "`", "\\`", `"`, `\"`, `\`, `\\`)
+
+// Line is the command line of argv, each word quoted with Quote:
+// next steps build the commands they suggest with it, e.g.
+// "Retry: " + run.Line("bkt", "flatpak", "add", id, "--force").
+func Line(argv ...string) string {
+	words := make([]string, len(argv))
+	for i, a := range argv {
+		words[i] = Quote(a)
+	}
+	return strings.Join(words, " ")
+}
+
+// hasControl reports C0 controls, DEL, C1 controls and invalid UTF-8,
+// which plain quotes would pass to the terminal raw.
+func hasControl(s string) bool {
+	for i, r := range s {
+		if r < 0x20 || r >= 0x7f && r < 0xa0 || r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD") {
+			return true
+		}
+	}
+	return false
+}
+
+// ansiQuote writes s as $'...' (bash, zsh, ksh and POSIX sh since 2024),
+// the one quoting that spells control characters as escapes.
+func ansiQuote(s string) string {
+	var b strings.Builder
+	b.WriteString("$'")
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\\' || r == '\'':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == 0x1b:
+			b.WriteString(`\e`)
+		case r < 0x20 || r >= 0x7f && r < 0xa0 || r == utf8.RuneError && n == 1:
+			for _, c := range []byte(s[i : i+n]) {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			}
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	b.WriteByte('\'')
+	return b.String()
 }
 
 // Result is what a finished command produced.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -51,15 +52,48 @@ func TestExecEnvAndProgress(t *testing.T) {
 
 func TestQuote(t *testing.T) {
 	for in, want := range map[string]string{
-		"org.gnome.Boxes": "org.gnome.Boxes",
-		"'prefer-dark'":   `"'prefer-dark'"`,
-		"it's $HOME":      `'it'\''s $HOME'`,
-		"two words":       "'two words'",
-		"":                "''",
+		"org.gnome.Boxes":         "org.gnome.Boxes",
+		"'prefer-dark'":           `"'prefer-dark'"`,
+		"it's $HOME":              `"it's \$HOME"`,
+		"two words":               "'two words'",
+		"":                        "''",
+		"$(touch /tmp/x)":         "'$(touch /tmp/x)'",
+		"=ls":                     "'=ls'",
+		"'$(touch x)'":            `"'\$(touch x)'"`,
+		`'a"b\c'`:                 `"'a\"b\\c'"`,
+		"'hey!'":                  `''\''hey!'\'''`,
+		"x\x1b]0;HACKED\a\x1b[2J": `$'x\e]0;HACKED\x07\e[2J'`,
+		"it's\n\\":                `$'it\'s\n\\'`,
+		"c1\u009b":                `$'c1\xc2\x9b'`,
 	} {
 		if got := Quote(in); got != want {
 			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// What Quote prints is what a shell gets back: paste it into bash and the
+// word arrives unchanged, with nothing run on the way.
+func TestQuoteRoundTripsThroughBash(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	words := []string{"plain", "two words", "it's", `"'x'"`, "$(touch pwned)", "`touch pwned`", "a\\b!c", "\x1b]0;HACKED\a\x1b[2J", "tab\there\nnewline", "del\x7f c1\u009b", "bad\xffutf8", "ü ✓", "=ls", "~root", "*", "'$(touch pwned)'", "'`touch pwned`'", `'a"b\c'`, "'hey!'", "'$HOME'"}
+	dir := t.TempDir()
+	for _, w := range words {
+		cmd := exec.Command(bash, "-c", "printf %s "+Quote(w))
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		if err != nil || string(out) != w {
+			t.Errorf("bash got %q (%v) from %s, want %q", out, err, Quote(w), w)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("quoting ran a command: %v", entries)
+	}
+	if got := Line("bkt", "flatpak", "add", "$(x)", "--force"); got != "bkt flatpak add '$(x)' --force" {
+		t.Errorf("Line = %s", got)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/repo"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // Adopt turns the existing directory opts.Dir into a bkt repository: it
@@ -26,11 +27,11 @@ func Adopt(opts Options) (added, kept []string, err error) {
 	}
 	if fi, err := os.Stat(opts.Dir); err != nil || !fi.IsDir() {
 		return nil, nil, fail.New(fail.Usage, "%s is not a directory", opts.Dir).
-			Next("Create a new repository instead: bkt init " + opts.Dir)
+			Next("Create a new repository instead: bkt init " + run.Quote(opts.Dir))
 	}
 	if _, err := os.Stat(filepath.Join(opts.Dir, repo.InfoFile)); err == nil {
 		return nil, nil, fail.New(fail.Usage, "%s is already a bkt repository (it has %s)", opts.Dir, repo.InfoFile).
-			Next("Use it: bkt repo use " + opts.Dir)
+			Next("Use it: bkt repo use " + run.Quote(opts.Dir))
 	}
 	files, err := render(opts)
 	if err != nil {

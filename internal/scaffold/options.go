@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // DefaultBase is the host image a new distribution builds on.
@@ -54,36 +55,36 @@ func (o Options) Resolve() (Options, error) {
 		o.Owner = os.Getenv("USER")
 		if o.Owner == "" {
 			return o, fail.New(fail.Usage, "Cannot tell who owns the new repository on GitHub").
-				Next("Name the GitHub owner: bkt init " + o.Dir + " --owner YOUR-GITHUB-LOGIN")
+				Next("Name the GitHub owner: bkt init " + run.Quote(o.Dir) + " --owner YOUR-GITHUB-LOGIN")
 		}
 		if !validOwner(o.Owner) {
 			return o, fail.New(fail.Usage, "$USER %q is not a valid GitHub owner, so it cannot be the default", o.Owner).
-				Next("Name the GitHub owner: bkt init " + o.Dir + " --owner YOUR-GITHUB-LOGIN")
+				Next("Name the GitHub owner: bkt init " + run.Quote(o.Dir) + " --owner YOUR-GITHUB-LOGIN")
 		}
 	} else if !validOwner(o.Owner) {
 		return o, fail.New(fail.Usage, "%q is not a valid GitHub owner", o.Owner).
 			WithDetail("A GitHub login has at most 39 letters, digits or single hyphens, and does not start or end with a hyphen.").
-			Next("Name the GitHub owner: bkt init " + o.Dir + " --owner YOUR-GITHUB-LOGIN")
+			Next("Name the GitHub owner: bkt init " + run.Quote(o.Dir) + " --owner YOUR-GITHUB-LOGIN")
 	}
 	if o.Name == "" {
 		abs, err := filepath.Abs(o.Dir)
 		if err != nil {
 			return o, fail.Wrap(fail.Usage, err, "Cannot resolve the directory %s", o.Dir).
-				Next("Name the repository: bkt init " + o.Dir + " --name my-os")
+				Next("Name the repository: bkt init " + run.Quote(o.Dir) + " --name my-os")
 		}
 		o.Name = filepath.Base(abs)
 	}
 	if len(o.Name) > 100 || !nameRE.MatchString(o.Name) {
 		return o, fail.New(fail.Usage, "%q cannot be both a GitHub repository name and an image name", o.Name).
 			WithDetail("Use letters, digits, and '.', '_' or '-' between them.").
-			Next("Choose another name: bkt init " + o.Dir + " --name my-os")
+			Next("Choose another name: bkt init " + run.Quote(o.Dir) + " --name my-os")
 	}
 	if o.Base == "" {
 		o.Base = DefaultBase
 	}
 	if !baseRE.MatchString(o.Base) {
 		return o, fail.New(fail.Usage, "%q is not an image reference", o.Base).
-			Next("Pass one like: bkt init " + o.Dir + " --base " + DefaultBase)
+			Next("Pass one like: bkt init " + run.Quote(o.Dir) + " --base " + DefaultBase)
 	}
 	return o, nil
 }

@@ -43,7 +43,7 @@ func Write(opts Options) ([]string, error) {
 		cleanup(opts.Dir, created, paths)
 		return nil, fail.Wrap(fail.General, err, "Cannot write the new repository in %s", opts.Dir).
 			WithDetail("%v", err).
-			Next("Check that you can write there: ls -ld " + opts.Dir)
+			Next("Check that you can write there: ls -ld " + run.Quote(opts.Dir))
 	}
 	return paths, nil
 }
@@ -56,21 +56,21 @@ func prepareDir(dir string) (created bool, err error) {
 	case errors.Is(err, fs.ErrNotExist):
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return false, fail.Wrap(fail.General, err, "Cannot create %s", dir).WithDetail("%v", err).
-				Next("Check the parent directory: ls -ld " + filepath.Dir(dir))
+				Next("Check the parent directory: ls -ld " + run.Quote(filepath.Dir(dir)))
 		}
 		return true, nil
 	case err != nil:
 		if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
 			return false, fail.New(fail.Usage, "%s is a file, not a directory", dir).
-				Next("Choose a new directory: bkt init " + dir + ".d")
+				Next("Choose a new directory: bkt init " + run.Quote(dir+".d"))
 		}
 		return false, fail.Wrap(fail.General, err, "Cannot read %s", dir).WithDetail("%v", err).
-			Next("Check its permissions: ls -ld " + dir)
+			Next("Check its permissions: ls -ld " + run.Quote(dir))
 	case len(entries) > 0:
 		e := fail.New(fail.Usage, "%s is not empty: bkt init only writes into a new or empty directory", dir)
 		if _, err := os.Stat(filepath.Join(dir, repo.InfoFile)); err == nil {
 			e.WithDetail("It already holds a bkt repository (%s).", repo.InfoFile).
-				Next("Use it: bkt -C " + dir + " status")
+				Next("Use it: bkt -C " + run.Quote(dir) + " status")
 		} else {
 			e.WithDetail("It contains %s.", describeEntries(entries))
 			if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {

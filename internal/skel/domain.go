@@ -70,8 +70,8 @@ func (d Domain) Validate(_ context.Context, env pipeline.Env, c pipeline.Change)
 		}
 		if len(files) > maxFiles && !env.Force {
 			return fail.New(fail.Validation, "~/%s holds %d files: skel/ is for dotfiles", rel, len(files)).
-				Next("Add the files you need one by one: bkt skel add "+rel+"/FILE",
-					"Add them all anyway: bkt skel add "+rel+" --force")
+				Next("Add the files you need one by one: bkt skel add "+run.Quote(rel+"/")+"FILE",
+					"Add them all anyway: "+run.Line("bkt", "skel", "add", rel, "--force"))
 		}
 		for _, f := range files {
 			if err := checkFile(home, f, env.Force); err != nil {
@@ -109,7 +109,7 @@ func checkFile(home, rel string, force bool) error {
 	}
 	if fi.Mode().IsRegular() && fi.Size() > maxFileSize {
 		return fail.New(fail.Validation, "~/%s is %d KiB: skel/ is for small dotfiles", rel, fi.Size()>>10).
-			Next("Add it anyway: bkt skel add " + rel + " --force")
+			Next("Add it anyway: " + run.Line("bkt", "skel", "add", rel, "--force"))
 	}
 	return nil
 }
@@ -117,7 +117,7 @@ func checkFile(home, rel string, force bool) error {
 func secretError(rel, what string) error {
 	return fail.New(fail.Validation, "%s looks like a secret: skel/ is committed and pushed to your repository", what).
 		Next("Keep it out of the repository (nothing was changed)",
-			"Add it anyway: bkt skel add "+rel+" --force")
+			"Add it anyway: "+run.Line("bkt", "skel", "add", rel, "--force"))
 }
 
 // homeFiles lists the regular files and symbolic links that rel names in
@@ -179,7 +179,7 @@ func notInHome(home, rel string) error {
 		close = append(close, dir+n)
 	}
 	return fail.New(fail.Validation, "~/%s does not exist", rel).Suggest(close...).
-		Next("See your dotfiles: ls -A ~/" + dir)
+		Next("See your dotfiles: ls -A ~/" + run.Quote(dir))
 }
 
 // Commands implements pipeline.Domain: adding a file to skel/ changes

@@ -188,7 +188,7 @@ func homeParentsPlain(home, rel string) error {
 		if fi.Mode()&os.ModeSymlink != 0 {
 			dir := strings.Join(parts[:i+1], "/")
 			return fail.New(fail.Validation, "~/%s is a symbolic link: ~/%s is not where it seems", dir, rel).
-				Next("Record the link itself: bkt skel add "+dir,
+				Next("Record the link itself: "+run.Line("bkt", "skel", "add", dir),
 					"Or name the file where it really is: readlink -f "+run.Quote(filepath.Join(home, filepath.FromSlash(rel))))
 		}
 	}

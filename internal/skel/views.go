@@ -186,7 +186,7 @@ func selectFiles(home string, files, paths []string) ([]string, error) {
 		if n == 0 {
 			return nil, fail.New(fail.Validation, "%s is not in %s/", rel, Dir).
 				Suggest(suggest.Closest(rel, files, 3)...).
-				Next("See the files of skel/: bkt skel list", "Record it: bkt skel add "+rel)
+				Next("See the files of skel/: bkt skel list", "Record it: "+run.Line("bkt", "skel", "add", rel))
 		}
 	}
 	return out, nil
@@ -259,7 +259,7 @@ func (d Domain) Status(_ context.Context, _ pipeline.Env, root string) lifecycle
 		it := lifecycle.Item{ID: r.Path, State: r.State}
 		if r.State == lifecycle.Differs {
 			it.Want, it.Have = Dir+"/"+r.Path, "your own version"
-			it.Note = "see it: bkt skel diff " + r.Path
+			it.Note = "see it: " + run.Line("bkt", "skel", "diff", r.Path)
 		}
 		rep.Items = append(rep.Items, it)
 	}

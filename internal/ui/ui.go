@@ -53,7 +53,7 @@ func (u *UI) Done(format string, args ...any) {
 	if u.Quiet {
 		return
 	}
-	fmt.Fprintf(u.Out, "%s %s\n", u.paint(green, "✓"), fmt.Sprintf(format, args...))
+	fmt.Fprintf(u.Out, "%s %s\n", u.paint(green, "✓"), CleanLine(fmt.Sprintf(format, args...)))
 }
 
 // Failed prints "✗ message".
@@ -61,7 +61,7 @@ func (u *UI) Failed(format string, args ...any) {
 	if u.Quiet {
 		return
 	}
-	fmt.Fprintf(u.Out, "%s %s\n", u.paint(red, "✗"), fmt.Sprintf(format, args...))
+	fmt.Fprintf(u.Out, "%s %s\n", u.paint(red, "✗"), CleanLine(fmt.Sprintf(format, args...)))
 }
 
 // Info prints an indented hint line.
@@ -69,27 +69,33 @@ func (u *UI) Info(format string, args ...any) {
 	if u.Quiet {
 		return
 	}
-	fmt.Fprintf(u.Out, "  %s\n", u.paint(dim, fmt.Sprintf(format, args...)))
+	fmt.Fprintf(u.Out, "  %s\n", u.paint(dim, CleanLine(fmt.Sprintf(format, args...))))
 }
 
-// Printf prints plain output.
-func (u *UI) Printf(format string, args ...any) { fmt.Fprintf(u.Out, format, args...) }
+// Printf prints plain output, cleaned of terminal control.
+func (u *UI) Printf(format string, args ...any) {
+	fmt.Fprint(u.Out, Clean(fmt.Sprintf(format, args...)))
+}
 
 // Heading prints a bold line.
-func (u *UI) Heading(s string) { fmt.Fprintln(u.Out, u.paint(bold, s)) }
+func (u *UI) Heading(s string) { fmt.Fprintln(u.Out, u.paint(bold, Clean(s))) }
+
+// Log returns a writer for progress lines printed by other packages (one
+// line per write); it cleans them like Printf.
+func (u *UI) Log() io.Writer { return cleanWriter{u.Out} }
 
 // Error prints err to Err in the SPEC §2.2 shape.
 func (u *UI) Error(err error) {
 	e := fail.As(err)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", u.paint(red, "Error:"), e.Message)
-	if e.Detail != "" {
-		fmt.Fprintf(&b, "\n%s\n", strings.TrimRight(e.Detail, "\n"))
+	fmt.Fprintf(&b, "%s %s\n", u.paint(red, "Error:"), Clean(e.Message))
+	if detail := strings.TrimRight(Clean(e.Detail), "\n"); detail != "" {
+		fmt.Fprintf(&b, "\n%s\n", detail)
 	}
 	if len(e.DidYouMean) > 0 {
 		b.WriteString("\nDid you mean:\n")
 		for _, s := range e.DidYouMean {
-			fmt.Fprintf(&b, "  %s\n", s)
+			fmt.Fprintf(&b, "  %s\n", CleanLine(s))
 		}
 	}
 	if len(e.NextSteps) > 0 {
@@ -98,14 +104,21 @@ func (u *UI) Error(err error) {
 		}
 		b.WriteString("Next steps:\n")
 		for _, s := range e.NextSteps {
-			fmt.Fprintf(&b, "  - %s\n", s)
+			fmt.Fprintf(&b, "  - %s\n", CleanLine(s))
 		}
 	}
 	fmt.Fprint(u.Err, b.String())
 }
 
-// Table prints rows with columns padded to the widest cell.
+// Table prints rows with columns padded to the widest cell; cells are
+// cleaned with CleanLine.
 func (u *UI) Table(header []string, rows [][]string) {
+	header = cleanCells(header)
+	clean := make([][]string, len(rows))
+	for i, r := range rows {
+		clean[i] = cleanCells(r)
+	}
+	rows = clean
 	widths := make([]int, len(header))
 	for i, h := range header {
 		widths[i] = len([]rune(h))
@@ -136,4 +149,12 @@ func (u *UI) Table(header []string, rows [][]string) {
 	for _, r := range rows {
 		line(r, "")
 	}
+}
+
+func cleanCells(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = CleanLine(c)
+	}
+	return out
 }

@@ -7,6 +7,7 @@ package fakegithub
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // DefaultToken is the token the server accepts unless Token is changed.
@@ -31,8 +33,18 @@ type Server struct {
 	// Origin, when set, is the path of a bare git repository: the head
 	// and base of a new pull request must be branches there.
 	Origin string
-	// LogFile, when set, receives one JSON line per request.
+	// LogFile, when set, receives one JSON line per request, with the
+	// Authorization header it carried ("auth"), so a test can prove where
+	// a token went.
 	LogFile string
+	// DelayFile, when set and the file exists, holds a duration (e.g.
+	// "30s"): every answer waits that long, or until the client gives up,
+	// as a GitHub that hangs would.
+	DelayFile string
+	// ErrorFile, when set and the file exists, makes every request fail
+	// with the error it holds, {"status": 422, "message": "..."}: scripts
+	// write it to make GitHub answer with a message of their choosing.
+	ErrorFile string
 
 	ts    *httptest.Server
 	mu    sync.Mutex
@@ -46,6 +58,7 @@ type Request struct {
 	Path   string `json:"path"`
 	Query  string `json:"query"`
 	Body   string `json:"body"`
+	Auth   string `json:"auth"` // the Authorization header
 }
 
 // Pull is a pull request the server holds.
@@ -67,6 +80,21 @@ func New() *Server {
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	return s
+}
+
+// NewTLS starts a server on https://127.0.0.1:PORT. Its certificate (also
+// valid for example.com) is written to caFile in PEM, for a client process
+// to trust through SSL_CERT_FILE.
+func NewTLS(caFile string) (*Server, error) {
+	s := &Server{Token: DefaultToken}
+	s.ts = httptest.NewTLSServer(http.HandlerFunc(s.serve))
+	s.URL = s.ts.URL
+	pemData := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.ts.Certificate().Raw})
+	if err := os.WriteFile(caFile, pemData, 0o644); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Close stops the server.
@@ -111,13 +139,25 @@ func (s *Server) setState(number int, merged bool) bool {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body)}
+	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body), Auth: r.Header.Get("Authorization")}
 	s.mu.Lock()
 	s.reqs = append(s.reqs, rec)
-	token, logFile := s.Token, s.LogFile
+	token, logFile, delayFile, errorFile := s.Token, s.LogFile, s.DelayFile, s.ErrorFile
 	s.mu.Unlock()
 	if logFile != "" {
 		appendLog(logFile, rec)
+	}
+	if d := readDelay(delayFile); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return // the client gave up; Close must not wait for d
+		}
+	}
+	if e, ok := readError(errorFile); ok {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		writeError(w, e.Status, e.Message, nil)
+		return
 	}
 
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -147,6 +187,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, "Not Found", nil)
 	}
+}
+
+// readError reads the error ErrorFile asks for, if there is one.
+func readError(path string) (e struct {
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}, ok bool) {
+	if path == "" {
+		return e, false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || json.Unmarshal(data, &e) != nil || e.Status == 0 {
+		return e, false
+	}
+	return e, true
 }
 
 type fieldError struct {
@@ -301,6 +356,19 @@ func (s *Server) wire(p *Pull, single bool) map[string]any {
 	return v
 }
 
+// readDelay returns the duration in path, 0 when there is none.
+func readDelay(path string) time.Duration {
+	if path == "" {
+		return 0
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	d, _ := time.ParseDuration(strings.TrimSpace(string(data)))
+	return d
+}
+
 // branchSHA resolves a branch of the bare repository with the real git.
 func branchSHA(gitDir, branch string) (string, bool) {
 	out, err := exec.Command("git", "--git-dir", gitDir, "rev-parse", "--verify", "--quiet", "refs/heads/"+branch).Output()
@@ -313,7 +381,7 @@ func branchSHA(gitDir, branch string) (string, bool) {
 // appendLog writes rec as one JSON line. The body is embedded as JSON when
 // it is JSON, so scripts can grep `"title":"flatpak: add X"`.
 func appendLog(path string, rec Request) {
-	line := map[string]any{"method": rec.Method, "path": rec.Path, "query": rec.Query}
+	line := map[string]any{"method": rec.Method, "path": rec.Path, "query": rec.Query, "auth": rec.Auth}
 	if json.Valid([]byte(rec.Body)) {
 		line["body"] = json.RawMessage(rec.Body)
 	} else {

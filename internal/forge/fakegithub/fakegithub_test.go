@@ -2,6 +2,8 @@ package fakegithub
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -9,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func post(t *testing.T, s *Server, token, path, body string) (int, map[string]any) {
@@ -131,11 +134,68 @@ func TestLogFile(t *testing.T) {
 	if !strings.Contains(lines[0], `"title":"a & b"`) || !strings.Contains(lines[0], `"method":"POST"`) {
 		t.Errorf("line 1 = %s", lines[0])
 	}
+	if !strings.Contains(lines[0], `"auth":"Bearer `+DefaultToken+`"`) {
+		t.Errorf("line 1 lacks the Authorization header: %s", lines[0])
+	}
 	if !strings.Contains(lines[1], `"body":"not json"`) {
 		t.Errorf("line 2 = %s", lines[1])
 	}
 	if n := len(s.Requests()); n != 2 {
 		t.Errorf("Requests() has %d entries", n)
+	}
+}
+
+// TestDelay: a delay file makes answers wait, but a client that gives up
+// is let go at once.
+func TestDelay(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.DelayFile = filepath.Join(t.TempDir(), "delay")
+	if err := os.WriteFile(s.DelayFile, []byte("1m\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Timeout: 200 * time.Millisecond}
+	start := time.Now()
+	if _, err := hc.Get(s.URL + "/repos/o/r/pulls"); err == nil {
+		t.Error("answer came despite the delay")
+	}
+	if err := os.Remove(s.DelayFile); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := hc.Get(s.URL + "/repos/o/r/pulls")
+	if err != nil {
+		t.Fatalf("without the delay file: %v", err)
+	}
+	resp.Body.Close()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
+
+// TestTLS: the TLS server's certificate file lets a client trust it.
+func TestTLS(t *testing.T) {
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	s, err := NewTLS(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	data, err := os.ReadFile(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		t.Fatal("no certificate in the file")
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := hc.Get(s.URL + "/repos/o/r/pulls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || !strings.HasPrefix(s.URL, "https://127.0.0.1:") {
+		t.Errorf("%s: HTTP %d", s.URL, resp.StatusCode)
 	}
 }
 
