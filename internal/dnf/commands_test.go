@@ -34,29 +34,29 @@ func TestCommandsInstall(t *testing.T) {
 		}
 	}
 	// htop is layered, nano is in the base image: only fish is layered.
-	want(change(dnf.ActInstall, "htop", "nano", "fish"), "rpm-ostree install fish")
-	want(dnf.InstallChange([]string{"fish", "btop"}, true), "rpm-ostree install --apply-live fish btop")
+	want(change(dnf.ActInstall, "htop", "nano", "fish"), "rpm-ostree install -- fish")
+	want(dnf.InstallChange([]string{"fish", "btop"}, true), "rpm-ostree install --apply-live -- fish btop")
 	want(change(dnf.ActInstall, "htop", "nano"))
 
 	// Once nano is removed from the base, installing it resets the override.
 	m.run([]run.Cmd{{Name: "rpm-ostree", Args: []string{"override", "remove", "nano"}}})
-	want(change(dnf.ActInstall, "nano", "fish"), "rpm-ostree override reset nano", "rpm-ostree install fish")
+	want(change(dnf.ActInstall, "nano", "fish"), "rpm-ostree override reset -- nano", "rpm-ostree install -- fish")
 
 	// A package layered at boot and unlayered since is installed again.
 	m.run([]run.Cmd{{Name: "rpm-ostree", Args: []string{"uninstall", "htop"}}})
-	want(change(dnf.ActInstall, "htop"), "rpm-ostree install htop")
+	want(change(dnf.ActInstall, "htop"), "rpm-ostree install -- htop")
 }
 
 func TestCommandsRemove(t *testing.T) {
 	m := newMachine(t, "htop")
-	if got := commands(t, m, change(dnf.ActRemove, "htop", "fish")); !slices.Equal(got, []string{"rpm-ostree uninstall htop"}) {
+	if got := commands(t, m, change(dnf.ActRemove, "htop", "fish")); !slices.Equal(got, []string{"rpm-ostree uninstall -- htop"}) {
 		t.Errorf("remove: %q", got)
 	}
-	if got := commands(t, m, change(dnf.ActOverrideRemove, "nano", "firefox")); !slices.Equal(got, []string{"rpm-ostree override remove nano firefox"}) {
+	if got := commands(t, m, change(dnf.ActOverrideRemove, "nano", "firefox")); !slices.Equal(got, []string{"rpm-ostree override remove -- nano firefox"}) {
 		t.Errorf("override remove: %q", got)
 	}
 	m.run([]run.Cmd{{Name: "rpm-ostree", Args: []string{"override", "remove", "nano"}}})
-	if got := commands(t, m, change(dnf.ActOverrideRemove, "nano", "firefox")); !slices.Equal(got, []string{"rpm-ostree override remove firefox"}) {
+	if got := commands(t, m, change(dnf.ActOverrideRemove, "nano", "firefox")); !slices.Equal(got, []string{"rpm-ostree override remove -- firefox"}) {
 		t.Errorf("override remove again: %q", got)
 	}
 	if got := commands(t, m, change(dnf.ActGroupInstall, "dev-tools")); len(got) != 0 {
@@ -82,11 +82,11 @@ func TestCommandsCopr(t *testing.T) {
 	}
 	// dnf with the test's BKT_DNF_ARGS, then the copr command
 	got := commands(t, m, change(dnf.ActCoprEnable, "atim/starship", "@kdesig/kde-extras"))
-	if len(got) != 1 || !strings.HasPrefix(got[0], "dnf -c ") || !strings.HasSuffix(got[0], " --releasever=41 -y copr enable @kdesig/kde-extras") {
+	if len(got) != 1 || !strings.HasPrefix(got[0], "dnf -c ") || !strings.HasSuffix(got[0], " --releasever=41 -y copr enable -- @kdesig/kde-extras") {
 		t.Errorf("enable a new COPR: %q", got)
 	}
 	got = commands(t, m, change(dnf.ActCoprDisable, "atim/starship", "@kdesig/kde-extras"))
-	if len(got) != 1 || !strings.HasSuffix(got[0], " -y copr disable atim/starship") {
+	if len(got) != 1 || !strings.HasSuffix(got[0], " -y copr disable -- atim/starship") {
 		t.Errorf("disable: %q", got)
 	}
 }

@@ -8,11 +8,10 @@ package dnf
 
 import (
 	"context"
-	"regexp"
-	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
+	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	dnfsys "github.com/bkt-dev/bkt/internal/system/dnf"
 	"github.com/bkt-dev/bkt/internal/system/rpmostree"
@@ -65,9 +64,6 @@ func tools(env pipeline.Env) (*dnfsys.Dnf, rpmostree.RpmOstree) {
 	return dnfsys.New(env.Runner), rpmostree.RpmOstree{R: env.Runner}
 }
 
-// coprName is what copr-repos.json accepts (its schema's pattern).
-var coprName = regexp.MustCompile(`^@?[A-Za-z0-9_.+-]+/[A-Za-z0-9_.+-]+$`)
-
 // Validate implements pipeline.Domain.
 func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
 	if len(c.IDs) == 0 {
@@ -93,23 +89,28 @@ func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Chang
 	return fail.New(fail.Usage, "dnf has no action %q", c.Action)
 }
 
-// checkName rejects what cannot be a name before any tool sees it: an
-// option, an empty word, a path. Group names may hold spaces
-// ("Development Tools"); COPR names must be OWNER/PROJECT.
+// checkName rejects what cannot be a name before any tool sees it: the
+// manifest's own rules (manifest.PackageName, GroupID, CoprName), so
+// nothing reaches dnf or rpm-ostree as an option and everything accepted
+// can be recorded. A group is named by its id ("development-tools"), not
+// its display name.
 func checkName(action, id string) error {
-	bad := " \t\n/"
+	r := manifest.PackageName
 	switch action {
 	case ActCoprEnable, ActCoprDisable:
-		if !coprName.MatchString(id) || strings.HasPrefix(id, "-") {
-			return fail.New(fail.Usage, "%q is not a COPR project: write it as OWNER/PROJECT", id).
-				Next("Example: bkt dnf " + cliAction(action) + " atim/starship")
-		}
-		return nil
+		r = manifest.CoprName
 	case ActGroupInstall, ActGroupRemove:
-		bad = "\n"
+		r = manifest.GroupID
 	}
-	if id == "" || strings.HasPrefix(id, "-") || strings.ContainsAny(id, bad) {
-		return fail.New(fail.Usage, "%q is not a package or group name", id).Next("See the usage: bkt dnf --help")
+	if err := r.Check(id); err != nil {
+		e := fail.Wrap(fail.Usage, err, "%v", err)
+		switch action {
+		case ActCoprEnable, ActCoprDisable:
+			return e.Next("Example: bkt dnf " + cliAction(action) + " atim/starship")
+		case ActGroupInstall, ActGroupRemove:
+			return e.Next("See the group ids (in parentheses): bkt dnf group list")
+		}
+		return e.Next("See the usage: bkt dnf --help")
 	}
 	return nil
 }

@@ -17,6 +17,12 @@ import (
 // overridden and listed in "excluded". With prOnly this machine is not
 // asked: what the manifest declares is dropped, anything else excluded.
 func RemoveChanges(ctx context.Context, env pipeline.Env, names []string, prOnly bool) ([]pipeline.Change, error) {
+	// The names go to dnf repoquery below, before the pipeline validates.
+	for _, n := range names {
+		if err := checkName(ActRemove, n); err != nil {
+			return nil, err
+		}
+	}
 	var pkgs manifest.SystemPackages
 	if env.Root != "" {
 		if err := manifest.Load(env.Root, &pkgs); err != nil {

@@ -37,7 +37,7 @@ func TestStatusSyncCapture(t *testing.T) {
 	}
 
 	cmds, err := dom.SyncPlan(ctx, m.env(), m.root)
-	if err != nil || !slices.Equal(strs(cmds), []string{"rpm-ostree install fish", "rpm-ostree override remove firefox"}) {
+	if err != nil || !slices.Equal(strs(cmds), []string{"rpm-ostree install -- fish", "rpm-ostree override remove -- firefox"}) {
 		t.Fatalf("sync plan: %q %v", strs(cmds), err)
 	}
 	m.run(cmds)
@@ -54,7 +54,7 @@ func TestStatusSyncCapture(t *testing.T) {
 		t.Errorf("nano: %+v", rep.Items[2])
 	}
 	// sync restores a declared package removed here
-	if cmds, err := dom.SyncPlan(ctx, m.env(), m.root); err != nil || !slices.Equal(strs(cmds), []string{"rpm-ostree override reset nano"}) {
+	if cmds, err := dom.SyncPlan(ctx, m.env(), m.root); err != nil || !slices.Equal(strs(cmds), []string{"rpm-ostree override reset -- nano"}) {
 		t.Errorf("sync plan: %q %v", strs(cmds), err)
 	}
 

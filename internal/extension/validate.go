@@ -21,8 +21,11 @@ import (
 // that the manifest declares or that is installed.
 func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
 	for _, uuid := range c.IDs {
-		if !ext.ValidUUID(uuid) {
-			return fail.New(fail.Validation, "'%s' is not an extension UUID", uuid).
+		// The manifest's rule, so that every UUID added can be recorded.
+		if err := manifest.ExtensionUUID.Check(uuid); err != nil {
+			var ie *manifest.InvalidError
+			errors.As(err, &ie)
+			return fail.Wrap(fail.Validation, err, "'%s' is not an extension UUID: %s", uuid, ie.Reason).
 				WithDetail("A UUID looks like name@author.example.com; it is on the extension's page on extensions.gnome.org.").
 				Next("See the managed extensions: bkt extension list")
 		}

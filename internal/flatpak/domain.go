@@ -46,6 +46,9 @@ func adapter(env pipeline.Env) fp.Flatpak { return fp.Flatpak{R: env.Runner} }
 
 // Validate implements pipeline.Domain.
 func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+	if err := checkNames(c); err != nil {
+		return err
+	}
 	switch c.Action {
 	case ActAdd:
 		return d.validateAdd(ctx, env, c)

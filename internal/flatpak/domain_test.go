@@ -140,14 +140,14 @@ func TestCommandsAdd(t *testing.T) {
 	}
 	// Installed in the user installation is not installed in the system one.
 	cmds, err = dom.Commands(ctx, m.penv(), addChange("system", "sysrepo", appA))
-	if err != nil || !slices.Equal(cmdStrings(cmds), []string{"flatpak install --system --noninteractive -y sysrepo " + appA}) {
+	if err != nil || !slices.Equal(cmdStrings(cmds), []string{"flatpak install --system --noninteractive -y -- sysrepo " + appA}) {
 		t.Errorf("other scope: %q, %v", cmdStrings(cmds), err)
 	}
 
 	// Several apps: one install command, without the installed one, and
 	// it really installs them all.
 	cmds, err = dom.Commands(ctx, m.penv(), addChange("user", "local", appOther, appA, appThird))
-	want := []string{"flatpak install --user --noninteractive -y local " + appOther + " " + appThird}
+	want := []string{"flatpak install --user --noninteractive -y -- local " + appOther + " " + appThird}
 	if err != nil || !slices.Equal(cmdStrings(cmds), want) || !cmds[0].Mutates {
 		t.Fatalf("several apps: %q, %v; want %q", cmdStrings(cmds), err, want)
 	}
@@ -187,14 +187,14 @@ func TestCommandsRemove(t *testing.T) {
 	// Only what is installed (Third is not), one command per scope.
 	cmds, err := dom.Commands(ctx, m.penv(), rm("", appA, appOther, appThird))
 	want := []string{
-		"flatpak uninstall --user --noninteractive -y " + appA + " " + appOther,
-		"flatpak uninstall --system --noninteractive -y " + appA,
+		"flatpak uninstall --user --noninteractive -y -- " + appA + " " + appOther,
+		"flatpak uninstall --system --noninteractive -y -- " + appA,
 	}
 	if err != nil || !slices.Equal(cmdStrings(cmds), want) {
 		t.Errorf("remove: %q, %v; want %q", cmdStrings(cmds), err, want)
 	}
 	cmds, _ = dom.Commands(ctx, m.penv(), rm("system", appA, appOther))
-	if got := cmdStrings(cmds); !slices.Equal(got, []string{"flatpak uninstall --system --noninteractive -y " + appA}) {
+	if got := cmdStrings(cmds); !slices.Equal(got, []string{"flatpak uninstall --system --noninteractive -y -- " + appA}) {
 		t.Errorf("remove --scope system: %q", got)
 	}
 	cmds, _ = dom.Commands(ctx, m.penv(), rm("", appThird))
@@ -224,12 +224,12 @@ func TestCommandsRemotes(t *testing.T) {
 		t.Errorf("adding an existing remote: %q", cmdStrings(cmds))
 	}
 	cmds, _ = dom.Commands(ctx, m.penv(), remote(flatpak.ActRemoteAdd, "extra", "user", flatpak.OptURL, fileURL(m.repo), flatpak.OptGPGVerify, "false"))
-	if got := cmdStrings(cmds); !slices.Equal(got, []string{"flatpak remote-add --user --if-not-exists --no-gpg-verify extra " + fileURL(m.repo)}) {
+	if got := cmdStrings(cmds); !slices.Equal(got, []string{"flatpak remote-add --user --if-not-exists --no-gpg-verify -- extra " + fileURL(m.repo)}) {
 		t.Errorf("remote add: %q", got)
 	}
 	m.runAll(cmds)
 	cmds, _ = dom.Commands(ctx, m.penv(), remote(flatpak.ActRemoteRemove, "extra", "user"))
-	if got := cmdStrings(cmds); !slices.Equal(got, []string{"flatpak remote-delete --user extra"}) {
+	if got := cmdStrings(cmds); !slices.Equal(got, []string{"flatpak remote-delete --user -- extra"}) {
 		t.Errorf("remote remove: %q", got)
 	}
 	m.runAll(cmds)

@@ -98,9 +98,9 @@ func TestSyncPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"flatpak remote-add --system --if-not-exists --no-gpg-verify declared " + fileURL(m.repo),
-		"flatpak install --user --noninteractive -y local " + appA + " " + appOther,
-		"flatpak install --system --noninteractive -y declared " + appA + " " + appBeta + "//beta",
+		"flatpak remote-add --system --if-not-exists --no-gpg-verify -- declared " + fileURL(m.repo),
+		"flatpak install --user --noninteractive -y -- local " + appA + " " + appOther,
+		"flatpak install --system --noninteractive -y -- declared " + appA + " " + appBeta + "//beta",
 	}
 	if got := cmdStrings(cmds); !reflect.DeepEqual(got, want) {
 		t.Errorf("SyncPlan =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -120,8 +120,8 @@ func TestSyncPlan(t *testing.T) {
 	m.install("user", "local", appBeta+"//beta")
 	cmds, extra, err = flatpak.SyncPlan(t.Context(), m.r, m.root, true)
 	want = []string{
-		"flatpak uninstall --user --noninteractive -y " + appBeta,
-		"flatpak uninstall --system --noninteractive -y " + appOther,
+		"flatpak uninstall --user --noninteractive -y -- " + appBeta,
+		"flatpak uninstall --system --noninteractive -y -- " + appOther,
 	}
 	if err != nil || !slices.Equal(cmdStrings(cmds), want) || len(extra) != 2 {
 		t.Errorf("prune = %q, extra %+v, %v; want %q", cmdStrings(cmds), extra, err, want)
@@ -237,7 +237,7 @@ func TestCustomInstallationIsLeftAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := cmdStrings(cmds); !slices.Equal(got, []string{"flatpak uninstall --user --noninteractive -y org.example.Mine"}) {
+	if got := cmdStrings(cmds); !slices.Equal(got, []string{"flatpak uninstall --user --noninteractive -y -- org.example.Mine"}) {
 		t.Errorf("prune = %q", got)
 	}
 	if len(extra) != 1 || extra[0].ID != "org.example.Mine" {

@@ -54,6 +54,9 @@ func SplitID(id string) (schema, key string, err error) {
 		return "", "", fail.New(fail.Usage, "%q does not name a setting: expected SCHEMA KEY", id).
 			Next("See the usage: bkt gsetting --help")
 	}
+	if err := checkNames(schema, key); err != nil {
+		return "", "", err
+	}
 	return schema, key, nil
 }
 

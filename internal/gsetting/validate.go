@@ -9,11 +9,25 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/gvariant"
+	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/suggest"
 	gs "github.com/bkt-dev/bkt/internal/system/gsettings"
 )
+
+// checkNames applies the manifest's rules for schema ids and key names
+// before gsettings sees them: gsettings takes no "--", so a schema such as
+// "--schemadir" must never reach its command line.
+func checkNames(schema, key string) error {
+	if err := manifest.GSchema.Check(schema); err != nil {
+		return fail.Wrap(fail.Usage, err, "%v", err).Next("See the installed schemas: gsettings list-schemas")
+	}
+	if err := manifest.GKey.Check(key); err != nil {
+		return fail.Wrap(fail.Usage, err, "%v", err).Next("See the keys: gsettings list-keys " + schema)
+	}
+	return nil
+}
 
 // checkSetting validates schema, key and value and returns the value's
 // canonical text. Queries: list-keys, range, and one trial set under the

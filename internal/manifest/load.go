@@ -6,14 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
-	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/manifest/repofile"
 )
 
 const validateStep = "Fix it, then check: bkt validate"
@@ -30,16 +29,23 @@ func Load(root string, d Doc) error {
 // load also returns the file's bytes (nil when missing), for Edit.
 func load(root string, d Doc) ([]byte, error) {
 	rel := RelPath(d)
-	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+	data, err := read(root, rel)
 	if errors.Is(err, fs.ErrNotExist) {
 		reset(d)
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fail.Wrap(fail.General, err, "Cannot read %s", rel).
-			WithDetail("%v", err).Next("Check the file's permissions: ls -l " + run.Quote(rel))
+		return nil, err
 	}
 	return data, decode(rel, data, d)
+}
+
+// read reads the manifest rel under root: only a regular file of at most
+// repofile.ManifestLimit bytes. A missing file (not a dangling link) is
+// fs.ErrNotExist; anything else that keeps it from being read is an error
+// naming the file.
+func read(root, rel string) ([]byte, error) {
+	return repofile.Read(filepath.Join(root, filepath.FromSlash(rel)), rel, repofile.ManifestLimit)
 }
 
 // decode parses data (the content of rel) into d and validates it.
@@ -59,6 +65,10 @@ func decode(rel string, data []byte, d Doc) error {
 // bkt itself (a broken embedded schema), not of the file.
 func problems(rel string, data []byte, d Doc) ([]Problem, error) {
 	reset(d)
+	if bytes.HasPrefix(data, utf8BOM) {
+		// encoding/json would say "invalid character 'ï'".
+		return []Problem{{File: rel, Line: 1, Col: 1, Message: "the file starts with a UTF-8 byte-order mark; remove it (save the file as UTF-8 without BOM)"}}, nil
+	}
 	v, err := decodeAny(data)
 	if err != nil {
 		// Unmarshal words syntax errors best and also rejects trailing
@@ -178,12 +188,18 @@ func ValidateAll(root string) ([]Problem, error) {
 	var all []Problem
 	for _, d := range All() {
 		rel := RelPath(d)
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		data, err := read(root, rel)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, fail.Wrap(fail.General, err, "Cannot read %s", rel).WithDetail("%v", err)
+			if fe := fail.As(err); fe.Code == fail.Validation {
+				// A FIFO, a dangling link, a huge file: one more problem
+				// to list, not a reason to stop checking the others.
+				all = append(all, Problem{File: rel, Message: strings.TrimPrefix(fe.Message, rel+" ")})
+				continue
+			}
+			return nil, err
 		}
 		probs, err := problems(rel, data, d)
 		if err != nil {
@@ -193,3 +209,5 @@ func ValidateAll(root string) ([]Problem, error) {
 	}
 	return all, nil
 }
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}

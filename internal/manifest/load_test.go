@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -197,7 +198,7 @@ func TestLoadSchemaAndSemanticErrors(t *testing.T) {
 		{&FlatpakApps{}, "{\"apps\": [], \"apps\": []}", 1, 14, `duplicate field "apps"`},
 		{&GnomeExtensions{}, "{\"extensions\": [\"a@b\",\n {\"uuid\": \"a@b\"}]}", 2, 2, `duplicate extension "a@b" (first at line 1)`},
 		{&GnomeExtensions{}, "{\"extensions\": [\"a@b\",\n 42]}", 2, 2, "got number, want object"},
-		{&GnomeExtensions{}, "{\"extensions\": [\"a b\"]}", 1, 17, `extensions: "a b" is not valid: expected extension UUID`},
+		{&GnomeExtensions{}, "{\"extensions\": [\"a b\"]}", 1, 17, `extensions: "a b" is not a valid extension UUID: expected letters`},
 		{&SystemPackages{}, "{\"packages\": [\"htop\"],\n \"excluded\": [\"htop\"]}", 2, 15, `package "htop" is both installed and excluded (first at line 1)`},
 		{&CoprRepos{}, "{\"coprs\": [{\"name\": \"noslash\"}]}", 1, 21, "name: "},
 		{&FlatpakRemotes{}, "{\"remotes\": [{\"name\": \"x\", \"url\": \"https://x\", \"gpg_verify\": \"no\"}]}", 1, 62, "gpg_verify: got string, want boolean"},
@@ -234,5 +235,38 @@ func TestValidateAllReportsEveryFile(t *testing.T) {
 	}
 	if len(probs) != 2 || probs[0].File != "manifests/flatpak-apps.json" || probs[1].File != "manifests/host-shims.json" {
 		t.Errorf("problems = %v", probs)
+	}
+}
+
+func TestLoadSpecialFiles(t *testing.T) {
+	root := t.TempDir()
+	d := &FlatpakApps{}
+	path := writeManifest(t, root, d, "\uFEFF{\"apps\": []}")
+	probs := validationProblems(t, Load(root, d))
+	if len(probs) != 1 || probs[0].Line != 1 || !strings.Contains(probs[0].Message, "byte-order mark; remove it") {
+		t.Errorf("BOM: %+v", probs)
+	}
+
+	for _, tc := range []struct {
+		make func() error
+		want string
+	}{
+		{func() error { return os.Symlink("/nonexistent/apps.json", path) }, "manifests/flatpak-apps.json is a symbolic link to /nonexistent/apps.json, which does not exist"},
+		{func() error { return os.Symlink("/dev/zero", path) }, "manifests/flatpak-apps.json is not a regular file (it is a character device)"},
+		{func() error { return syscall.Mkfifo(path, 0o644) }, "manifests/flatpak-apps.json is not a regular file (it is a named pipe)"},
+	} {
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+		if err := tc.make(); err != nil {
+			t.Fatal(err)
+		}
+		if e := fail.As(Load(root, d)); e.Code != fail.Validation || e.Message != tc.want {
+			t.Errorf("Load: %+v, want %q", e, tc.want)
+		}
+		probs, err := ValidateAll(root)
+		if err != nil || len(probs) != 1 || probs[0].File != RelPath(d) || !strings.HasPrefix(tc.want, RelPath(d)+" "+probs[0].Message) {
+			t.Errorf("ValidateAll: %+v, %v", probs, err)
+		}
 	}
 }

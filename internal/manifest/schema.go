@@ -111,10 +111,20 @@ func collect(ve *jsonschema.ValidationError, out *[]Problem) {
 		}
 	default:
 		msg := kindMessage(ve.ErrorKind)
-		if k, ok := ve.ErrorKind.(*kind.Pattern); ok {
-			// A regular expression helps nobody; the description does.
-			if desc := description(ve.SchemaURL); desc != "" {
+		switch k := ve.ErrorKind.(type) {
+		case *kind.Pattern:
+			// A regular expression helps nobody; the rule's own words
+			// (as the commands say them) or the description do.
+			if r := ruleAt(ve.SchemaURL); r != nil && r.Check(k.Got) != nil {
+				msg = r.Check(k.Got).Error()
+			} else if desc := description(ve.SchemaURL); desc != "" {
 				msg = fmt.Sprintf("%q is not valid: expected %s", k.Got, lowerFirst(desc))
+			}
+		case *kind.MaxLength:
+			if r := ruleAt(ve.SchemaURL); r != nil {
+				msg = fmt.Sprintf("a %s is at most %d characters long; this one has %d", r.What, k.Want, k.Got)
+			} else {
+				msg = fmt.Sprintf("at most %d characters allowed; this value has %d", k.Want, k.Got)
 			}
 		}
 		// Name the field the value belongs to; array positions are

@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/manifest/repofile"
 )
 
 // InfoFile is the file that marks a repository root.
@@ -38,18 +38,19 @@ type Info struct {
 // https://HOST/OWNER/NAME shape.
 func ReadInfo(root string) (Info, error) {
 	path := filepath.Join(root, InfoFile)
-	data, err := os.ReadFile(path)
+	// Only a regular file of sane size: a FIFO or a link to /dev/zero
+	// must not hang bkt or exhaust its memory.
+	data, err := repofile.Read(path, path, repofile.ManifestLimit)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return Info{}, fail.Wrap(fail.General, err, "%s has no %s: it is not a bkt repository", root, InfoFile).
 				Next("Create a repository there: bkt init " + run.Quote(root))
 		}
-		return Info{}, fail.Wrap(fail.General, err, "cannot read %s: %v", path, err)
+		return Info{}, err
 	}
 	var info Info
-	if err := json.Unmarshal(data, &info); err != nil {
-		return Info{}, fail.Wrap(fail.Validation, err, "%s is not valid JSON: %s", path, jsonErrorPos(data, err)).
-			Next("Fix the file, e.g.: " + `{"owner": "you", "name": "distro", "url": "https://github.com/you/distro", "default_branch": "main"}`)
+	if err := decodeInfo(path, data, &info); err != nil {
+		return Info{}, err
 	}
 	if info.DefaultBranch == "" {
 		info.DefaultBranch = DefaultBranch
@@ -65,6 +66,68 @@ func ReadInfo(root string) (Info, error) {
 		}
 	}
 	return info, nil
+}
+
+// infoExample is a complete repo.json, for next steps.
+const infoExample = `{"owner": "you", "name": "distro", "url": "https://github.com/you/distro", "default_branch": "main"}`
+
+// decodeInfo parses repo.json (at path) into info, saying exactly what is
+// wrong: a byte-order mark, the position of a syntax error, or which field
+// has which wrong type.
+func decodeInfo(path string, data []byte, info *Info) error {
+	if bytes.HasPrefix(data, []byte("\uFEFF")) {
+		return fail.New(fail.Validation, "%s starts with a UTF-8 byte-order mark; remove it", path).
+			WithDetail("JSON files are UTF-8 without a byte-order mark; save it without one (many editors call it \"UTF-8\" as opposed to \"UTF-8 with BOM\").")
+	}
+	err := json.Unmarshal(data, info)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		line, col := lineCol(data, valueStart(data, int(te.Offset)))
+		if te.Field == "" {
+			return fail.Wrap(fail.Validation, err, "%s:%d:%d: %s must hold a JSON object, not %s", path, line, col, InfoFile, article(te.Value)).
+				Next("Fix the file, e.g.: " + infoExample)
+		}
+		return fail.Wrap(fail.Validation, err, "%s:%d:%d: %q must be a string, not %s", path, line, col, te.Field, article(te.Value)).
+			Next("Fix the file, e.g.: " + infoExample)
+	}
+	off := len(data)
+	var se *json.SyntaxError
+	if errors.As(err, &se) && se.Offset > 0 {
+		off = min(int(se.Offset)-1, len(data)) // Offset counts the offending byte
+	}
+	line, col := lineCol(data, off)
+	return fail.Wrap(fail.Validation, err, "%s:%d:%d: not valid JSON: %v", path, line, col, err).
+		Next("Fix the file, e.g.: " + infoExample)
+}
+
+// valueStart finds where the value ends at off (encoding/json's offset of a
+// type error: just past a scalar, or just inside an object or array)
+// begins: after the member's colon, past white space. A value of the wrong
+// type here is never a string, so no colon inside it can mislead.
+func valueStart(data []byte, off int) int {
+	off = max(0, min(off, len(data)))
+	i := bytes.LastIndexByte(data[:off], ':') + 1
+	for i < len(data) && strings.ContainsRune(" \t\r\n", rune(data[i])) {
+		i++
+	}
+	return i
+}
+
+// lineCol turns a byte offset into a 1-based line and column.
+func lineCol(data []byte, off int) (line, col int) {
+	lineStart := bytes.LastIndexByte(data[:off], '\n') + 1
+	return bytes.Count(data[:lineStart], []byte("\n")) + 1, len([]rune(string(data[lineStart:off]))) + 1
+}
+
+// article puts "a" or "an" before a JSON type name.
+func article(kind string) string {
+	if kind == "object" || kind == "array" {
+		return "an " + kind
+	}
+	return "a " + kind
 }
 
 // WriteInfo writes ROOT/repo.json atomically: 2-space JSON and a newline.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -241,7 +242,7 @@ func TestReadInfoInvalidJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := ReadInfo(dir)
-	if fail.CodeOf(err) != fail.Validation || !strings.Contains(err.Error(), "line 2") {
+	if fail.CodeOf(err) != fail.Validation || !strings.Contains(err.Error(), "repo.json:2:") {
 		t.Fatalf("err = %v (code %d), want a validation error at line 2", err, fail.CodeOf(err))
 	}
 }
@@ -261,5 +262,32 @@ func TestOwnerNameFromURLForms(t *testing.T) {
 		if _, _, ok := ownerName(raw); ok {
 			t.Errorf("ownerName(%q) accepted", raw)
 		}
+	}
+}
+
+func TestReadInfoErrors(t *testing.T) {
+	for _, tc := range []struct{ content, want string }{
+		{"{\n  \"owner\": 5,\n  \"name\": \"x\"\n}", `repo.json:2:12: "owner" must be a string, not a number`},
+		{`{"name": {"a": 1}}`, `repo.json:1:10: "name" must be a string, not an object`},
+		{`[]`, `repo.json:1:1: repo.json must hold a JSON object, not an array`},
+		{"\uFEFF{}", `repo.json starts with a UTF-8 byte-order mark; remove it`},
+		{`{"owner": "a",}`, `repo.json:1:15: not valid JSON: invalid character '}'`},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "repo.json"), []byte(tc.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadInfo(dir)
+		if e := fail.As(err); e.Code != fail.Validation || !strings.Contains(e.Message, tc.want) {
+			t.Errorf("%q: %+v, want exit 5 with %q", tc.content, e, tc.want)
+		}
+	}
+	// A named pipe does not hang ReadInfo.
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "repo.json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if e := fail.As(func() error { _, err := ReadInfo(dir); return err }()); e.Code != fail.Validation || !strings.Contains(e.Message, "not a regular file") {
+		t.Errorf("FIFO: %+v", e)
 	}
 }

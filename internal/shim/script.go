@@ -14,6 +14,8 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/manifest/repofile"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
@@ -85,41 +87,31 @@ func unquote(w string) (string, bool) {
 }
 
 // ValidName checks a shim name: it becomes a file name in the shims
-// directory and a command name on PATH. The rule is the manifest schema's.
+// directory and a command name on PATH. The rule is the manifest's
+// (manifest.ShimName), so the manifest accepts every shim the command adds.
 func ValidName(name string) error {
-	if name == "" || !isWordStart(name[0]) || !allOf(name, "_.+-") {
-		return fail.New(fail.Usage, "Invalid shim name %q", name).
-			WithDetail("A shim name is a command name: letters, digits and _ . + -, starting with a letter, digit or _ (no /, no spaces).").
+	if err := manifest.ShimName.Check(name); err != nil {
+		return fail.Wrap(fail.Usage, err, "%v", err).
 			Next("Name it after the command: bkt shim add rpm-ostree")
 	}
 	return nil
 }
 
 // ValidHost checks the host command: one program name or path (the
-// manifest schema's rule). Its arguments come from the shim's own command
-// line ("$@").
+// manifest's rule, manifest.ShimHost). Its arguments come from the shim's
+// own command line ("$@").
 func ValidHost(host string) error {
-	if host == "" || host[0] == '-' || !allOf(host, "_./+-") {
-		return fail.New(fail.Usage, "Invalid host command %q", host).
-			WithDetail("--host takes one program name or path (letters, digits and _ . / + -), without spaces or arguments: the shim passes its own arguments on.").
+	if err := manifest.ShimHost.Check(host); err != nil {
+		return fail.Wrap(fail.Usage, err, "%v", err).
+			WithDetail("--host takes one program name or path, without arguments: the shim passes its own arguments on.").
 			Next("Run /usr/bin/rpm-ostree on the host: bkt shim add rpm-ostree --host /usr/bin/rpm-ostree")
 	}
 	return nil
 }
 
-func isWordStart(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_'
-}
-
-// allOf reports whether s holds only ASCII letters, digits and extra.
-func allOf(s, extra string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isWordStart(s[i]) && !strings.ContainsRune(extra, rune(s[i])) {
-			return false
-		}
-	}
-	return true
-}
+// maxScript is the most bkt reads of a file in the shims directory: a
+// shim script is two lines.
+const maxScript = 64 << 10
 
 // state is a script's state on disk against what bkt would write.
 type state int
@@ -146,10 +138,17 @@ func inspect(path string, want []byte) (state, string, error) {
 	if err != nil {
 		return absent, "", err
 	}
-	if !fi.Mode().IsRegular() {
+	switch {
+	case !fi.Mode().IsRegular():
+		return modified, ReasonNotAFile, nil
+	case fi.Size() > maxScript:
+		return modified, ReasonEdited, nil
+	}
+	data, err := repofile.Read(path, path, maxScript)
+	if fail.CodeOf(err) == fail.Validation {
+		// Replaced by something else since Lstat.
 		return modified, ReasonNotAFile, nil
 	}
-	data, err := os.ReadFile(path)
 	if err != nil {
 		return absent, "", err
 	}

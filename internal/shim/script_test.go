@@ -3,6 +3,7 @@ package shim
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -48,11 +49,18 @@ func TestValidName(t *testing.T) {
 			t.Errorf("ValidName(%q): %v", good, err)
 		}
 	}
-	for _, bad := range []string{"", "-x", ".x", "..", "a/b", "../x", "/usr/bin/x", "a b", "a\nb", "a@b", "x;rm", "é"} {
+	for _, bad := range []string{"", "-x", ".x", "..", "a/b", "../x", "/usr/bin/x", "a b", "a\nb", "a@b", "x;rm", "é", strings.Repeat("a", 256)} {
 		err := ValidName(bad)
 		if fail.CodeOf(err) != fail.Usage || len(fail.As(err).NextSteps) == 0 {
 			t.Errorf("ValidName(%q) = %v, want a usage error with next steps", bad, err)
 		}
+	}
+	// The limit is a file name's (NAME_MAX), and the message names it.
+	if err := ValidName(strings.Repeat("a", 255)); err != nil {
+		t.Errorf("255 characters: %v", err)
+	}
+	if err := ValidName(strings.Repeat("a", 300)); !strings.Contains(err.Error(), "limit of 255") {
+		t.Errorf("300 characters: %v", err)
 	}
 }
 
@@ -62,7 +70,7 @@ func TestValidHost(t *testing.T) {
 			t.Errorf("ValidHost(%q): %v", good, err)
 		}
 	}
-	for _, bad := range []string{"", "-rf", "podman --remote", "a;b", "$(id)", "a'b", "a\"b", "x\n"} {
+	for _, bad := range []string{"", "-rf", "podman --remote", "a;b", "$(id)", "a'b", "a\"b", "x\n", "--help"} {
 		if fail.CodeOf(ValidHost(bad)) != fail.Usage {
 			t.Errorf("ValidHost(%q) accepted", bad)
 		}

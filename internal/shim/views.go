@@ -10,6 +10,7 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/manifest/repofile"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
 )
@@ -72,7 +73,9 @@ func List(root, home string) ([]Row, error) {
 			continue
 		}
 		row := Row{Name: e.Name(), State: lifecycle.Extra, Path: filepath.Join(dir, e.Name())}
-		if data, err := os.ReadFile(row.Path); err == nil {
+		// Whatever sits in the directory: a FIFO must not hang bkt, nor
+		// a link to /dev/zero fill its memory.
+		if data, err := repofile.Read(row.Path, row.Path, maxScript); err == nil {
 			row.Host, row.Adoptable = HostOf(data)
 		}
 		extra = append(extra, row)

@@ -72,6 +72,18 @@ func missing(err error) bool {
 	return errors.As(err, &ee) && ee.Result.ExitCode == 127
 }
 
+// endOptions is what ends the options before names: "--" for dnf 4
+// (argparse). dnf5's parser has no "--" (it is an unknown argument there),
+// so with dnf5 the names' own rules (manifest.PackageName and the others,
+// none of which starts with "-") are all that keeps a name from being
+// read as an option.
+func (d *Dnf) endOptions(ctx context.Context) []string {
+	if d.Program(ctx) == DNF4 {
+		return []string{"--"}
+	}
+	return nil
+}
+
 // Cmd builds a dnf command: the program, the extra Args, then args. It is
 // a query (Mutates false) that runs on the host.
 func (d *Dnf) Cmd(ctx context.Context, args ...string) run.Cmd {
@@ -99,7 +111,10 @@ func (d *Dnf) Installed(ctx context.Context, names ...string) ([]Package, error)
 }
 
 func (d *Dnf) repoquery(ctx context.Context, which string, names []string) ([]Package, error) {
-	args := append([]string{"-q", "repoquery", which, "--queryformat", queryFormat}, names...)
+	args := []string{"-q", "repoquery", which, "--queryformat", queryFormat}
+	if len(names) > 0 {
+		args = append(append(args, d.endOptions(ctx)...), names...)
+	}
 	out, err := d.query(ctx, args...)
 	if err != nil {
 		return nil, err
@@ -123,7 +138,8 @@ func (d *Dnf) EnabledRepos(ctx context.Context) ([]string, error) {
 // exit status 0, dnf5 with nothing on stdout: a group exists when `group
 // info` succeeds and prints something.
 func (d *Dnf) GroupExists(ctx context.Context, group string) (bool, error) {
-	res, err := d.R.Run(ctx, d.Cmd(ctx, "-q", "group", "info", group))
+	args := append([]string{"-q", "group", "info"}, d.endOptions(ctx)...)
+	res, err := d.R.Run(ctx, d.Cmd(ctx, append(args, group)...))
 	if err != nil {
 		var ee *run.ExitError
 		if errors.As(err, &ee) && !isNetwork(ee.Result) {
@@ -138,7 +154,8 @@ func (d *Dnf) GroupExists(ctx context.Context, group string) (bool, error) {
 // repository on this machine with dnf's copr command, which writes
 // /etc/yum.repos.d/_copr:…repo and needs root.
 func (d *Dnf) CoprCmd(ctx context.Context, verb, name string) run.Cmd {
-	c := d.Cmd(ctx, "-y", "copr", verb, name)
+	args := append([]string{"-y", "copr", verb}, d.endOptions(ctx)...)
+	c := d.Cmd(ctx, append(args, name)...)
 	c.Mutates = true
 	return c
 }

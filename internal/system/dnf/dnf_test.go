@@ -76,6 +76,31 @@ func TestCoprCmd(t *testing.T) {
 	}
 }
 
+// Names follow "--" for dnf 4 (argparse knows it); dnf5's parser has no
+// "--", so there the names' own rules keep them from being options.
+func TestEndOfOptions(t *testing.T) {
+	for _, c := range []struct {
+		dnf5 error
+		want []string
+	}{
+		{nil, []string{"dnf5", "-y", "copr", "enable", "atim/starship"}},
+		{&run.NotFoundError{Name: "dnf5"}, []string{"dnf", "-y", "copr", "enable", "--", "atim/starship"}},
+	} {
+		f := &fakeRunner{answers: map[string]error{"dnf5": c.dnf5}}
+		d := &dnf.Dnf{R: f}
+		if got := d.CoprCmd(t.Context(), "enable", "atim/starship").Argv(); !slices.Equal(got, c.want) {
+			t.Errorf("copr: %q, want %q", got, c.want)
+		}
+		_, _ = d.Available(t.Context(), "htop")
+		_, _ = d.GroupExists(t.Context(), "dev-tools")
+		q, g := f.ran[len(f.ran)-2], f.ran[len(f.ran)-1]
+		dashes := c.dnf5 != nil
+		if slices.Contains(q, "--") != dashes || q[len(q)-1] != "htop" || slices.Contains(g, "--") != dashes || g[len(g)-1] != "dev-tools" {
+			t.Errorf("queries: %q %q", q, g)
+		}
+	}
+}
+
 // Against the real dnf 4 and the test repositories.
 func TestRealDnf(t *testing.T) {
 	dir := t.TempDir()

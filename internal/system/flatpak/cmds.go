@@ -7,6 +7,10 @@ import (
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
+// Every command ends its options with "--" before names and locations:
+// flatpak (GLib's option parser) then takes what follows as arguments,
+// and a name that starts with "-" fails instead of acting as an option.
+
 // Ref returns what install and uninstall accept for an app: the bare id,
 // or id//branch when a branch is pinned.
 func Ref(id, branch string) string {
@@ -23,7 +27,7 @@ func Ref(id, branch string) string {
 // with exit status 0. The remote must exist: flatpak reads an unknown
 // remote name as one more ref to search for in every remote.
 func InstallCmd(scope, remote string, refs ...string) run.Cmd {
-	args := []string{"install", scopeFlag(scope), "--noninteractive", "-y", remote}
+	args := []string{"install", scopeFlag(scope), "--noninteractive", "-y", "--", remote}
 	return cmd(true, append(args, refs...)...)
 }
 
@@ -31,7 +35,7 @@ func InstallCmd(scope, remote string, refs ...string) run.Cmd {
 // installation. With several refs, missing ones are only warned about;
 // a single missing ref fails ("No installed refs found for ‘ID’").
 func UninstallCmd(scope string, refs ...string) run.Cmd {
-	args := []string{"uninstall", scopeFlag(scope), "--noninteractive", "-y"}
+	args := []string{"uninstall", scopeFlag(scope), "--noninteractive", "-y", "--"}
 	return cmd(true, append(args, refs...)...)
 }
 
@@ -49,20 +53,20 @@ func RemoteAddCmd(scope, name, location string, gpgVerify bool) run.Cmd {
 	if IsFlatpakrepo(location) {
 		args = append(args, "--from")
 	}
-	return cmd(true, append(args, name, location)...)
+	return cmd(true, append(args, "--", name, location)...)
 }
 
 // RemoteDeleteCmd removes a remote. It fails ("Can't remove remote 'NAME'
 // with installed refs") while apps from it are installed: bkt never
 // orphans apps behind the user's back, so there is no --force.
 func RemoteDeleteCmd(scope, name string) run.Cmd {
-	return cmd(true, "remote-delete", scopeFlag(scope), name)
+	return cmd(true, "remote-delete", scopeFlag(scope), "--", name)
 }
 
 // SearchCmd searches the appstream data of every remote. The output is
 // for the user: the caller sets Progress to show it as it comes.
 func SearchCmd(term string) run.Cmd {
-	return cmd(false, "search", term)
+	return cmd(false, "search", "--", term)
 }
 
 // IsFlatpakrepo reports whether location names a .flatpakrepo file (a URL

@@ -19,18 +19,18 @@ func TestCommandBuilders(t *testing.T) {
 		mutates bool
 	}{
 		{flatpak.InstallCmd("system", "flathub", "org.gnome.Boxes", flatpak.Ref("org.gnome.Maps", "beta")),
-			"flatpak install --system --noninteractive -y flathub org.gnome.Boxes org.gnome.Maps//beta", true},
-		{flatpak.InstallCmd("user", "local", "a.b.C"), "flatpak install --user --noninteractive -y local a.b.C", true},
-		{flatpak.InstallCmd("system (extra)", "local", "a.b.C"), "flatpak install --installation=extra --noninteractive -y local a.b.C", true},
-		{flatpak.UninstallCmd("user", "a.b.C", "d.e.F"), "flatpak uninstall --user --noninteractive -y a.b.C d.e.F", true},
+			"flatpak install --system --noninteractive -y -- flathub org.gnome.Boxes org.gnome.Maps//beta", true},
+		{flatpak.InstallCmd("user", "local", "a.b.C"), "flatpak install --user --noninteractive -y -- local a.b.C", true},
+		{flatpak.InstallCmd("system (extra)", "local", "a.b.C"), "flatpak install --installation=extra --noninteractive -y -- local a.b.C", true},
+		{flatpak.UninstallCmd("user", "a.b.C", "d.e.F"), "flatpak uninstall --user --noninteractive -y -- a.b.C d.e.F", true},
 		{flatpak.RemoteAddCmd("system", "flathub", "https://dl.flathub.org/repo/flathub.flatpakrepo", true),
-			"flatpak remote-add --system --if-not-exists --from flathub https://dl.flathub.org/repo/flathub.flatpakrepo", true},
+			"flatpak remote-add --system --if-not-exists --from -- flathub https://dl.flathub.org/repo/flathub.flatpakrepo", true},
 		{flatpak.RemoteAddCmd("user", "local", "file:///srv/repo", false),
-			"flatpak remote-add --user --if-not-exists --no-gpg-verify local file:///srv/repo", true},
+			"flatpak remote-add --user --if-not-exists --no-gpg-verify -- local file:///srv/repo", true},
 		{flatpak.RemoteAddCmd("user", "f", "/tmp/x.flatpakrepo", false),
-			"flatpak remote-add --user --if-not-exists --no-gpg-verify --from f /tmp/x.flatpakrepo", true},
-		{flatpak.RemoteDeleteCmd("system", "flathub"), "flatpak remote-delete --system flathub", true},
-		{flatpak.SearchCmd("gnome boxes"), "flatpak search 'gnome boxes'", false},
+			"flatpak remote-add --user --if-not-exists --no-gpg-verify --from -- f /tmp/x.flatpakrepo", true},
+		{flatpak.RemoteDeleteCmd("system", "flathub"), "flatpak remote-delete --system -- flathub", true},
+		{flatpak.SearchCmd("gnome boxes"), "flatpak search -- 'gnome boxes'", false},
 	} {
 		if got := tc.cmd.String(); got != tc.want {
 			t.Errorf("got  %s\nwant %s", got, tc.want)

@@ -77,7 +77,7 @@ func (f Flatpak) Remotes(ctx context.Context) ([]Remote, error) {
 // that needs the network, and a fetch failure is an *Error whose
 // Network() is true.
 func (f Flatpak) RemoteApps(ctx context.Context, scope, remote string) ([]string, error) {
-	out, err := f.query(ctx, "remote-ls", scopeFlag(scope), "--app", "--columns=application", remote)
+	out, err := f.query(ctx, "remote-ls", scopeFlag(scope), "--app", "--columns=application", "--", remote)
 	if err != nil {
 		return nil, err
 	}

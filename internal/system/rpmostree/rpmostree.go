@@ -36,27 +36,30 @@ func InstallCmd(live bool, pkgs ...string) run.Cmd {
 	if live {
 		args = append(args, "--apply-live")
 	}
-	return cmd(true, append(args, pkgs...)...)
+	return cmd(true, append(args, append([]string{"--"}, pkgs...)...)...)
 }
 
 // UninstallCmd removes layered packages (by the name they were requested
 // with).
 func UninstallCmd(pkgs ...string) run.Cmd {
-	return cmd(true, append([]string{"uninstall"}, pkgs...)...)
+	return cmd(true, append([]string{"uninstall", "--"}, pkgs...)...)
 }
 
 // OverrideRemoveCmd removes packages of the base image from the next
 // deployment.
 func OverrideRemoveCmd(pkgs ...string) run.Cmd {
-	return cmd(true, append([]string{"override", "remove"}, pkgs...)...)
+	return cmd(true, append([]string{"override", "remove", "--"}, pkgs...)...)
 }
 
 // OverrideResetCmd undoes overrides: base packages removed with
 // OverrideRemoveCmd come back.
 func OverrideResetCmd(pkgs ...string) run.Cmd {
-	return cmd(true, append([]string{"override", "reset"}, pkgs...)...)
+	return cmd(true, append([]string{"override", "reset", "--"}, pkgs...)...)
 }
 
+// cmd builds an rpm-ostree command. Package names always follow "--":
+// rpm-ostree parses options with GLib, which takes what follows "--" as
+// arguments (and one starting with "-" then fails as a package name).
 func cmd(mutates bool, args ...string) run.Cmd {
 	return run.Cmd{Name: Program, Args: args, Where: run.Host, Mutates: mutates}
 }

@@ -84,11 +84,11 @@ func TestCommands(t *testing.T) {
 		cmd  run.Cmd
 		want string
 	}{
-		{rpmostree.InstallCmd(false, "htop", "fish"), "rpm-ostree install htop fish"},
-		{rpmostree.InstallCmd(true, "htop"), "rpm-ostree install --apply-live htop"},
-		{rpmostree.UninstallCmd("htop"), "rpm-ostree uninstall htop"},
-		{rpmostree.OverrideRemoveCmd("firefox", "nano"), "rpm-ostree override remove firefox nano"},
-		{rpmostree.OverrideResetCmd("nano"), "rpm-ostree override reset nano"},
+		{rpmostree.InstallCmd(false, "htop", "fish"), "rpm-ostree install -- htop fish"},
+		{rpmostree.InstallCmd(true, "htop"), "rpm-ostree install --apply-live -- htop"},
+		{rpmostree.UninstallCmd("htop"), "rpm-ostree uninstall -- htop"},
+		{rpmostree.OverrideRemoveCmd("firefox", "nano"), "rpm-ostree override remove -- firefox nano"},
+		{rpmostree.OverrideResetCmd("nano"), "rpm-ostree override reset -- nano"},
 	} {
 		if c.cmd.String() != c.want || !c.cmd.Mutates || c.cmd.Where != run.Host {
 			t.Errorf("%s: %+v", c.want, c.cmd)

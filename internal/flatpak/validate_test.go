@@ -1,0 +1,32 @@
+package flatpak
+
+import (
+	"testing"
+
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+)
+
+// checkNames applies the manifest's rules: what it lets through can be
+// recorded, and nothing starts with "-".
+func TestCheckNames(t *testing.T) {
+	for _, tc := range []struct {
+		c  pipeline.Change
+		ok bool
+	}{
+		{pipeline.Change{Action: ActAdd, IDs: []string{"org.gnome.Boxes"}}, true},
+		{pipeline.Change{Action: ActAdd, IDs: []string{"org.gnome.Maps"}, Options: map[string]string{OptRemote: "flathub", OptBranch: "beta"}}, true},
+		{pipeline.Change{Action: ActRemoteAdd, IDs: []string{"flathub"}, Options: map[string]string{OptURL: "https://dl.flathub.org/repo/flathub.flatpakrepo"}}, true},
+		{pipeline.Change{Action: ActAdd, IDs: []string{"--help"}}, false},
+		{pipeline.Change{Action: ActRemove, IDs: []string{"boxes"}}, false},
+		{pipeline.Change{Action: ActAdd, IDs: []string{"org.gnome.Boxes"}, Options: map[string]string{OptRemote: "--user"}}, false},
+		{pipeline.Change{Action: ActAdd, IDs: []string{"org.gnome.Boxes"}, Options: map[string]string{OptBranch: "-x"}}, false},
+		{pipeline.Change{Action: ActRemoteAdd, IDs: []string{"-r"}, Options: map[string]string{OptURL: "https://x/"}}, false},
+		{pipeline.Change{Action: ActRemoteAdd, IDs: []string{"r"}, Options: map[string]string{OptURL: "--from"}}, false},
+	} {
+		err := checkNames(tc.c)
+		if tc.ok != (err == nil) || (err != nil && fail.CodeOf(err) != fail.Usage) {
+			t.Errorf("%+v: %v", tc.c, err)
+		}
+	}
+}

@@ -1,0 +1,133 @@
+package manifest
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Rule is what one kind of identifier may look like. It is the one
+// definition both sides use: the commands check their arguments with
+// Check, and the JSON Schemas carry Pattern and MaxLen for the same field
+// (TestSchemasUseRules keeps them equal). Every pattern forbids a leading
+// "-", so no identifier can reach a tool's command line as an option,
+// including tools that do not understand "--" (gsettings, dnf5).
+type Rule struct {
+	What    string // what the value is, for messages: "shim name"
+	Pattern string // regular expression, as the schemas write it
+	MaxLen  int    // most characters allowed (the schemas' maxLength), 0 = no limit
+	Explain string // the pattern in words
+	re      *regexp.Regexp
+}
+
+func rule(what, pattern string, maxLen int, explain string) *Rule {
+	return &Rule{What: what, Pattern: pattern, MaxLen: maxLen, Explain: explain, re: regexp.MustCompile(pattern)}
+}
+
+// The identifier rules. Lengths: a name that becomes a file name (shim,
+// extension UUID) is bounded by NAME_MAX, 255 bytes; others get the same
+// generous limit, except paths and GSettings names (GLib allows 1024).
+var (
+	AppID = rule("flatpak app id", `^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+){2,}$`, 255,
+		"reverse-DNS form with at least three parts (letters, digits, _ and -), e.g. org.mozilla.firefox")
+	RemoteName = rule("flatpak remote name", `^[A-Za-z0-9_][A-Za-z0-9_.-]*$`, 255,
+		"letters, digits, _ . -, starting with a letter, digit or _, e.g. flathub")
+	Branch = rule("flatpak branch", `^[A-Za-z0-9_][A-Za-z0-9_.-]*$`, 255,
+		"letters, digits, _ . -, starting with a letter, digit or _, e.g. stable")
+	RemoteURL = rule("remote URL", `^[A-Za-z][A-Za-z0-9+.-]*://[^\s]+$`, 0,
+		"a URL without spaces, e.g. https://dl.flathub.org/repo/flathub.flatpakrepo")
+	ExtensionUUID = rule("extension UUID", `^[A-Za-z0-9_][A-Za-z0-9_.@-]*$`, 255,
+		"letters, digits, _ . @ -, starting with a letter, digit or _, e.g. dash-to-dock@micxgx.gmail.com")
+	GSchema = rule("GSettings schema", `^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*(:/[^\s]*/)?$`, 1024,
+		"a dotted schema id such as org.gnome.desktop.interface, with :/PATH/ for a relocatable schema")
+	GKey = rule("GSettings key", `^[A-Za-z0-9][A-Za-z0-9_-]*$`, 1024,
+		"letters, digits, _ and -, starting with a letter or digit, e.g. gtk-theme")
+	ShimName = rule("shim name", `^[A-Za-z0-9_][A-Za-z0-9_.+-]*$`, 255,
+		"a command name: letters, digits, _ . + -, starting with a letter, digit or _ (no /, no spaces)")
+	ShimHost = rule("host command", `^[A-Za-z0-9_./+][A-Za-z0-9_./+-]*$`, 1024,
+		"one program name or path (letters, digits, _ . / + -), not starting with -, without spaces or arguments")
+	PackageName = rule("package name", `^[A-Za-z0-9_][A-Za-z0-9_.+-]*$`, 255,
+		"an RPM name: letters, digits, _ . + -, starting with a letter, digit or _, e.g. htop")
+	GroupID = rule("package group id", `^[A-Za-z0-9_][A-Za-z0-9_.+-]*$`, 255,
+		"a group id (not its display name): letters, digits, _ . + -, e.g. development-tools")
+	CoprName = rule("COPR project", `^@?[A-Za-z0-9_][A-Za-z0-9_.+-]*/[A-Za-z0-9_][A-Za-z0-9_.+-]*$`, 255,
+		"OWNER/PROJECT (@GROUP/PROJECT for a group), e.g. atim/starship")
+	ContainerName = rule("toolbox container name", `^[A-Za-z0-9][A-Za-z0-9_.-]*$`, 255,
+		"letters, digits, _ . -, starting with a letter or digit, e.g. bkt-dev")
+	ImageRef = rule("image reference", `^[^\s-][^\s]*$`, 0,
+		"an image reference without spaces, e.g. registry.fedoraproject.org/fedora-toolbox:43")
+)
+
+// schemaRules names the rule behind every "pattern" of the schemas, by
+// schema location (kind#pointer): the hand-written schemas must say
+// exactly what the commands check (TestSchemasUseRules), and a value that
+// breaks one is explained in the rule's own words.
+var schemaRules = map[string]*Rule{
+	"copr-repos#/$defs/copr/properties/name":        CoprName,
+	"flatpak-apps#/$defs/app/properties/id":         AppID,
+	"flatpak-apps#/$defs/app/properties/remote":     RemoteName,
+	"flatpak-apps#/$defs/app/properties/branch":     Branch,
+	"flatpak-remotes#/$defs/remote/properties/name": RemoteName,
+	"flatpak-remotes#/$defs/remote/properties/url":  RemoteURL,
+	"gnome-extensions#/$defs/uuid":                  ExtensionUUID,
+	"gsettings#/$defs/setting/properties/schema":    GSchema,
+	"gsettings#/$defs/setting/properties/key":       GKey,
+	"host-shims#/$defs/shim/properties/name":        ShimName,
+	"host-shims#/$defs/shim/properties/host":        ShimHost,
+	"system-packages#/$defs/package":                PackageName,
+	"system-packages#/$defs/group":                  GroupID,
+	"toolbox-packages#/properties/container":        ContainerName,
+	"toolbox-packages#/properties/image":            ImageRef,
+	"toolbox-packages#/properties/coprs/items":      CoprName,
+	"toolbox-packages#/$defs/package":               PackageName,
+	"toolbox-packages#/$defs/group":                 GroupID,
+}
+
+// InvalidError is a value that breaks its rule.
+type InvalidError struct {
+	Rule   *Rule
+	Value  string
+	Reason string
+}
+
+func (e *InvalidError) Error() string {
+	return fmt.Sprintf("%s is not a valid %s: %s", shorten(e.Value), e.Rule.What, e.Reason)
+}
+
+// Check returns an *InvalidError when s breaks the rule, saying why: the
+// limit for an over-long value, the option for a leading "-", else the
+// rule in words.
+func (r *Rule) Check(s string) error {
+	var reason string
+	switch n := utf8.RuneCountInString(s); {
+	case s == "":
+		reason = "it is empty"
+	case r.MaxLen > 0 && n > r.MaxLen:
+		reason = fmt.Sprintf("it is %d characters long, over the limit of %d", n, r.MaxLen)
+	case strings.HasPrefix(s, "-"):
+		reason = "it starts with '-', which a tool would read as an option; expected " + r.Explain
+	case !r.re.MatchString(s):
+		reason = "expected " + r.Explain
+	default:
+		return nil
+	}
+	return &InvalidError{Rule: r, Value: s, Reason: reason}
+}
+
+// shorten quotes s for a message, cutting a very long value.
+func shorten(s string) string {
+	const max = 60
+	if utf8.RuneCountInString(s) <= max {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q…", string([]rune(s)[:max]))
+}
+
+// ruleAt returns the rule of the schema at url (a schema location such as
+// https://bkt.invalid/schemas/host-shims.schema.json#/$defs/shim/properties/host).
+func ruleAt(url string) *Rule {
+	base, frag, _ := strings.Cut(url, "#")
+	name := strings.TrimSuffix(strings.TrimPrefix(base, schemaBase), ".schema.json")
+	return schemaRules[name+"#"+frag]
+}
