@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -117,8 +118,8 @@ func (a *App) printPlan(pl *pipeline.Plan) {
 		a.ui.Printf("\nRecord in the local log (no manifest change, no pull request).\n")
 		return
 	}
-	if len(pl.Manifest) == 0 {
-		a.ui.Printf("\nManifest: already up to date in your checkout\n")
+	if pl.NothingToCommit {
+		a.ui.Printf("\nNothing to commit: %s already has this (no branch, no pull request)\n", cmp.Or(pl.Base, "your checkout"))
 	}
 	for _, m := range pl.Manifest {
 		if strings.HasPrefix(m.File, "manifests/") {

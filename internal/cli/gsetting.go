@@ -12,6 +12,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
 	gs "github.com/bkt-dev/bkt/internal/system/gsettings"
 )
 
@@ -27,8 +28,39 @@ then quoted again for the shell. bkt checks the schema, the key and the value ag
 schemas installed here before anything changes, without touching your settings, and
 records the value in the form gsettings prints.`,
 	})
-	cmd.AddCommand(a.gsettingSetCmd(), a.gsettingResetCmd(), a.gsettingListCmd(), a.gsettingSyncCmd(), a.gsettingCaptureCmd())
+	cmd.AddCommand(a.gsettingSetCmd(), a.gsettingGetCmd(), a.gsettingResetCmd(), a.gsettingListCmd(), a.gsettingSyncCmd(), a.gsettingCaptureCmd())
 	return cmd
+}
+
+func (a *App) gsettingGetCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "get SCHEMA KEY",
+		Short:   "Show a key's value on this machine and in the manifest",
+		Example: "  bkt gsetting get org.gnome.desktop.interface color-scheme",
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := a.repo()
+			if err != nil {
+				return err
+			}
+			v, err := gsetting.Get(cmd.Context(), a.runner(), r.Root, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			if a.json {
+				a.writeJSON(map[string]any{"success": true, "setting": v})
+				return nil
+			}
+			a.ui.Printf("%s\n", v.Live)
+			switch {
+			case v.Declared == "":
+				a.ui.Info("Not in manifests/gsettings.json; record it: bkt gsetting set %s", run.Line(v.Schema, v.Key, v.Live))
+			case v.Declared != v.Live:
+				a.ui.Info("The manifest declares %s; apply it: bkt gsetting sync", v.Declared)
+			}
+			return nil
+		},
+	}
 }
 
 func (a *App) gsettingSetCmd() *cobra.Command {

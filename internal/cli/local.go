@@ -49,11 +49,12 @@ func (a *App) localCmd() *cobra.Command {
 	var m modeFlags
 	var selectFlag bool
 	commit := &cobra.Command{
-		Use:   "commit [ID...]",
+		Use:   "commit [ID|#...]",
 		Short: "Put recorded changes in the manifests and open one pull request",
 		Long: `Put the changes recorded with --local into the manifests, in one commit and one pull
-request, and remove them from the local log. Name identifiers to commit only those, or use
---select to choose interactively.`,
+request, and remove them from the local log. Name identifiers, or the numbers in the # column
+of bkt local list, to commit only those, or use --select to choose interactively. An argument
+that is exactly an identifier in the log names that change, even if it is also a number.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := locallog.Load()
 			if err != nil {
@@ -62,9 +63,8 @@ request, and remove them from the local log. Name identifiers to commit only tho
 			entries := l.Changes
 			switch {
 			case len(args) > 0:
-				entries = slices.DeleteFunc(slices.Clone(entries), func(e locallog.Entry) bool { return !slices.Contains(args, e.Identifier) })
-				if len(entries) == 0 {
-					return fail.New(fail.Usage, "None of %s is in the local log", strings.Join(args, ", ")).Next("See what is there: bkt local list")
+				if entries, err = pickEntries(entries, args); err != nil {
+					return err
 				}
 			case selectFlag:
 				if entries, err = a.chooseEntries(entries); err != nil {
@@ -122,6 +122,45 @@ request, and remove them from the local log. Name identifiers to commit only tho
 	}
 	cmd.AddCommand(list, commit, clear)
 	return cmd
+}
+
+// pickEntries returns the entries args name, in the log's order: an
+// argument equal to an entry's identifier names every entry with that
+// identifier; otherwise a number names that row of bkt local list. The
+// identifier wins, so a change whose identifier is "2" is not mistaken for
+// the second row. An argument naming nothing is an error: committing the
+// rest without it would be a surprise.
+func pickEntries(entries []locallog.Entry, args []string) ([]locallog.Entry, error) {
+	picked := make([]bool, len(entries))
+	var unknown []string
+	for _, arg := range args {
+		found := false
+		for i, e := range entries {
+			if e.Identifier == arg {
+				picked[i], found = true, true
+			}
+		}
+		if n, err := strconv.Atoi(arg); !found && err == nil && n >= 1 && n <= len(entries) {
+			picked[n-1], found = true, true
+		}
+		if !found {
+			unknown = append(unknown, arg)
+		}
+	}
+	if len(unknown) > 0 {
+		e := fail.New(fail.Usage, "%s: not in the local log", strings.Join(unknown, ", "))
+		if len(entries) > 0 {
+			e.Message += fmt.Sprintf(" (name an identifier, or a number 1-%d from bkt local list)", len(entries))
+		}
+		return nil, e.Next("See what is there: bkt local list")
+	}
+	var out []locallog.Entry
+	for i, e := range entries {
+		if picked[i] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 func orEmptyEntries(e []locallog.Entry) []locallog.Entry {

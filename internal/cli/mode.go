@@ -23,8 +23,38 @@ func (m *modeFlags) register(cmd *cobra.Command) {
 	f.BoolVar(&m.prOnly, "pr-only", false, "update the manifest and open a pull request without changing this machine")
 	f.BoolVar(&m.batch, "batch", false, "commit to the local bkt/batch branch instead of opening a pull request; bkt pr submit sends it")
 	f.StringVar(&m.title, "title", "", "title of the pull request (default: the commit subject)")
-	cmd.MarkFlagsMutuallyExclusive("pr", "local", "pr-only")
-	cmd.MarkFlagsMutuallyExclusive("local", "batch")
+}
+
+// modeConflicts are the combinations of mode flags (and the image prefix)
+// that contradict themselves, each with the one-line reason a user sees.
+var modeConflicts = []struct {
+	a, b, why string
+}{
+	{"pr", "local", "--pr opens a pull request and --local does not: choose one"},
+	{"pr", "pr-only", "--pr changes this machine and --pr-only does not: choose one"},
+	{"local", "pr-only", "--local changes only this machine and --pr-only only the repository: choose one (or neither, for both)"},
+	{"local", "batch", "--batch commits to bkt/batch and --local records in the local log instead: choose one"},
+	{"local", "title", "--title names a pull request, and --local opens none"},
+	{"image", "local", "bkt image changes only the image, and --local only this machine: drop one"},
+	{"image", "pr", "bkt image never changes this machine, and --pr does: use bkt without image for both"},
+}
+
+// checkModes rejects contradictory mode flags, for every command in one
+// place (the root's pre-run): exit 2 with the reason, before anything runs.
+func (a *App) checkModes(cmd *cobra.Command) error {
+	set := func(name string) bool {
+		if name == "image" {
+			return a.execContext == "image"
+		}
+		f := cmd.Flags().Lookup(name)
+		return f != nil && f.Changed
+	}
+	for _, c := range modeConflicts {
+		if set(c.a) && set(c.b) {
+			return usageError(cmd, "%s", c.why)
+		}
+	}
+	return nil
 }
 
 // options turns the flags (and the command prefix) into pipeline options.

@@ -191,7 +191,7 @@ The repository is found with --repo, $BKT_REPO, the current directory, or
 			}
 			a.ui = ui.New(a.Stdout, a.errw, a.noColor)
 			a.ui.Quiet = a.json
-			return nil
+			return a.checkModes(cmd)
 		},
 	}
 	pf := root.PersistentFlags()

@@ -104,7 +104,7 @@ func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Chan
 		return e.Next(
 			"Add the remote: bkt flatpak remote add "+run.Quote(remote)+" URL --scope "+run.Quote(scope),
 			"See the remotes: bkt flatpak remote list",
-			"Add anyway (offline): bkt flatpak add "+run.Line(c.IDs...)+" --force")
+			"Add anyway (offline): "+run.Line(append(append([]string{"bkt", "flatpak", "add"}, c.IDs...), "--remote", remote, "--scope", scope, "--force")...))
 	}
 	warnUndeclared(env, remote, scope, remotes, c)
 	apps, err := f.RemoteApps(ctx, scope, remote)
@@ -118,7 +118,7 @@ func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Chan
 		return fail.New(fail.Validation, "App '%s' was not found in remote '%s'", id, remote).
 			Suggest(suggest.Closest(id, apps, 3)...).
 			Next("Search: bkt flatpak search "+run.Quote(searchTerm(id)),
-				"Add anyway (offline): "+run.Line("bkt", "flatpak", "add", id, "--force"))
+				"Add anyway (offline): "+run.Line("bkt", "flatpak", "add", id, "--remote", remote, "--scope", scope, "--force"))
 	}
 	return nil
 }

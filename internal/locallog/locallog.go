@@ -104,9 +104,47 @@ func Check(ctx context.Context) error {
 	return nil
 }
 
-// Append records entries.
+// Append records entries. An entry that repeats the latest one recorded
+// for its domain and identifier (same action and options) is not added
+// again: the log already ends in that state, and a second copy would only
+// commit it twice ("local: commit docker docker" after two
+// capture --local runs).
 func Append(ctx context.Context, entries ...Entry) error {
-	return update(ctx, func(l *Log) { l.Changes = append(l.Changes, entries...) })
+	return update(ctx, func(l *Log) {
+		for _, e := range entries {
+			if !l.repeats(e) {
+				l.Changes = append(l.Changes, e)
+			}
+		}
+	})
+}
+
+// repeats reports whether e would repeat the latest change recorded for its
+// domain and identifier. Only the latest counts: after add X, remove X, a
+// new add X is a change again.
+func (l *Log) repeats(e Entry) bool {
+	for i := len(l.Changes) - 1; i >= 0; i-- {
+		x := l.Changes[i]
+		if x.Domain == e.Domain && x.Identifier == e.Identifier {
+			return x.Action == e.Action && sameMetadata(x.Metadata, e.Metadata)
+		}
+	}
+	return false
+}
+
+// sameMetadata compares metadata, an empty value meaning the same as none.
+func sameMetadata(a, b map[string]string) bool {
+	for k, v := range a {
+		if v != b[k] {
+			return false
+		}
+	}
+	for k, v := range b {
+		if v != a[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // Remove deletes the entries for which drop returns true and returns them.

@@ -114,3 +114,37 @@ func TestCorruptLogIsReportedAndClearRecovers(t *testing.T) {
 		t.Fatalf("after clear: %+v, %v", l, err)
 	}
 }
+
+// Recording what the log already ends in adds nothing (capture --local run
+// twice), but a change that undoes a later one is recorded again.
+func TestAppendSkipsRepeats(t *testing.T) {
+	setup(t)
+	e := func(action, id, remote string) Entry {
+		return Entry{Domain: "flatpak", Action: action, Identifier: id, Timestamp: time.Now(),
+			Metadata: map[string]string{"remote": remote, "empty": ""}}
+	}
+	steps := [][]Entry{
+		{e("capture", "a", "flathub"), e("capture", "b", "flathub")},
+		{e("capture", "a", "flathub"), e("capture", "b", "flathub"), e("capture", "b", "flathub")},
+		{e("capture", "a", "other")}, // other options: a change
+		{e("add", "c", "x"), e("remove", "c", "x")},
+		{e("add", "c", "x")}, // undoes the remove: recorded
+	}
+	for _, s := range steps {
+		if err := Append(t.Context(), s...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range l.Changes {
+		got = append(got, c.Action+" "+c.Identifier+" "+c.Metadata["remote"])
+	}
+	want := []string{"capture a flathub", "capture b flathub", "capture a other", "add c x", "remove c x", "add c x"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("log = %q, want %q", got, want)
+	}
+}

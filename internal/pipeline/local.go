@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"maps"
+	"slices"
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
@@ -19,7 +20,11 @@ func ChangesFromLog(entries []locallog.Entry) []Change {
 		if n := len(out); n > 0 {
 			last := &out[n-1]
 			if last.Domain == e.Domain && last.Action == e.Action && sameOptions(last.Options, e.Metadata) {
-				last.IDs = append(last.IDs, e.Identifier)
+				// A log written before Append skipped repeats may hold
+				// the same change twice: commit it once.
+				if !slices.Contains(last.IDs, e.Identifier) {
+					last.IDs = append(last.IDs, e.Identifier)
+				}
 				continue
 			}
 		}
@@ -86,8 +91,10 @@ func (p *Pipeline) commitLocal(ctx context.Context, entries []locallog.Entry, o 
 		// Already applied on this machine: the plan is the manifest edit
 		// and the git steps only.
 		o.Mode = ModePROnly
-		res.Plan = p.plan(label, changes, o, nil, preview)
-		res.setManifest(preview)
+		diffs, base := p.previewAtBase(ctx, changes, o, preview)
+		res.Plan = p.plan(label, changes, o, nil, diffs)
+		res.Plan.Base = base
+		res.setManifest(diffs)
 		res.Success = true
 		return res, nil
 	}

@@ -18,6 +18,8 @@ func TestChangesFromLog(t *testing.T) {
 	entries := []locallog.Entry{
 		{Domain: "flatpak", Action: "add", Identifier: "a.A", Timestamp: ts, Metadata: user},
 		{Domain: "flatpak", Action: "add", Identifier: "d.D", Timestamp: ts, Metadata: map[string]string{"remote": "local", "scope": "user"}},
+		// A repeat (in a log from before Append skipped them) is committed once.
+		{Domain: "flatpak", Action: "add", Identifier: "a.A", Timestamp: ts, Metadata: user},
 		{Domain: "flatpak", Action: "add", Identifier: "b.B", Timestamp: ts, Metadata: map[string]string{"scope": "system"}},
 		// An empty option means the same as no option.
 		{Domain: "flatpak", Action: "add", Identifier: "f.F", Timestamp: ts, Metadata: map[string]string{"scope": "system", "branch": ""}},

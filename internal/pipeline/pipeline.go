@@ -167,8 +167,10 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 	}
 
 	if o.DryRun {
-		res.Plan = p.plan(label, changes, o, cmds, preview)
-		res.setManifest(preview)
+		diffs, base := p.previewAtBase(ctx, changes, o, preview)
+		res.Plan = p.plan(label, changes, o, cmds, diffs)
+		res.Plan.Base = base
+		res.setManifest(diffs)
 		res.Success = true
 		return res, nil
 	}

@@ -21,8 +21,20 @@ import (
 const submitStep = "Finish it: bkt pr submit"
 
 // finish pushes branch and opens its pull request, recording each step in
-// the git config. Any failure keeps the branch and returns an exit-6 error.
+// the git config, and prints the pull request's URL. Any failure keeps the
+// branch and returns an exit-6 error.
 func (p *Propagator) finish(ctx context.Context, out *Outcome, branch, title string) error {
+	if err := p.pushAndOpen(ctx, out, branch, title); err != nil {
+		return err
+	}
+	p.logf("✓ Opened pull request %s", out.PR.URL)
+	return nil
+}
+
+// pushAndOpen is finish without the line naming the pull request: Submit
+// returns its outcomes for the caller to print, one line per branch, and
+// printing the URL here too would show it twice.
+func (p *Propagator) pushAndOpen(ctx context.Context, out *Outcome, branch, title string) error {
 	out.CompareURL = forge.CompareURL(p.Repo.Info, out.Base, branch)
 	if err := p.Git.Push(ctx, remote, branch); err != nil {
 		return p.kept(err, branch, "committed locally but not pushed", errors.Is(err, git.ErrRejected), "")
@@ -53,11 +65,7 @@ func (p *Propagator) finish(ctx context.Context, out *Outcome, branch, title str
 	if err != nil {
 		return p.kept(err, branch, "pushed, but the pull request was not opened", false, out.CompareURL)
 	}
-	if err := p.Git.ConfigSet(ctx, branchKey(branch, keyPR), out.PR.URL); err != nil {
-		return err
-	}
-	p.logf("✓ Opened pull request %s", out.PR.URL)
-	return nil
+	return p.Git.ConfigSet(ctx, branchKey(branch, keyPR), out.PR.URL)
 }
 
 // kept wraps a failure after the commit: the branch stays, the exit code
@@ -206,7 +214,7 @@ func (p *Propagator) Submit(ctx context.Context, branch, title string) ([]Outcom
 			failures = append(failures, err)
 			continue
 		}
-		if err := p.finish(ctx, &out, out.Branch, t); err != nil {
+		if err := p.pushAndOpen(ctx, &out, out.Branch, t); err != nil {
 			failures = append(failures, err)
 		}
 		outcomes = append(outcomes, out)

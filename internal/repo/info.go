@@ -14,8 +14,8 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
-	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/manifest/repofile"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // InfoFile is the file that marks a repository root.
