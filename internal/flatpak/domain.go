@@ -16,7 +16,6 @@ import (
 	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/suggest"
 	fp "github.com/bkt-dev/bkt/internal/system/flatpak"
-	"github.com/bkt-dev/bkt/internal/ui"
 )
 
 // Actions of the flatpak domain.
@@ -155,7 +154,9 @@ func warnUndeclared(env pipeline.Env, remote, scope string, onMachine []fp.Remot
 		msg += fmt.Sprintf("  It is declared for the %s installation only; flatpak remotes are per installation.\n", other)
 	}
 	msg += "  Declare it (unless a PR that does is open): " + run.Line(addRemote...) + "\n"
-	fmt.Fprint(env.Progress, ui.Clean(msg))
+	// Every part is checked by a rule (ids, names, scope) or quoted by
+	// run.Line (the machine's URL): nothing reaches the terminal raw.
+	fmt.Fprint(env.Progress, msg)
 }
 
 // otherScopes is the scope, other than scope, the remote is declared in ("" if none).
