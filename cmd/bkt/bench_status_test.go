@@ -117,7 +117,7 @@ func setupStatusWorld(b *testing.B) statusWorld {
 		"manifests/flatpak-apps.json":     `{"apps": [` + strings.Join(appLines, ",\n") + `]}`,
 		"manifests/gsettings.json":        `{"settings": [` + strings.Join(settingLines, ",\n") + `]}`,
 		"manifests/gnome-extensions.json": `{"extensions": [` + strings.Join(extLines, ",\n") + `]}`,
-		"manifests/flatpak-remotes.json":  `{"remotes": []}`,
+		"manifests/flatpak-remotes.json":  fmt.Sprintf(`{"remotes": [{"name": "bench", "url": %q, "scope": "user", "gpg_verify": false}]}`, "file://"+filepath.Join(dir, "fprepo")),
 		"manifests/system-packages.json":  `{"packages": []}`,
 	}
 	for name, data := range files {

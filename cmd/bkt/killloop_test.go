@@ -69,7 +69,8 @@ func TestKillLoop(t *testing.T) {
 		name  string
 		flags []string
 	}
-	modes := []mode{{"default", nil}, {"batch", []string{"--batch"}}, {"local", []string{"--local"}}}
+	// --force: the shims run made-up host commands, which shim add would refuse.
+	modes := []mode{{"default", []string{"--force"}}, {"batch", []string{"--batch", "--force"}}, {"local", []string{"--local", "--force"}}}
 
 	// How long an uninterrupted run of each mode takes: kills land
 	// anywhere from bkt's start to past its end.

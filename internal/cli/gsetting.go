@@ -176,7 +176,7 @@ func (a *App) gsettingSyncCmd() *cobra.Command {
 		Aliases: []string{"apply"},
 		Short:   "Set every declared key whose value here differs",
 		Long: `Set every key of manifests/gsettings.json whose value on this machine differs: one gsettings
-set per such key, after one read per schema. Keys of schemas not installed here are listed
+set per such key, after one read of every schema. Keys of schemas not installed here are listed
 and left alone.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -105,6 +105,7 @@ func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Chan
 			"See the remotes: bkt flatpak remote list",
 			"Add anyway (offline): "+run.Line(append(append([]string{"bkt", "flatpak", "add"}, c.IDs...), "--remote", remote, "--scope", scope, "--force")...))
 	}
+	warnUndeclared(env, remote, scope, remotes, c)
 	apps, err := f.RemoteApps(ctx, scope, remote)
 	if err != nil {
 		return catalogFailed(err, "read the catalog of remote '"+remote+"'", c)
@@ -119,6 +120,53 @@ func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Chan
 				"Add anyway (offline): "+run.Line("bkt", "flatpak", "add", id, "--remote", remote, "--scope", scope, "--force"))
 	}
 	return nil
+}
+
+// warnUndeclared warns about an app whose remote this machine has but the
+// repository does not declare for that scope: bkt validate rejects such a
+// manifest, and a fresh machine could not install the app. A warning, not
+// an error: the remote may be declared by a PR not merged yet (the usual
+// order is remote add, then add), and refusing would block the install
+// here for a fix that is one command. It names that command, with the
+// machine's URL. --force skips it, like every check of validateAdd.
+func warnUndeclared(env pipeline.Env, remote, scope string, onMachine []fp.Remote, c pipeline.Change) {
+	if env.Root == "" || env.Progress == nil {
+		return // --local without a repository: nothing is recorded
+	}
+	var declared manifest.FlatpakRemotes
+	if manifest.Load(env.Root, &declared) != nil || declared.Find(remote, scope) != nil {
+		// An unreadable file is reported when the change is recorded.
+		return
+	}
+	url, gpg := "URL", true
+	for _, r := range onMachine {
+		if r.Name == remote && r.Scope == scope && r.URL != "" {
+			url, gpg = r.URL, r.GPGVerify
+		}
+	}
+	addRemote := []string{"bkt", "flatpak", "remote", "add", remote, url, "--scope", scope}
+	if !gpg {
+		addRemote = append(addRemote, "--no-gpg-verify")
+	}
+	msg := fmt.Sprintf("Warning: remote '%s' is not declared for the %s installation in manifests/flatpak-remotes.json; "+
+		"this machine has it, a fresh one would not, and bkt validate rejects %s until it is declared.\n", remote, scope, run.Line(c.IDs...))
+	if other := otherScopes(declared, remote, scope); other != "" {
+		msg += fmt.Sprintf("  It is declared for the %s installation only; flatpak remotes are per installation.\n", other)
+	}
+	msg += "  Declare it (unless a PR that does is open): " + run.Line(addRemote...) + "\n"
+	// Every part is checked by a rule (ids, names, scope) or quoted by
+	// run.Line (the machine's URL): nothing reaches the terminal raw.
+	fmt.Fprint(env.Progress, msg)
+}
+
+// otherScopes is the scope, other than scope, the remote is declared in ("" if none).
+func otherScopes(declared manifest.FlatpakRemotes, remote, scope string) string {
+	for _, r := range declared.Remotes {
+		if r.Name == remote && r.ScopeOrDefault() != scope {
+			return r.ScopeOrDefault()
+		}
+	}
+	return ""
 }
 
 // declaredRemote is the remote of that name and scope in the manifests

@@ -23,9 +23,19 @@ func hasStep(e *fail.Error, part string) bool {
 	return slices.ContainsFunc(e.NextSteps, func(s string) bool { return strings.Contains(s, part) })
 }
 
+// declareRemotes declares the machine's remotes in the repository, as a
+// repository whose apps validate must.
+func declareRemotes(m *machine) {
+	m.writeManifest("flatpak-remotes.json", `{"remotes": [
+		{"name": "local", "url": "file:///srv/local", "scope": "user"},
+		{"name": "gone", "url": "file:///srv/gone", "scope": "user"},
+		{"name": "sysrepo", "url": "file:///srv/sysrepo", "scope": "system"}]}`)
+}
+
 func TestValidateAdd(t *testing.T) {
 	m := newMachine(t)
 	ctx := t.Context()
+	declareRemotes(m)
 
 	if err := dom.Validate(ctx, m.penv(), addChange("user", "local", appA, appOther)); err != nil {
 		t.Errorf("valid apps: %v", err)
@@ -67,6 +77,7 @@ func TestValidateAdd(t *testing.T) {
 func TestValidateAddBrokenFlatpak(t *testing.T) {
 	m := newMachine(t)
 	ctx := t.Context()
+	declareRemotes(m)
 	c := addChange("user", "local", appA)
 	for _, sub := range []string{"remotes", "remote-ls"} {
 		b := broken(m.r, "error: Unable to load summary from remote local: something broke", sub)
@@ -101,6 +112,41 @@ func TestValidateAddBrokenFlatpak(t *testing.T) {
 	e = fail.As(dom.Validate(ctx, pipeline.Env{Runner: missingFlatpak{}, Root: m.root}, c))
 	if e.Code != fail.External || !strings.Contains(e.Message, "not installed") {
 		t.Errorf("flatpak missing: %+v", e)
+	}
+}
+
+// A remote this machine has but the repository does not declare (for
+// that scope): the add goes on (a PR declaring it may be open), with a
+// warning naming the command that declares it, with the machine's URL.
+func TestValidateAddUndeclaredRemote(t *testing.T) {
+	m := newMachine(t)
+	ctx := t.Context()
+	m.writeManifest("flatpak-remotes.json", `{"remotes": [{"name": "local", "url": "file:///srv/local", "scope": "system"}]}`)
+	var warn strings.Builder
+	env := m.penv()
+	env.Progress = &warn
+	if err := dom.Validate(ctx, env, addChange("user", "local", appA)); err != nil {
+		t.Fatal(err)
+	}
+	w := warn.String()
+	if !strings.Contains(w, "Warning: remote 'local' is not declared for the user installation") ||
+		!strings.Contains(w, "bkt flatpak remote add local "+fileURL(m.repo)+" --scope user --no-gpg-verify") ||
+		!strings.Contains(w, "declared for the system installation only") {
+		t.Errorf("warning: %q", w)
+	}
+	// Declared: no warning. --force or no repository: no warning either.
+	for name, e := range map[string]pipeline.Env{
+		"force": {Runner: m.r, Root: m.root, Force: true}, "no repository": {Runner: m.r}} {
+		warn.Reset()
+		e.Progress = &warn
+		if err := dom.Validate(ctx, e, addChange("user", "local", appA)); err != nil || warn.Len() != 0 {
+			t.Errorf("%s: %v, %q", name, err, warn.String())
+		}
+	}
+	declareRemotes(m)
+	warn.Reset()
+	if err := dom.Validate(ctx, env, addChange("user", "local", appA)); err != nil || warn.Len() != 0 {
+		t.Errorf("declared: %v, %q", err, warn.String())
 	}
 }
 

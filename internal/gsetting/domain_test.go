@@ -70,6 +70,9 @@ func TestValidateRefuses(t *testing.T) {
 		{"wrong type", schema, "count", "'x'", "'x' is not a valid value for org.bkt.test count: it needs an integer", "", []string{"from 0 to 100"}},
 		{"not a list", schema, "items", "a", "needs a list of strings", "['a']", nil},
 		{"unparsable", schema, "items", "['a'", "is not a valid value", "", nil},
+		{"list of bare words", schema, "items", "[caps:escape]", "needs a list of quoted strings, not [caps:escape]", "['caps:escape']", nil},
+		{"list partly quoted", schema, "items", " [ 'a', caps:escape ,ctrl:nocaps]", "list of quoted strings", "['a', 'caps:escape', 'ctrl:nocaps']", nil},
+		{"desktop xkb-options", "org.gnome.desktop.input-sources", "xkb-options", "[caps:escape]", "list of quoted strings", "['caps:escape']", nil},
 		{"empty", schema, "enabled", "", "an empty value is not a valid value", "", nil},
 		{"relocatable without path", "org.gnome.desktop.app-folders.folder", "name", "'x'", "relocatable", "", nil},
 	}

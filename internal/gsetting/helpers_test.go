@@ -21,7 +21,7 @@ type fixture struct {
 	root string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	g, err := gsettingstest.New(filepath.Join(dir, "gs"))

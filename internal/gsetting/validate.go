@@ -140,6 +140,13 @@ func badValue(err error, setting, value string, r gs.Range) error {
 		return fail.Wrap(fail.Validation, err, "%s needs a list of strings, not %s", setting, shown(value)).
 			Suggest(q).
 			Next("Write a list: " + setLine(setting, q))
+	case r.Type == "as":
+		if q, ok := quoteItems(trimmed); ok {
+			return fail.Wrap(fail.Validation, err, "%s needs a list of quoted strings, not %s", setting, shown(value)).
+				Suggest(q).
+				WithDetail("Values are GVariant text: each string in the list is written in quotes, and the shell needs its own quotes around the whole list.").
+				Next("Quote the strings: " + setLine(setting, q))
+		}
 	}
 	e := fail.Wrap(fail.Validation, err, "%s is not a valid value for %s: it needs %s", shown(value), setting, describeType(r.Type)).
 		WithDetail("%v", err)
@@ -179,6 +186,44 @@ func withAllowed(e *fail.Error, setting string, r gs.Range) error {
 		e.WithDetail("Allowed: %s from %s to %s", describeType(r.Type), r.Min, r.Max)
 	}
 	return e.Next("See what it accepts: gsettings range " + run.Line(strings.Fields(setting)...))
+}
+
+// quoteItems turns a list written without the quotes of its strings,
+// [caps:escape, ctrl:nocaps], into GVariant text, ['caps:escape',
+// 'ctrl:nocaps']. Items already quoted are kept. ok is false when the text
+// is no such list (an item that does not parse, an empty item) or nothing
+// would change: the error is then something else.
+func quoteItems(list string) (string, bool) {
+	inner, ok := strings.CutPrefix(list, "[")
+	if !ok {
+		return "", false
+	}
+	if inner, ok = strings.CutSuffix(inner, "]"); !ok || strings.TrimSpace(inner) == "" {
+		return "", false
+	}
+	var items []string
+	bare := false
+	for _, it := range strings.Split(inner, ",") {
+		it = strings.TrimSpace(it)
+		switch {
+		case it == "":
+			return "", false
+		case isQuoted(it):
+			v, err := gvariant.ParseTyped(it, "s")
+			if err != nil {
+				return "", false
+			}
+			s, _ := v.Str()
+			items = append(items, s)
+		default:
+			bare = true
+			items = append(items, it)
+		}
+	}
+	if !bare {
+		return "", false
+	}
+	return gvariant.StringArray(items), true
 }
 
 func isQuoted(value string) bool {

@@ -3,6 +3,7 @@ package gsetting
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -35,12 +36,42 @@ type schemaValues struct {
 	err    error
 }
 
-// readSchemas runs one list-recursively per schema, concurrently.
+// readSchemas reads the live values of schemas with a number of gsettings
+// processes that does not grow with the manifest: one list-recursively
+// without a schema for every fixed schema at once. A relocatable schema
+// with a path (SCHEMA:/path/) is not in that listing and needs its own
+// call; those run concurrently. A single schema is read on its own, which
+// is the same one process and reads less.
 func readSchemas(ctx context.Context, g gs.Gsettings, schemas []string) map[string]schemaValues {
 	out := make(map[string]schemaValues, len(schemas))
+	var fixed, each []string
+	for _, s := range schemas {
+		if strings.Contains(s, ":") {
+			each = append(each, s)
+		} else {
+			fixed = append(fixed, s)
+		}
+	}
+	if len(fixed) > 1 {
+		all, err := g.ListAll(ctx)
+		for _, s := range fixed {
+			switch values, ok := all[s]; {
+			case err != nil:
+				out[s] = schemaValues{err: err}
+			case ok:
+				out[s] = schemaValues{values: values}
+			default:
+				// Not listed: not installed (a schema without keys
+				// cannot hold the manifest's keys either).
+				out[s] = schemaValues{err: gs.NoSuchSchemaError("list-recursively", s)}
+			}
+		}
+	} else {
+		each = append(each, fixed...)
+	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, s := range schemas {
+	for _, s := range each {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -67,8 +98,8 @@ func schemasOf(m *manifest.GSettings) []string {
 	return out
 }
 
-// List joins the manifest with the live values: one gsettings process per
-// schema, never one per key. A schema or key that is not installed here
+// List joins the manifest with the live values: one gsettings process for
+// all fixed schemas (see readSchemas), never one per key. A schema or key that is not installed here
 // makes its rows unknown with a note; a failed query makes them unknown
 // and is returned with the rows.
 func List(ctx context.Context, r run.Runner, root string) ([]Row, error) {
@@ -175,6 +206,12 @@ func captureSchema(ctx context.Context, g gs.Gsettings, m *manifest.GSettings, s
 	if err != nil {
 		return nil, err
 	}
+	return captureValues(m, schema, only, live, defaults), nil
+}
+
+// captureValues is the capture of one schema (only key, when given) from
+// its live values and its defaults.
+func captureValues(m *manifest.GSettings, schema, only string, live, defaults map[string]string) []pipeline.Change {
 	keys := make([]string, 0, len(live))
 	for k := range live {
 		if only == "" || k == only {
@@ -194,10 +231,11 @@ func captureSchema(ctx context.Context, g gs.Gsettings, m *manifest.GSettings, s
 		out = append(out, pipeline.Change{Domain: Name, Action: ActCapture, IDs: []string{ID(schema, k)},
 			Options: map[string]string{OptValue: have}})
 	}
-	return out, nil
+	return out
 }
 
-// Status implements lifecycle.Syncer: one list-recursively per schema.
+// Status implements lifecycle.Syncer: one list-recursively for all fixed
+// schemas, one per relocatable schema with a path.
 func (Domain) Status(ctx context.Context, env pipeline.Env, root string) lifecycle.Report {
 	rep := lifecycle.Report{Domain: Name}
 	rows, err := List(ctx, env.Runner, root)
@@ -224,32 +262,35 @@ func (Domain) SyncPlan(ctx context.Context, env pipeline.Env, root string) ([]ru
 
 // Capture implements lifecycle.Syncer: the non-default values of the
 // schemas the manifest already manages that it does not record yet (or
-// records with another value). Two processes per schema.
+// records with another value). The live values and the defaults are read
+// like status reads them (readSchemas), concurrently: two processes for
+// all fixed schemas.
 func (Domain) Capture(ctx context.Context, env pipeline.Env, root string) ([]pipeline.Change, error) {
 	var m manifest.GSettings
 	if err := manifest.Load(root, &m); err != nil {
 		return nil, err
 	}
 	g := adapter(env)
-	// The schemas are independent: query them at the same time, and keep
-	// the results in schema order.
 	schemas := schemasOf(&m)
-	results := make([][]pipeline.Change, len(schemas))
-	errs := make([]error, len(schemas))
+	var live, defaults map[string]schemaValues
 	var wg sync.WaitGroup
-	for i, schema := range schemas {
-		wg.Go(func() { results[i], errs[i] = captureSchema(ctx, g, &m, schema, "") })
-	}
+	wg.Go(func() { live = readSchemas(ctx, g, schemas) })
+	wg.Go(func() { defaults = readSchemas(ctx, g.Memory(), schemas) })
 	wg.Wait()
 	var out []pipeline.Change
-	for i, schema := range schemas {
-		if kind, _ := gs.KindOf(errs[i]); kind == gs.NoSuchSchema || kind == gs.BadPath {
+	for _, schema := range schemas {
+		lv, dv := live[schema], defaults[schema]
+		err := lv.err
+		if err == nil {
+			err = dv.err
+		}
+		if kind, _ := gs.KindOf(err); kind == gs.NoSuchSchema || kind == gs.BadPath {
 			continue // not installed here: nothing live to capture
 		}
-		if errs[i] != nil {
-			return nil, queryFailed(errs[i], "read the settings of "+schema)
+		if err != nil {
+			return nil, queryFailed(err, "read the settings of "+schema)
 		}
-		out = append(out, results[i]...)
+		out = append(out, captureValues(&m, schema, "", lv.values, dv.values)...)
 	}
 	return out, nil
 }

@@ -41,7 +41,7 @@ type Report struct {
 type Syncer interface {
 	pipeline.Domain
 	// Status compares the manifests under root with this machine. It
-	// spawns one process per tool (or per schema for gsettings), never
+	// spawns one process per tool (and per relocatable schema for gsettings), never
 	// one per item. A failed query yields Unknown items and Report.Error,
 	// not an error: status must still show the other domains.
 	Status(ctx context.Context, env pipeline.Env, root string) Report

@@ -184,12 +184,18 @@ func invalid(probs []Problem) *fail.Error {
 // ValidateAll validates every known manifest present under root and
 // returns all their problems (nil when valid). Missing files are valid
 // (empty). The error is for failures to read or to validate at all.
+//
+// Files that are each valid are then checked against each other
+// (crossProblems): an app's remote must be declared.
 func ValidateAll(root string) ([]Problem, error) {
 	var all []Problem
+	clean := map[string]parsed{}
+	missing := map[string]bool{}
 	for _, d := range All() {
 		rel := RelPath(d)
 		data, err := read(root, rel)
 		if errors.Is(err, fs.ErrNotExist) {
+			missing[d.Name()] = true
 			continue
 		}
 		if err != nil {
@@ -205,9 +211,16 @@ func ValidateAll(root string) ([]Problem, error) {
 		if err != nil {
 			return nil, fail.Wrap(fail.General, err, "Cannot validate %s", rel)
 		}
+		if len(probs) == 0 {
+			clean[d.Name()] = parsed{rel: rel, data: data, doc: d}
+		}
 		all = append(all, probs...)
 	}
-	return all, nil
+	cross, err := crossProblems(clean, missing)
+	if err != nil {
+		return nil, fail.Wrap(fail.General, err, "Cannot validate the references between manifests")
+	}
+	return append(all, cross...), nil
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}

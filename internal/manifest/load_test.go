@@ -105,10 +105,20 @@ func TestLoadSeedRepo(t *testing.T) {
 	}
 }
 
+// The seed repository is valid file by file; across files, its user-scope
+// apps name flathub, which it declares only for the system installation.
+// flatpak install --user cannot use a system remote, so each is reported.
 func TestValidateAllSeedRepo(t *testing.T) {
 	probs, err := ValidateAll(seedRoot(t))
-	if err != nil || len(probs) != 0 {
-		t.Fatalf("ValidateAll(seed) = %v, %v", probs, err)
+	if err != nil || len(probs) != 9 {
+		t.Fatalf("ValidateAll(seed) = %v, %v; want 9 undeclared user remotes", probs, err)
+	}
+	for _, p := range probs {
+		if p.File != "manifests/flatpak-apps.json" || p.Line == 0 ||
+			!strings.Contains(p.Message, `(scope user) uses remote "flathub"`) ||
+			!strings.Contains(p.Message, "bkt flatpak remote add flathub URL --scope user") {
+			t.Errorf("problem %v", p)
+		}
 	}
 }
 

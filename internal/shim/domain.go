@@ -38,7 +38,7 @@ func (Domain) Name() string { return "shim" }
 func hostOf(c pipeline.Change, name string) string { return c.Opt(OptHost, name) }
 
 // Validate implements pipeline.Domain.
-func (d Domain) Validate(_ context.Context, env pipeline.Env, c pipeline.Change) error {
+func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
 	if len(c.IDs) == 0 {
 		return fail.New(fail.Usage, "shim %s needs a name", c.Action).Next("See the usage: bkt shim --help")
 	}
@@ -50,7 +50,13 @@ func (d Domain) Validate(_ context.Context, env pipeline.Env, c pipeline.Change)
 	switch c.Action {
 	case ActAdd, ActCapture:
 		if h := c.Opt(OptHost, ""); h != "" {
-			return ValidHost(h)
+			if err := ValidHost(h); err != nil {
+				return err
+			}
+		}
+		if c.Action == ActAdd {
+			// Capture records scripts that exist: what they run is theirs.
+			return checkHostCommands(ctx, env, c)
 		}
 		return nil
 	case ActRemove:

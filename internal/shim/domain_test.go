@@ -21,6 +21,7 @@ type fixture struct {
 	d    Domain
 	root string
 	dir  string // the shims directory
+	bin  string // first in PATH: the host's commands
 	env  pipeline.Env
 }
 
@@ -30,7 +31,20 @@ func newFixture(t *testing.T) *fixture {
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir()) // lock files
 	f := &fixture{t: t, d: Domain{Home: home}, root: root, dir: filepath.Join(home, ".local", "toolbox", "shims")}
 	f.env = pipeline.Env{Runner: run.Exec{}, Root: root}
+	f.bin = t.TempDir()
+	t.Setenv("PATH", f.bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	return f
+}
+
+// hostHas puts executables of these names first in PATH: the host commands
+// the shims run, which add checks.
+func (f *fixture) hostHas(names ...string) {
+	f.t.Helper()
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(f.bin, n), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			f.t.Fatal(err)
+		}
+	}
 }
 
 func change(action string, host string, names ...string) pipeline.Change {
@@ -46,7 +60,17 @@ func change(action string, host string, names ...string) pipeline.Change {
 func (f *fixture) run(c pipeline.Change) []string {
 	f.t.Helper()
 	ctx := context.Background()
-	if err := f.d.Validate(ctx, f.env, c); err != nil {
+	env := f.env
+	if c.Action == ActAdd {
+		for _, name := range c.IDs {
+			if h := hostOf(c, name); strings.Contains(h, "/") {
+				env.Force = true // a path this machine may lack
+			} else {
+				f.hostHas(h)
+			}
+		}
+	}
+	if err := f.d.Validate(ctx, env, c); err != nil {
 		f.t.Fatalf("validate %s: %v", c.Describe(), err)
 	}
 	cmds, err := f.d.Commands(ctx, f.env, c)
@@ -304,4 +328,55 @@ func TestStatusUnknownWhenDirUnreadable(t *testing.T) {
 	if e := fail.As(f.d.Validate(t.Context(), f.env, change(ActRemove, "", "stray"))); e.Code == fail.Validation || !strings.Contains(e.Message, "Cannot read") {
 		t.Errorf("remove with an unreadable directory: %+v", e)
 	}
+}
+
+// add refuses a host command the host does not have, with the close
+// programs of its PATH as suggestions; --force skips the check, and an
+// absolute path is checked as such.
+func TestAddChecksHostCommand(t *testing.T) {
+	f := newFixture(t)
+	f.hostHas("podman-remote")
+	ctx := context.Background()
+	e := fail.As(f.d.Validate(ctx, f.env, change(ActAdd, "", "podman-remot")))
+	if e.Code != fail.Validation || !strings.Contains(e.Message, "'podman-remot' was not found on the host") ||
+		!slices.Contains(e.DidYouMean, "podman-remote") || !slices.ContainsFunc(e.NextSteps, func(s string) bool {
+		return strings.HasSuffix(s, "bkt shim add podman-remot --force")
+	}) {
+		t.Errorf("missing command: %+v", e)
+	}
+	e = fail.As(f.d.Validate(ctx, f.env, change(ActAdd, "/nonexistent/podman", "docker")))
+	if e.Code != fail.Validation || !strings.Contains(e.Message, "'/nonexistent/podman'") ||
+		!slices.ContainsFunc(e.NextSteps, func(s string) bool { return strings.Contains(s, "--host /nonexistent/podman --force") }) {
+		t.Errorf("missing path: %+v", e)
+	}
+	for _, c := range []pipeline.Change{change(ActAdd, "podman-remote", "docker"), change(ActAdd, filepath.Join(f.bin, "podman-remote"), "docker")} {
+		if err := f.d.Validate(ctx, f.env, c); err != nil {
+			t.Errorf("%s: %v", c.Describe(), err)
+		}
+	}
+	// A shell builtin is no program flatpak-spawn could run.
+	if err := f.d.Validate(ctx, f.env, change(ActAdd, "", "cd")); err == nil && !fileExistsInPath("cd") {
+		t.Error("builtin cd accepted")
+	}
+	forced := f.env
+	forced.Force = true
+	if err := f.d.Validate(ctx, forced, change(ActAdd, "", "nonexistentcmd")); err != nil {
+		t.Errorf("--force: %v", err)
+	}
+	// The query is one host command: from inside a toolbox it goes through
+	// flatpak-spawn --host (tests never delegate for real).
+	w, err := run.Delegate{Context: run.InToolbox}.Wrap(LookupCmd("podman"))
+	if argv := w.Argv(); err != nil || argv[0] != "flatpak-spawn" || argv[1] != "--host" ||
+		!slices.Equal(argv[len(argv)-5:len(argv)-2], []string{"sh", "-c", lookupScript}) || argv[len(argv)-1] != "podman" {
+		t.Errorf("delegated lookup = %q, %v", argv, err)
+	}
+}
+
+func fileExistsInPath(name string) bool {
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(d, name)); err == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -74,14 +74,33 @@ func (g Gsettings) Get(ctx context.Context, schema, key string) (string, error) 
 }
 
 // ListRecursively returns every key of schema with its value, in one
-// process (status and capture rely on that: one call per schema, never one
-// per key). The schema's own children are not included.
+// process: never one per key. A relocatable schema with a path needs it;
+// fixed ones are read all at once with ListAll. The schema's own children are not included.
 func (g Gsettings) ListRecursively(ctx context.Context, schema string) (map[string]string, error) {
 	out, err := g.query(ctx, "list-recursively", schema)
 	if err != nil {
 		return nil, err
 	}
 	return ParseList(out, schema), nil
+}
+
+// ListAll returns every key of every installed fixed schema with its
+// value, schema → key → value, in one process: `gsettings list-recursively`
+// without a schema. Relocatable schemas are not listed (they have no path
+// here). A schema without keys is absent.
+func (g Gsettings) ListAll(ctx context.Context) (map[string]map[string]string, error) {
+	out, err := g.query(ctx, "list-recursively")
+	if err != nil {
+		return nil, err
+	}
+	return ParseAll(out), nil
+}
+
+// NoSuchSchemaError is the error gsettings gives for a schema that is not
+// installed, for callers that learn it from a listing rather than from a
+// failed query of the schema.
+func NoSuchSchemaError(op, schema string) *Error {
+	return &Error{Op: op, Kind: NoSuchSchema, Message: "No such schema “" + schemaID(schema) + "”"}
 }
 
 // Range returns what values key accepts.

@@ -3,6 +3,7 @@ package gsettings
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"reflect"
 	"slices"
@@ -188,5 +189,40 @@ func TestParseRangeErrors(t *testing.T) {
 		if r, err := ParseRange(out); err == nil {
 			t.Errorf("ParseRange(%q) = %+v, want an error", out, r)
 		}
+	}
+}
+
+// ListAll reads every fixed schema in one process, with the same values a
+// per-schema listing gives; the memory backend lists the defaults.
+func TestListAll(t *testing.T) {
+	env, g, c := newEnv(t)
+	ctx := context.Background()
+	if _, err := env.Gsettings("set", schema, "count", "7"); err != nil {
+		t.Fatal(err)
+	}
+	c.Reset()
+	all, err := g.ListAll(ctx)
+	if err != nil || c.Count() != 1 {
+		t.Fatalf("ListAll: %v, %d processes", err, c.Count())
+	}
+	one, err := g.ListRecursively(ctx, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(all[schema], one) || all[schema]["count"] != "7" || all[schema+".other"]["level"] != "0" {
+		t.Errorf("ListAll[%s] = %v, want %v", schema, all[schema], one)
+	}
+	if _, ok := all["org.gnome.desktop.interface"]["gtk-theme"]; !ok {
+		t.Error("ListAll lacks the installed desktop schemas")
+	}
+	if _, ok := all["org.gnome.desktop.app-folders.folder"]; ok {
+		t.Error("ListAll lists a relocatable schema")
+	}
+	defaults, err := g.Memory().ListAll(ctx)
+	if err != nil || defaults[schema]["count"] != "5" {
+		t.Errorf("defaults: %v, %v", defaults[schema], err)
+	}
+	if k, _ := KindOf(NoSuchSchemaError("list-recursively", "org.x:/p/")); k != NoSuchSchema {
+		t.Error("NoSuchSchemaError kind")
 	}
 }

@@ -80,6 +80,27 @@ func ParseList(out, schema string) map[string]string {
 	return values
 }
 
+// ParseAll reads `gsettings list-recursively` output (every schema) into
+// schema → key → value.
+func ParseAll(out string) map[string]map[string]string {
+	all := map[string]map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		s, rest, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		key, value, ok := strings.Cut(rest, " ")
+		if !ok {
+			continue
+		}
+		if all[s] == nil {
+			all[s] = map[string]string{}
+		}
+		all[s][key] = value
+	}
+	return all
+}
+
 // schemaID drops the path of a relocatable "schema:/path/" reference:
 // list-recursively prints the bare id.
 func schemaID(schema string) string {
