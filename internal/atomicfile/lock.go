@@ -118,8 +118,8 @@ func Lock(ctx context.Context, path string) (unlock func(), err error) {
 func lockKey(abs string) string {
 	dir, rest := filepath.Dir(abs), filepath.Base(abs)
 	for {
-		if real, err := filepath.EvalSymlinks(dir); err == nil {
-			return filepath.Join(real, rest)
+		if resolved, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(resolved, rest)
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
