@@ -147,7 +147,7 @@ func githubCheck(ctx context.Context, f *forge.Client) Check {
 	// token and is never sent to a GitHub Enterprise server.
 	why := strings.Join(vars, ", ") + " or gh auth token --hostname " + t.Host
 	if t.Local {
-		why += "; BKT_GITHUB_API_URL is used as set, origin is on this machine so there is no host to match"
+		why += "; BKT_GITHUB_API_URL is used as set: origin is a local path, with no host to match it against"
 	} else if os.Getenv("BKT_GITHUB_API_URL") != "" {
 		why += "; BKT_GITHUB_API_URL matches origin's host"
 	}
