@@ -67,7 +67,12 @@ func setupScript(env *testscript.Env) error {
 		"NO_COLOR":            "1",
 		"GH_TOKEN":            fakegithub.DefaultToken,
 		"GITHUB_TOKEN":        "",
-		"BKT_REPO":            "",
+		// The fake API is named by BKT_GITHUB_API_URL with a local-path
+		// origin, so it takes GH_TOKEN; no enterprise token of the
+		// developer's may reach it instead.
+		"GH_ENTERPRISE_TOKEN":     "",
+		"GITHUB_ENTERPRISE_TOKEN": "",
+		"BKT_REPO":                "",
 	} {
 		env.Setenv(k, v)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -141,10 +142,20 @@ func githubCheck(ctx context.Context, f *forge.Client) Check {
 		return Check{Name: "github", Status: "warn", Detail: e.Message + ": branches are pushed but pull requests are not opened", Fix: fix}
 	}
 	_, src := f.Token(ctx)
-	if src == "" {
-		return Check{Name: "github token", Status: "warn", Detail: "none: branches are pushed but pull requests are not opened", Fix: "export GH_TOKEN=... or gh auth login --hostname " + t.Host}
+	vars := forge.TokenVars(t)
+	// Which variables were read, and why: GH_TOKEN holds a github.com
+	// token and is never sent to a GitHub Enterprise server.
+	why := strings.Join(vars, ", ") + " or gh auth token --hostname " + t.Host
+	if t.Local {
+		why += "; BKT_GITHUB_API_URL is used as set: origin is a local path, with no host to match it against"
+	} else if os.Getenv("BKT_GITHUB_API_URL") != "" {
+		why += "; BKT_GITHUB_API_URL matches origin's host"
 	}
-	return Check{Name: "github token", Status: "ok", Detail: "from " + src + ", sent to " + redact.URLs(t.BaseURL)}
+	if src == "" {
+		return Check{Name: "github token", Status: "warn", Detail: "none for " + redact.URLs(t.BaseURL) + " (read " + why + "): branches are pushed but pull requests are not opened",
+			Fix: "export " + vars[0] + "=... or gh auth login --hostname " + t.Host}
+	}
+	return Check{Name: "github token", Status: "ok", Detail: "from " + src + ", sent to " + redact.URLs(t.BaseURL) + " (read " + why + ")"}
 }
 
 // adminCheck verifies the privileged helper: root-owned, setuid, and only

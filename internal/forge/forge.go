@@ -44,6 +44,10 @@ func New(dir string, r run.Runner) *Client {
 type Target struct {
 	BaseURL string // API root without trailing slash, e.g. https://api.github.com
 	Host    string // the host as gh names it (gh auth token --hostname)
+	// Local: BKT_GITHUB_API_URL with an origin that has no host (a local
+	// path): nothing to match it against, so the user's setting is all
+	// bkt knows, and either kind of token is taken (see TokenVars).
+	Local bool
 }
 
 // Target returns the API the token may be sent to, or a *fail.Error saying
@@ -122,23 +126,41 @@ func escapePath(s string) string {
 	return strings.Join(parts, "/")
 }
 
-// Token returns the API token and where it came from, looking it up once:
-// GH_TOKEN, then GITHUB_TOKEN, then `gh auth token`. "" means none, also
-// when there is no API the token may be sent to (see Target).
+// Token returns the API token and where it came from, looking it up once
+// for the API of Target (see FindToken). "" means none, also when there is
+// no API the token may be sent to.
 func (c *Client) Token(ctx context.Context) (token, source string) {
 	c.once.Do(func() {
 		if t, err := c.Target(ctx); err == nil {
-			c.token, c.tokenSource = FindToken(ctx, c.Runner, t.Host)
+			c.token, c.tokenSource = FindToken(ctx, c.Runner, t)
 		}
 	})
 	return c.token, c.tokenSource
 }
 
-// FindToken looks up a GitHub token for host: GH_TOKEN, then GITHUB_TOKEN,
-// then the output of `gh auth token --hostname HOST` (a missing or
-// logged-out gh means no token).
-func FindToken(ctx context.Context, r run.Runner, host string) (token, source string) {
-	for _, k := range []string{"GH_TOKEN", "GITHUB_TOKEN"} {
+// TokenVars are the environment variables a token for t is read from, in
+// order, as gh reads them: GH_TOKEN and GITHUB_TOKEN hold a github.com
+// token (gh also uses them for *.ghe.com tenants) and are never sent to a
+// GitHub Enterprise Server, whose token is in GH_ENTERPRISE_TOKEN or
+// GITHUB_ENTERPRISE_TOKEN. A Local target (an API the user named, with no
+// origin host to tell its kind) takes either.
+func TokenVars(t Target) []string {
+	com := []string{"GH_TOKEN", "GITHUB_TOKEN"}
+	if t.Host == "" || t.Host == "github.com" || isTenant(t.Host) {
+		return com
+	}
+	ent := []string{"GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"}
+	if t.Local {
+		return append(com, ent...)
+	}
+	return ent
+}
+
+// FindToken looks up a token for the API of t: the first of TokenVars
+// that is set, then the output of `gh auth token --hostname HOST` (a
+// missing or logged-out gh means no token).
+func FindToken(ctx context.Context, r run.Runner, t Target) (token, source string) {
+	for _, k := range TokenVars(t) {
 		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
 			return v, k
 		}
@@ -146,6 +168,7 @@ func FindToken(ctx context.Context, r run.Runner, host string) (token, source st
 	if r == nil {
 		return "", ""
 	}
+	host := t.Host
 	if host == "" {
 		host = "github.com"
 	}
@@ -153,8 +176,8 @@ func FindToken(ctx context.Context, r run.Runner, host string) (token, source st
 	if err != nil {
 		return "", ""
 	}
-	if t := strings.TrimSpace(string(res.Stdout)); t != "" {
-		return t, "gh auth token"
+	if tok := strings.TrimSpace(string(res.Stdout)); tok != "" {
+		return tok, "gh auth token"
 	}
 	return "", ""
 }

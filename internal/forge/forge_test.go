@@ -35,6 +35,8 @@ func client(t *testing.T, base, token string) *Client {
 	noGH(t)
 	t.Setenv("GH_TOKEN", token)
 	t.Setenv("GITHUB_TOKEN", "")
+	t.Setenv("GH_ENTERPRISE_TOKEN", "")
+	t.Setenv("GITHUB_ENTERPRISE_TOKEN", "")
 	t.Setenv("BKT_GITHUB_API_URL", base)
 	return New("", run.Exec{})
 }
@@ -50,16 +52,16 @@ func TestDecide(t *testing.T) {
 		want        Target
 		errSub      string
 	}{
-		{"", "https://github.com/me/distro", nil, Target{"https://api.github.com", "github.com"}, ""},
-		{"", "https://github.com/me/distro.git", nil, Target{"https://api.github.com", "github.com"}, ""},
-		{"", "git@github.com:me/distro.git", nil, Target{"https://api.github.com", "github.com"}, ""},
-		{"", "ssh://git@github.com/me/distro", nil, Target{"https://api.github.com", "github.com"}, ""},
-		{"", "ssh://git@ssh.github.com:443/me/distro", nil, Target{"https://api.github.com", "github.com"}, ""},
-		{"", "https://x-access-token:s3cret@GitHub.com/me/distro", nil, Target{"https://api.github.com", "github.com"}, ""},
-		{"", "https://ghe.example.com/me/distro", gh, Target{"https://ghe.example.com/api/v3", "ghe.example.com"}, ""},
-		{"", "git@ghe.example.com:me/distro.git", gh, Target{"https://ghe.example.com/api/v3", "ghe.example.com"}, ""},
-		{"", "ssh://git@ghe.example.com:2222/me/distro", gh, Target{"https://ghe.example.com/api/v3", "ghe.example.com"}, ""},
-		{"", "https://ghe.example.com:8443/me/distro", gh, Target{"https://ghe.example.com:8443/api/v3", "ghe.example.com"}, ""},
+		{"", "https://github.com/me/distro", nil, Target{"https://api.github.com", "github.com", false}, ""},
+		{"", "https://github.com/me/distro.git", nil, Target{"https://api.github.com", "github.com", false}, ""},
+		{"", "git@github.com:me/distro.git", nil, Target{"https://api.github.com", "github.com", false}, ""},
+		{"", "ssh://git@github.com/me/distro", nil, Target{"https://api.github.com", "github.com", false}, ""},
+		{"", "ssh://git@ssh.github.com:443/me/distro", nil, Target{"https://api.github.com", "github.com", false}, ""},
+		{"", "https://x-access-token:s3cret@GitHub.com/me/distro", nil, Target{"https://api.github.com", "github.com", false}, ""},
+		{"", "https://ghe.example.com/me/distro", gh, Target{"https://ghe.example.com/api/v3", "ghe.example.com", false}, ""},
+		{"", "git@ghe.example.com:me/distro.git", gh, Target{"https://ghe.example.com/api/v3", "ghe.example.com", false}, ""},
+		{"", "ssh://git@ghe.example.com:2222/me/distro", gh, Target{"https://ghe.example.com/api/v3", "ghe.example.com", false}, ""},
+		{"", "https://ghe.example.com:8443/me/distro", gh, Target{"https://ghe.example.com:8443/api/v3", "ghe.example.com", false}, ""},
 		// Not configured in gh: nothing is sent, and the error names the host.
 		{"", "https://ghe.example.com/me/distro", nil, Target{}, "not sending your GitHub token to ghe.example.com"},
 		{"", "https://localhost/me/os", gh, Target{}, "not sending your GitHub token to localhost"},
@@ -67,9 +69,32 @@ func TestDecide(t *testing.T) {
 		{"", "/srv/git/distro.git", gh, Target{}, "origin (/srv/git/distro.git) is not a GitHub remote"},
 		{"", "file:///srv/git/distro.git", gh, Target{}, "is not a GitHub remote"},
 		{"", "", gh, Target{}, "no origin remote"},
-		// The user's explicit setting wins, whatever origin is.
-		{"http://127.0.0.1:9/", "/local", nil, Target{"http://127.0.0.1:9", "127.0.0.1"}, ""},
-		{"https://api.github.com", "https://localhost/me/os", nil, Target{"https://api.github.com", "github.com"}, ""},
+		{"", "https://acme.ghe.com/me/distro", []string{"acme.ghe.com"}, Target{"https://api.acme.ghe.com", "acme.ghe.com", false}, ""},
+		// BKT_GITHUB_API_URL with an origin that has no host (a local
+		// path, file://, none): nothing to match, the setting is used.
+		{"http://127.0.0.1:9/", "/local", nil, Target{"http://127.0.0.1:9", "127.0.0.1", true}, ""},
+		{"http://127.0.0.1:9", "file:///srv/git/distro.git", nil, Target{"http://127.0.0.1:9", "127.0.0.1", true}, ""},
+		{"https://ghe.example.com/api/v3", "", nil, Target{"https://ghe.example.com/api/v3", "ghe.example.com", true}, ""},
+		// With a hosted origin, it must name origin's host and port.
+		{"https://api.github.com", "https://github.com/me/distro", nil, Target{"https://api.github.com", "github.com", false}, ""},
+		{"https://api.github.com/", "git@github.com:me/distro.git", nil, Target{"https://api.github.com", "github.com", false}, ""},
+		{"https://api.github.com", "ssh://git@ssh.github.com:443/me/distro", nil, Target{"https://api.github.com", "github.com", false}, ""},
+		{"https://ghe.example.com/api/v3", "https://ghe.example.com/me/distro", nil, Target{"https://ghe.example.com/api/v3", "ghe.example.com", false}, ""},
+		{"https://ghe.example.com:443/api/v3", "https://GHE.example.com/me/distro", nil, Target{"https://ghe.example.com:443/api/v3", "ghe.example.com", false}, ""},
+		{"https://ghe.example.com:8443/api/v3", "https://ghe.example.com:8443/me/distro", nil, Target{"https://ghe.example.com:8443/api/v3", "ghe.example.com", false}, ""},
+		{"https://ghe.example.com/api/v3", "ssh://git@ghe.example.com:2222/me/distro", nil, Target{"https://ghe.example.com/api/v3", "ghe.example.com", false}, ""},
+		{"https://ghe.example.com/api/v3", "git@ghe.example.com:me/distro.git", nil, Target{"https://ghe.example.com/api/v3", "ghe.example.com", false}, ""},
+		{"https://api.acme.ghe.com", "https://acme.ghe.com/me/distro", nil, Target{"https://api.acme.ghe.com", "acme.ghe.com", false}, ""},
+		{"http://127.0.0.1:9", "https://github.com/me/distro.git", nil, Target{}, "not sending your GitHub token to 127.0.0.1:9 (BKT_GITHUB_API_URL): it is not origin's host github.com"},
+		{"https://api.github.com", "https://localhost/me/os", nil, Target{}, "not sending your GitHub token to api.github.com (BKT_GITHUB_API_URL): it is not origin's host localhost"},
+		{"https://evil.example/api/v3", "git@github.com:me/distro.git", gh, Target{}, "to evil.example (BKT_GITHUB_API_URL)"},
+		{"https://ghe.example.com:8443/api/v3", "https://ghe.example.com/me/distro", nil, Target{}, "to ghe.example.com:8443"},
+		{"https://ghe.example.com/api/v3", "https://ghe.example.com:8443/me/distro", nil, Target{}, "not origin's host ghe.example.com:8443"},
+		{"http://ghe.example.com/api/v3", "https://ghe.example.com/me/distro", nil, Target{}, "to ghe.example.com (BKT_GITHUB_API_URL)"},
+		{"https://github.com.evil.example/api/v3", "https://github.com/me/distro", nil, Target{}, "to github.com.evil.example"},
+		{"https://api.github.com", "https://user:pw@ghe.example.com/me/distro", nil, Target{}, "not origin's host ghe.example.com"},
+		{"ftp://x/", "/local", nil, Target{}, "is not an http(s) URL"},
+		{"127.0.0.1:9", "/local", nil, Target{}, "is not an http(s) URL"},
 	} {
 		got, err := decide(tc.api, tc.origin, tc.hosts)
 		if tc.errSub == "" {
@@ -187,17 +212,24 @@ func TestFindTokenOrder(t *testing.T) {
 	t.Setenv("PATH", bin)
 	ctx := context.Background()
 
+	com := Target{Host: "github.com"}
+	ghe := Target{Host: "ghe.example.com"}
 	t.Setenv("GH_TOKEN", "a")
 	t.Setenv("GITHUB_TOKEN", "b")
-	if tok, src := FindToken(ctx, run.Exec{}, "github.com"); tok != "a" || src != "GH_TOKEN" {
+	t.Setenv("GH_ENTERPRISE_TOKEN", "")
+	t.Setenv("GITHUB_ENTERPRISE_TOKEN", "")
+	if tok, src := FindToken(ctx, run.Exec{}, com); tok != "a" || src != "GH_TOKEN" {
 		t.Errorf("GH_TOKEN first: got %q from %q", tok, src)
 	}
+	if tok, src := FindToken(ctx, run.Exec{}, Target{Host: "acme.ghe.com"}); tok != "a" || src != "GH_TOKEN" {
+		t.Errorf("a ghe.com tenant takes GH_TOKEN: got %q from %q", tok, src)
+	}
 	t.Setenv("GH_TOKEN", "")
-	if tok, src := FindToken(ctx, run.Exec{}, "github.com"); tok != "b" || src != "GITHUB_TOKEN" {
+	if tok, src := FindToken(ctx, run.Exec{}, com); tok != "b" || src != "GITHUB_TOKEN" {
 		t.Errorf("GITHUB_TOKEN second: got %q from %q", tok, src)
 	}
 	t.Setenv("GITHUB_TOKEN", "")
-	if tok, src := FindToken(ctx, run.Exec{}, "ghe.example.com"); tok != "gh-token" || src != "gh auth token" {
+	if tok, src := FindToken(ctx, run.Exec{}, ghe); tok != "gh-token" || src != "gh auth token" {
 		t.Errorf("gh last: got %q from %q", tok, src)
 	}
 	args, _ := os.ReadFile(filepath.Join(bin, "args"))
@@ -209,12 +241,118 @@ func TestFindTokenOrder(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bin, "gh"), []byte("#!/bin/sh\necho 'not logged in' >&2\nexit 1\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if tok, _ := FindToken(ctx, run.Exec{}, "github.com"); tok != "" {
+	if tok, _ := FindToken(ctx, run.Exec{}, com); tok != "" {
 		t.Errorf("logged-out gh: got %q", tok)
 	}
 	t.Setenv("PATH", t.TempDir())
-	if tok, _ := FindToken(ctx, run.Exec{}, "github.com"); tok != "" {
+	if tok, _ := FindToken(ctx, run.Exec{}, com); tok != "" {
 		t.Errorf("missing gh: got %q", tok)
+	}
+}
+
+// TestEnterpriseToken: a GitHub Enterprise Server gets GH_ENTERPRISE_TOKEN
+// or GITHUB_ENTERPRISE_TOKEN, never the github.com token in GH_TOKEN or
+// GITHUB_TOKEN; an API named with no origin host to check takes either.
+func TestEnterpriseToken(t *testing.T) {
+	noGH(t)
+	ctx := context.Background()
+	ghe := Target{BaseURL: "https://ghe.example.com/api/v3", Host: "ghe.example.com"}
+	t.Setenv("GH_TOKEN", "com")
+	t.Setenv("GITHUB_TOKEN", "com2")
+	t.Setenv("GH_ENTERPRISE_TOKEN", "")
+	t.Setenv("GITHUB_ENTERPRISE_TOKEN", "")
+	if tok, src := FindToken(ctx, run.Exec{}, ghe); tok != "" {
+		t.Errorf("GHES got the github.com token %q from %s", tok, src)
+	}
+	t.Setenv("GITHUB_ENTERPRISE_TOKEN", "ent2")
+	if tok, src := FindToken(ctx, run.Exec{}, ghe); tok != "ent2" || src != "GITHUB_ENTERPRISE_TOKEN" {
+		t.Errorf("GITHUB_ENTERPRISE_TOKEN: got %q from %q", tok, src)
+	}
+	t.Setenv("GH_ENTERPRISE_TOKEN", "ent")
+	if tok, src := FindToken(ctx, run.Exec{}, ghe); tok != "ent" || src != "GH_ENTERPRISE_TOKEN" {
+		t.Errorf("GH_ENTERPRISE_TOKEN first: got %q from %q", tok, src)
+	}
+	if tok, src := FindToken(ctx, run.Exec{}, Target{Host: "github.com"}); tok != "com" || src != "GH_TOKEN" {
+		t.Errorf("github.com got %q from %q", tok, src)
+	}
+	local := Target{BaseURL: "http://127.0.0.1:9", Host: "127.0.0.1", Local: true}
+	if tok, src := FindToken(ctx, run.Exec{}, local); tok != "com" || src != "GH_TOKEN" {
+		t.Errorf("local: got %q from %q", tok, src)
+	}
+	t.Setenv("GH_TOKEN", "")
+	t.Setenv("GITHUB_TOKEN", "")
+	if tok, src := FindToken(ctx, run.Exec{}, local); tok != "ent" || src != "GH_ENTERPRISE_TOKEN" {
+		t.Errorf("local, enterprise only: got %q from %q", tok, src)
+	}
+
+	// End to end through the client: a GHES origin with only GH_TOKEN set
+	// sends nothing and says which variable it needs.
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Authorization"))
+		_, _ = w.Write([]byte("[]"))
+	}))
+	defer srv.Close()
+	t.Setenv("GH_TOKEN", "com")
+	t.Setenv("GH_ENTERPRISE_TOKEN", "")
+	t.Setenv("GITHUB_ENTERPRISE_TOKEN", "")
+	c := New("", run.Exec{})
+	c.targetOnce.Do(func() { c.target = Target{BaseURL: srv.URL, Host: "127.0.0.1"} })
+	_, err := c.FindPulls(ctx, "me", "distro", "b")
+	checkErr(t, err, fail.Git, "GH_ENTERPRISE_TOKEN and GITHUB_ENTERPRISE_TOKEN are unset", "export GH_ENTERPRISE_TOKEN=")
+	if len(got) != 0 {
+		t.Errorf("requests sent: %q", got)
+	}
+}
+
+// TestRedirectKeepsToken: a redirect to another port, host or scheme is
+// not followed, so the token never reaches it (net/http itself would
+// resend Authorization to another port of the same host); one on the
+// same server is followed.
+func TestRedirectKeepsToken(t *testing.T) {
+	var other []string
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		other = append(other, r.Header.Get("Authorization"))
+		_, _ = w.Write([]byte("[]"))
+	}))
+	defer elsewhere.Close()
+	var api *httptest.Server
+	api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/repos/me/away/pulls":
+			http.Redirect(w, r, elsewhere.URL+r.URL.Path, http.StatusMovedPermanently)
+		case "/repos/me/moved/pulls":
+			http.Redirect(w, r, api.URL+"/repos/me/distro/pulls?"+r.URL.RawQuery, http.StatusMovedPermanently)
+		default:
+			_, _ = w.Write([]byte("[]"))
+		}
+	}))
+	defer api.Close()
+	c := client(t, api.URL, "tok")
+	ctx := context.Background()
+	_, err := c.FindPulls(ctx, "me", "away", "b")
+	checkErr(t, err, fail.Network, "not following GitHub's redirect", "BKT_GITHUB_API_URL")
+	if len(other) != 0 {
+		t.Errorf("the other listener got %d request(s), Authorization %q", len(other), other)
+	}
+	if _, err := c.FindPulls(ctx, "me", "moved", "b"); err != nil {
+		t.Errorf("same-server redirect: %v", err)
+	}
+	for _, tc := range []struct{ from, to string }{
+		{"https://ghe.example.com/a", "https://sub.ghe.example.com/a"},
+		{"https://ghe.example.com/a", "http://ghe.example.com/a"},
+		{"https://ghe.example.com/a", "https://ghe.example.com:8443/a"},
+	} {
+		from, _ := http.NewRequest("GET", tc.from, nil)
+		to, _ := http.NewRequest("GET", tc.to, nil)
+		if err := sameOrigin(to, []*http.Request{from}); err == nil {
+			t.Errorf("redirect %s → %s followed", tc.from, tc.to)
+		}
+	}
+	from, _ := http.NewRequest("GET", "https://ghe.example.com/a", nil)
+	to, _ := http.NewRequest("GET", "https://GHE.example.com:443/b", nil)
+	if err := sameOrigin(to, []*http.Request{from}); err != nil {
+		t.Errorf("same origin refused: %v", err)
 	}
 }
 

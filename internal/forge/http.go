@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/redact"
 )
 
 // ErrNoToken is wrapped by the error returned when no token was found.
@@ -55,10 +57,11 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
+	hc := http.Client{}
+	if c.HTTP != nil {
+		hc = *c.HTTP
 	}
+	hc.CheckRedirect = sameOrigin
 	resp, err := hc.Do(req)
 	if err != nil {
 		return err
@@ -82,6 +85,28 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 	return nil
 }
 
+// RedirectError is a redirect bkt refused to follow: the token stays with
+// the API it was meant for.
+type RedirectError struct{ From, To *url.URL }
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s redirected to another host (%s)", e.From.Redacted(), e.To.Redacted())
+}
+
+// sameOrigin follows a redirect only to the same scheme, host and port as
+// the first request. net/http drops Authorization for another host but
+// keeps it for a subdomain, another port and an https→http downgrade.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if !strings.EqualFold(req.URL.Scheme, first.Scheme) || !strings.EqualFold(req.URL.Hostname(), first.Hostname()) || portOf(req.URL) != portOf(first) {
+		return &RedirectError{From: first, To: req.URL}
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
+}
+
 // fail turns an error of do into a user-facing *fail.Error whose headline
 // says what went wrong (callers add what they were doing).
 func (c *Client) fail(err error, owner, name string) error {
@@ -89,15 +114,25 @@ func (c *Client) fail(err error, owner, name string) error {
 	if errors.As(err, &fe) {
 		return err // no request was made (Target), the error says why
 	}
+	vars := TokenVars(c.target)
+	login := "gh auth login"
+	if c.target.Host != "" && c.target.Host != "github.com" {
+		login += " --hostname " + c.target.Host
+	}
 	if errors.Is(err, ErrNoToken) {
 		return (&fail.Error{
 			Code:    fail.Git,
-			Message: "no GitHub token found (GH_TOKEN and GITHUB_TOKEN are unset and gh auth token gave none)",
+			Message: fmt.Sprintf("no GitHub token found for %s (%s unset and gh auth token gave none)", c.target.Host, joinVars(vars)),
 			Err:     err,
 		}).Next(
-			"Log in with the GitHub CLI: gh auth login",
-			"Or export a token with pull-request access: export GH_TOKEN=...",
+			"Log in with the GitHub CLI: "+login,
+			"Or export a token with pull-request access: export "+vars[0]+"=...",
 		)
+	}
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return fail.Wrap(fail.Network, err, "not following GitHub's redirect with your token: %v", re).
+			Next("Check BKT_GITHUB_API_URL and origin: the API should answer at " + redact.URLs(c.target.BaseURL))
 	}
 	var ae *APIError
 	if !errors.As(err, &ae) {
@@ -116,14 +151,14 @@ func (c *Client) fail(err error, owner, name string) error {
 	case ae.Status == http.StatusUnauthorized:
 		return fail.Wrap(fail.Git, err, "GitHub rejected the token from %s (%s)", source, ae.Message).
 			Next(
-				"Log in again: gh auth login",
-				"Or export a valid token: export GH_TOKEN=...",
+				"Log in again: "+login,
+				"Or export a valid token: export "+vars[0]+"=...",
 			)
 	case ae.Status == http.StatusForbidden:
 		return fail.Wrap(fail.Git, err, "GitHub refused access to the token from %s (%s)", source, ae.Message).
 			Next(
 				"Give the token the repo scope: gh auth refresh -s repo",
-				"Or export a token with pull-request write access: export GH_TOKEN=...",
+				"Or export a token with pull-request write access: export "+vars[0]+"=...",
 			)
 	case ae.Status == http.StatusNotFound:
 		return fail.Wrap(fail.Git, err, "GitHub has no repository %s/%s, or the token from %s cannot see it", owner, name, source).
@@ -137,6 +172,14 @@ func (c *Client) fail(err error, owner, name string) error {
 	default:
 		return fail.Wrap(fail.Git, err, "GitHub refused the request: %v", ae)
 	}
+}
+
+// joinVars lists variable names as "A and B are" / "A, B, C and D are".
+func joinVars(vars []string) string {
+	if len(vars) == 1 {
+		return vars[0] + " is"
+	}
+	return strings.Join(vars[:len(vars)-1], ", ") + " and " + vars[len(vars)-1] + " are"
 }
 
 // rateLimited reports whether a 403/429 is a rate limit rather than a
