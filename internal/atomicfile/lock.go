@@ -75,7 +75,7 @@ func settings() (context.Context, Options) {
 // holder and what to do. The lock file lives in a private per-user
 // directory rather than beside path, so repositories never grow stray lock
 // files, and records the holder's pid and command line. The returned
-// function releases the lock.
+// function releases the lock and removes the lock file.
 func Lock(ctx context.Context, path string) (unlock func(), err error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -85,14 +85,11 @@ func Lock(ctx context.Context, path string) (unlock func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256([]byte(abs))
-	lockPath := filepath.Join(dir, hex.EncodeToString(sum[:8])+"-"+filepath.Base(abs)+".lock")
-	f, err := openLockFile(lockPath)
+	key := lockKey(abs)
+	sum := sha256.Sum256([]byte(key))
+	lockPath := filepath.Join(dir, hex.EncodeToString(sum[:8])+"-"+filepath.Base(key)+".lock")
+	f, err := acquire(ctx, abs, lockPath)
 	if err != nil {
-		return nil, err
-	}
-	if err := acquire(ctx, f, abs, lockPath); err != nil {
-		f.Close()
 		return nil, err
 	}
 	// Tell later waiters who holds the lock; an error here only costs
@@ -104,44 +101,106 @@ func Lock(ctx context.Context, path string) (unlock func(), err error) {
 		// Clear the record first, so that nobody reads a released
 		// holder's pid as the current one.
 		_ = f.Truncate(0)
+		removeLockFile(f, lockPath)
 		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 		f.Close()
 	}, nil
 }
 
-// acquire polls a non-blocking flock: a blocking one could not be
-// interrupted by a signal or a deadline.
-func acquire(ctx context.Context, f *os.File, abs, lockPath string) error {
+// lockKey is the name a lock is taken under: abs with the symbolic links
+// of its directory resolved, so that every name of one file takes the same
+// lock (on Fedora Atomic /home links to /var/home: ~/os and
+// /var/home/u/os are one repository, and a toolbox may start in either).
+// The last element stays as written: bkt replaces a file by renaming over
+// that name, which replaces a symbolic link rather than its target, so the
+// name is what a read-modify-write must serialise on. Neither the file nor
+// its directory need exist yet; the missing tail is kept as written.
+func lockKey(abs string) string {
+	dir, rest := filepath.Dir(abs), filepath.Base(abs)
+	for {
+		if resolved, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(resolved, rest)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return abs
+		}
+		dir, rest = parent, filepath.Join(filepath.Base(dir), rest)
+	}
+}
+
+// acquire opens the lock file and polls a non-blocking flock on it: a
+// blocking one could not be interrupted by a signal or a deadline.
+//
+// Lock files are removed on unlock (else one accumulates per locked path
+// in the lock directory), which makes a lock taken on an open file not
+// enough: the holder may have removed that file between our open and our
+// flock, and a third process may have created a new one at the same path
+// and locked that. So a lock counts only while the locked file is still
+// the one at lockPath; otherwise acquire opens the path again. This is
+// safe because only a holder removes the file, and it does so before it
+// unlocks (removeLockFile): once we hold the lock on the file at lockPath,
+// nobody else can remove or replace it until we do.
+func acquire(ctx context.Context, abs, lockPath string) (*os.File, error) {
 	pctx, o := settings()
 	deadline := time.Now().Add(o.MaxWait)
 	told := false
 	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		f, err := openLockFile(lockPath)
+		if err != nil {
+			return nil, err
+		}
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
-			return nil
+			if isLockFile(f, lockPath) {
+				return f, nil
+			}
+			f.Close() // a removed file: try the one at the path now
+			continue
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
-			return fail.Wrap(fail.General, err, "Cannot lock %s", abs).WithDetail("locking %s: %v", lockPath, err)
+			f.Close()
+			return nil, fail.Wrap(fail.General, err, "Cannot lock %s", abs).WithDetail("locking %s: %v", lockPath, err)
 		}
 		h := readHolder(f)
+		f.Close()
 		if !told && o.Progress != nil {
 			fmt.Fprintf(o.Progress, "Waiting for %s to release the lock on %s (giving up after %s; Ctrl-C stops)\n", h, abs, duration(o.MaxWait))
 			told = true
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
-			return timedOut(abs, lockPath, h, o.MaxWait)
+			return nil, timedOut(abs, lockPath, h, o.MaxWait)
 		}
 		t := time.NewTimer(min(pollInterval, left))
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return stopped(ctx, abs, h)
+			return nil, stopped(ctx, abs, h)
 		case <-pctx.Done():
 			t.Stop()
-			return stopped(pctx, abs, h)
+			return nil, stopped(pctx, abs, h)
 		case <-t.C:
 		}
+	}
+}
+
+// isLockFile says whether f is still the file at lockPath.
+func isLockFile(f *os.File, lockPath string) bool {
+	held, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	now, err := os.Lstat(lockPath)
+	return err == nil && os.SameFile(held, now)
+}
+
+// removeLockFile removes the lock file f, which the caller holds the lock
+// on, before the caller unlocks it (see acquire for why that order). The
+// check spares a file that someone outside bkt put in its place.
+func removeLockFile(f *os.File, lockPath string) {
+	if isLockFile(f, lockPath) {
+		_ = os.Remove(lockPath)
 	}
 }
 
@@ -233,19 +292,46 @@ func duration(d time.Duration) string {
 	}
 }
 
-// lockDir returns bkt's lock directory, creating it: bkt/locks in
-// $XDG_RUNTIME_DIR, else bkt-UID/locks in the temporary directory. A
-// shared temporary directory lets another user create that name first,
-// then hold bkt's locks or point its lock files elsewhere, so every
-// directory bkt creates must be a real directory owned by the user that
-// nobody else can write.
+// runUser is where logind makes each user's runtime directory (a
+// variable so that tests can stand in for it).
+var runUser = "/run/user"
+
+// lockDir returns bkt's lock directory, creating it. Two runs exclude each
+// other only if they take their locks in the same directory, so every
+// process of one user must pick the same one from the same environment:
+// the choice depends only on environment variables and on the directories
+// named below (bkt only ever creates a missing cache directory, which any
+// process would then use as well), never on whether a lock is free. The
+// first that applies:
+//
+//  1. $XDG_RUNTIME_DIR/bkt/locks when XDG_RUNTIME_DIR is set; a problem
+//     there is an error, since the user chose it;
+//  2. /run/user/UID/bkt/locks when /run/user/UID is a directory of the
+//     user's that nobody else can write (logind's, when the session did
+//     not export XDG_RUNTIME_DIR, as in sudo, cron or some toolboxes);
+//  3. bkt/locks in the user's cache directory ($XDG_CACHE_HOME, else
+//     ~/.cache; created 0700 if missing) when it is a directory of the
+//     user's that nobody else can write;
+//  4. only then bkt-UID/locks in the temporary directory.
+//
+// A shared temporary directory lets another user create bkt-UID first and
+// keep it, so that bkt refuses to run for good, which is why it comes
+// last. In every case, each directory bkt creates must be a real directory
+// owned by the user that nobody else can write, else bkt refuses (another
+// user could hold bkt's locks or point its lock files elsewhere).
 func lockDir() (string, error) {
 	base, own := os.Getenv("XDG_RUNTIME_DIR"), "bkt"
-	if base == "" {
+	switch {
+	case base != "":
+		if err := os.MkdirAll(base, 0o700); err != nil {
+			return "", fail.Wrap(fail.General, err, "Cannot create the lock directory %s", base).WithDetail("%v", err)
+		}
+	case ownBase(filepath.Join(runUser, strconv.Itoa(os.Getuid())), false):
+		base = filepath.Join(runUser, strconv.Itoa(os.Getuid()))
+	case ownBase(cacheDir(), true):
+		base = cacheDir()
+	default:
 		base, own = os.TempDir(), fmt.Sprintf("bkt-%d", os.Getuid())
-	}
-	if err := os.MkdirAll(base, 0o700); err != nil {
-		return "", fail.Wrap(fail.General, err, "Cannot create the lock directory %s", base).WithDetail("%v", err)
 	}
 	dir := base
 	for _, name := range []string{own, "locks"} {
@@ -255,6 +341,37 @@ func lockDir() (string, error) {
 		}
 	}
 	return dir, nil
+}
+
+// cacheDir is the user's cache directory, "" when the environment names
+// none (relative paths don't count, as the XDG specification says).
+func cacheDir() string {
+	if d := os.Getenv("XDG_CACHE_HOME"); filepath.IsAbs(d) {
+		return d
+	}
+	if h := os.Getenv("HOME"); filepath.IsAbs(h) {
+		return filepath.Join(h, ".cache")
+	}
+	return ""
+}
+
+// ownBase says whether dir can hold bkt's lock directory: a directory
+// (a symbolic link to one is the user's choice) owned by the user that
+// nobody else can write. With create, a missing dir is created 0700.
+func ownBase(dir string, create bool) bool {
+	if dir == "" {
+		return false
+	}
+	if create {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return false
+		}
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return false
+	}
+	return problem(fi) == ""
 }
 
 // privateDir creates dir (mode 0700) unless it exists, then checks that
@@ -267,20 +384,25 @@ func privateDir(dir string) error {
 	if err != nil {
 		return fail.Wrap(fail.General, err, "Cannot read the lock directory %s", dir).WithDetail("%v", err)
 	}
-	var problem string
+	if p := problem(fi); p != "" {
+		return unsafe("directory", dir, p)
+	}
+	return nil
+}
+
+// problem says why a directory fi cannot hold locks, "" if it can.
+func problem(fi fs.FileInfo) string {
 	switch st, _ := fi.Sys().(*syscall.Stat_t); {
 	case fi.Mode()&fs.ModeSymlink != 0:
-		problem = "it is a symbolic link"
+		return "it is a symbolic link"
 	case !fi.IsDir():
-		problem = "it is not a directory"
+		return "it is not a directory"
 	case st != nil && int(st.Uid) != os.Getuid():
-		problem = fmt.Sprintf("it belongs to uid %d, not to you (uid %d)", st.Uid, os.Getuid())
+		return fmt.Sprintf("it belongs to uid %d, not to you (uid %d)", st.Uid, os.Getuid())
 	case fi.Mode().Perm()&0o022 != 0:
-		problem = fmt.Sprintf("other users can write to it (mode %04o)", fi.Mode().Perm())
-	default:
-		return nil
+		return fmt.Sprintf("other users can write to it (mode %04o)", fi.Mode().Perm())
 	}
-	return unsafe("directory", dir, problem)
+	return ""
 }
 
 // openLockFile opens (creating) the lock file without following a
@@ -320,7 +442,7 @@ func unsafe(what, path, problem string) error {
 		WithDetail("Another user could hold bkt's locks or make bkt write where they choose.").
 		Next("Remove it (it may need root): rm -rf " + run.Quote(path))
 	if os.Getenv("XDG_RUNTIME_DIR") == "" {
-		return e.Next(fmt.Sprintf("Or keep bkt's locks in your private runtime directory: export XDG_RUNTIME_DIR=/run/user/%d", os.Getuid()))
+		return e.Next("Or keep bkt's locks in a directory only you can write: export XDG_RUNTIME_DIR=DIR")
 	}
 	return e.Next("Or point XDG_RUNTIME_DIR at a directory only you can write")
 }

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -66,10 +69,33 @@ func wantMessage(t *testing.T, err error, parts ...string) *fail.Error {
 	return e
 }
 
-func TestLockCreatesPrivateDirectories(t *testing.T) {
+// onlyTemp leaves Lock no private directory before the temporary one: no
+// XDG_RUNTIME_DIR, no /run/user/UID, and a cache directory that is a
+// regular file. It returns the temporary directory.
+func onlyTemp(t *testing.T) string {
+	t.Helper()
 	t.Setenv("XDG_RUNTIME_DIR", "")
+	setRunUser(t, filepath.Join(t.TempDir(), "no-run-user"))
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_CACHE_HOME", file)
+	t.Setenv("HOME", file)
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
+	return tmp
+}
+
+func setRunUser(t *testing.T, dir string) {
+	t.Helper()
+	old := runUser
+	runUser = dir
+	t.Cleanup(func() { runUser = old })
+}
+
+func TestLockCreatesPrivateDirectories(t *testing.T) {
+	tmp := onlyTemp(t)
 	unlock, err := Lock(context.Background(), filepath.Join(t.TempDir(), "f.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -116,14 +142,12 @@ func TestLockRefusesUnsafeDirectories(t *testing.T) {
 		}, "", "is a symbolic link"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv("XDG_RUNTIME_DIR", "")
-			tmp := t.TempDir()
-			t.Setenv("TMPDIR", tmp)
+			tmp := onlyTemp(t)
 			own := filepath.Join(tmp, "bkt-"+strconv.Itoa(os.Getuid()))
 			tc.prepare(t, own)
 			_, err := Lock(context.Background(), filepath.Join(t.TempDir(), "f.json"))
 			wantMessage(t, err, "Refusing to use the lock directory "+filepath.Join(own, tc.bad)+": ", tc.problem,
-				"rm -rf "+filepath.Join(own, tc.bad), "export XDG_RUNTIME_DIR=/run/user/")
+				"rm -rf "+filepath.Join(own, tc.bad), "export XDG_RUNTIME_DIR=DIR")
 			if fail.CodeOf(err) != fail.General {
 				t.Errorf("exit code %d, want 1", fail.CodeOf(err))
 			}
@@ -138,14 +162,11 @@ func TestLockRefusesUnsafeLockFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unlock()
 	lf := lockFile(t, dir, path)
+	unlock()
 
 	// a symbolic link planted in place of the lock file is not followed:
 	// nothing is created where it points
-	if err := os.Remove(lf); err != nil {
-		t.Fatal(err)
-	}
 	target := filepath.Join(t.TempDir(), "chosen-by-attacker")
 	if err := os.Symlink(target, lf); err != nil {
 		t.Fatal(err)
@@ -279,5 +300,140 @@ func chown(t *testing.T, path string) {
 	t.Helper()
 	if err := os.Lchown(path, otherUID, otherUID); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestLockDirectoryOrder(t *testing.T) {
+	uid := strconv.Itoa(os.Getuid())
+	// the cases fill in the candidates in a fresh directory each; a
+	// candidate left out is unusable (a regular file, a missing dir)
+	for _, tc := range []struct {
+		name    string
+		prepare func(t *testing.T, d string)
+		want    string // relative to d
+	}{
+		{"XDG_RUNTIME_DIR first", func(t *testing.T, d string) {
+			t.Setenv("XDG_RUNTIME_DIR", filepath.Join(d, "runtime"))
+			mkdir(t, filepath.Join(d, "run"), 0o755)
+			mkdir(t, filepath.Join(d, "run", uid), 0o700)
+		}, "runtime/bkt/locks"},
+		{"then /run/user/UID", func(t *testing.T, d string) {
+			mkdir(t, filepath.Join(d, "run"), 0o755)
+			mkdir(t, filepath.Join(d, "run", uid), 0o700)
+			t.Setenv("XDG_CACHE_HOME", filepath.Join(d, "cache"))
+		}, "run/" + uid + "/bkt/locks"},
+		{"not a /run/user/UID others can write", func(t *testing.T, d string) {
+			mkdir(t, filepath.Join(d, "run"), 0o755)
+			mkdir(t, filepath.Join(d, "run", uid), 0o777)
+			t.Setenv("XDG_CACHE_HOME", filepath.Join(d, "cache"))
+		}, "cache/bkt/locks"},
+		{"then XDG_CACHE_HOME, created", func(t *testing.T, d string) {
+			t.Setenv("XDG_CACHE_HOME", filepath.Join(d, "new", "cache"))
+		}, "new/cache/bkt/locks"},
+		{"or ~/.cache", func(t *testing.T, d string) {
+			t.Setenv("XDG_CACHE_HOME", "relative/ignored")
+			t.Setenv("HOME", filepath.Join(d, "home"))
+		}, "home/.cache/bkt/locks"},
+		{"not a cache others can write", func(t *testing.T, d string) {
+			mkdir(t, filepath.Join(d, "cache"), 0o777)
+			t.Setenv("XDG_CACHE_HOME", filepath.Join(d, "cache"))
+		}, "tmp/bkt-" + uid + "/locks"},
+		{"temporary directory last", func(t *testing.T, d string) {}, "tmp/bkt-" + uid + "/locks"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tmp := onlyTemp(t)
+			d := t.TempDir()
+			setRunUser(t, filepath.Join(d, "run"))
+			tc.prepare(t, d)
+			got, err := lockDir()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi, err := os.Stat(got); err != nil || fi.Mode().Perm() != 0o700 {
+				t.Errorf("%s: %v %v, want a 0700 directory", got, fi, err)
+			}
+			// tmp/ stands for the temporary directory
+			if rel, _ := filepath.Rel(tmp, got); !strings.HasPrefix(rel, "..") {
+				got = filepath.Join(d, "tmp", rel)
+			}
+			if want := filepath.Join(d, tc.want); got != want {
+				t.Errorf("lock directory %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+// Another user who creates bkt-UID in the temporary directory first
+// cannot stop bkt when the user has a private directory.
+func TestLockPrefersPrivateDirectoryToTemp(t *testing.T) {
+	tmp := onlyTemp(t)
+	own := filepath.Join(tmp, "bkt-"+strconv.Itoa(os.Getuid()))
+	mkdir(t, own, 0o777)
+	cache := filepath.Join(t.TempDir(), "cache")
+	t.Setenv("XDG_CACHE_HOME", cache)
+	unlock, err := Lock(context.Background(), filepath.Join(t.TempDir(), "f.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if fi, err := os.Stat(filepath.Join(cache, "bkt", "locks")); err != nil || !fi.IsDir() {
+		t.Errorf("no lock directory in the cache: %v", err)
+	}
+}
+
+// Two names of one file, one through a symbolic link to its directory,
+// take the same lock, even before the file and its directory exist.
+func TestLockResolvesSymlinkedDirectory(t *testing.T) {
+	runtimeDir(t)
+	configure(t, context.Background(), Options{MaxWait: 200 * time.Millisecond})
+	d := t.TempDir()
+	mkdir(t, filepath.Join(d, "var-home"), 0o755)
+	if err := os.Symlink(filepath.Join(d, "var-home"), filepath.Join(d, "home")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"f.json", "not-yet/f.json"} {
+		unlock, err := Lock(context.Background(), filepath.Join(d, "home", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Lock(context.Background(), filepath.Join(d, "var-home", name))
+		wantMessage(t, err, "Gave up waiting for the lock on "+filepath.Join(d, "var-home", name))
+		unlock()
+	}
+}
+
+// Lock files go away on unlock, and removing them keeps the exclusion:
+// many lockers of one path are never inside at once.
+func TestLockFilesRemovedSafely(t *testing.T) {
+	dir := runtimeDir(t)
+	configure(t, context.Background(), Options{MaxWait: time.Minute})
+	path := filepath.Join(t.TempDir(), "f.json")
+	var inside, overlaps atomic.Int32
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 100 {
+				unlock, err := Lock(context.Background(), path)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if inside.Add(1) != 1 {
+					overlaps.Add(1)
+				}
+				time.Sleep(time.Duration(rand.IntN(300)) * time.Microsecond)
+				inside.Add(-1)
+				unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if n := overlaps.Load(); n > 0 {
+		t.Errorf("%d times two lockers held the lock at once", n)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("lock files left in %s: %v", dir, left)
 	}
 }
