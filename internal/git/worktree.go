@@ -20,6 +20,13 @@ func (g *Git) WorktreeRemove(ctx context.Context, path string) error {
 	return g.mutate(ctx, "git worktree remove", "worktree", "remove", "--force", "--force", path)
 }
 
+// WorktreeRemoveUnlocked removes the worktree at path unless it is locked
+// (`git worktree lock`): for a worktree that may not be ours, a lock is
+// its owner saying "keep it".
+func (g *Git) WorktreeRemoveUnlocked(ctx context.Context, path string) error {
+	return g.mutate(ctx, "git worktree remove", "worktree", "remove", "--force", path)
+}
+
 // WorktreePrune forgets worktrees whose directories no longer exist (left
 // behind by a crashed run).
 func (g *Git) WorktreePrune(ctx context.Context) error {

@@ -148,8 +148,17 @@ func (p *Propagator) tidy(ctx context.Context) {
 			checkedOut[strings.TrimPrefix(wt.Branch, "refs/heads/")] = wt.Branch != ""
 			continue
 		}
+		remove := p.Git.WorktreeRemove
+		if !namesPid(filepath.Base(dir)) {
+			// An older bkt's directory names no owner: only the lock says
+			// it is idle, so a worktree someone locked is left alone, and
+			// so is its directory when git would not remove it.
+			remove = p.Git.WorktreeRemoveUnlocked
+		}
 		p.logf("! Removing the temporary worktree %s left by an interrupted bkt run", wt.Path)
-		_ = p.Git.WorktreeRemove(ctx, wt.Path)
+		if err := remove(ctx, wt.Path); err != nil && !namesPid(filepath.Base(dir)) {
+			continue
+		}
 		_ = os.RemoveAll(dir)
 	}
 	_ = p.Git.WorktreePrune(ctx)

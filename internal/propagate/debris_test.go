@@ -248,3 +248,25 @@ func TestBatchCheckedOutByUser(t *testing.T) {
 		t.Errorf("bkt/batch moved to %s", tip)
 	}
 }
+
+// A worktree in a directory that names no owner (an older bkt's, or not
+// bkt's at all) that someone locked with `git worktree lock` is left
+// alone, with its files.
+func TestLockedUnownedWorktreeKept(t *testing.T) {
+	w := newWorld(t)
+	gittest.Git(t, w.work, "branch", "mine", "main")
+	dir := leftWorktree(t, w, "bkt-propagate-keepme", 0, "mine")
+	wt := filepath.Join(dir, "worktree")
+	gittest.WriteFile(t, filepath.Join(wt, "notes.txt"), "work in progress\n")
+	gittest.Git(t, w.work, "worktree", "lock", "--reason", "mine", wt)
+
+	if _, err := w.p.Propagate(ctx(t), batchReq("a.First")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(wt, "notes.txt")); err != nil {
+		t.Errorf("a locked worktree's files were removed: %v", err)
+	}
+	if !strings.Contains(gittest.Git(t, w.work, "worktree", "list"), wt) {
+		t.Error("a locked worktree was unregistered")
+	}
+}

@@ -1,6 +1,7 @@
 package skel
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -111,7 +112,30 @@ func checkFile(home, rel string, force bool) error {
 		return fail.New(fail.Validation, "~/%s is %d KiB: skel/ is for small dotfiles", rel, fi.Size()>>10).
 			Next("Add it anyway: " + run.Line("bkt", "skel", "add", rel, "--force"))
 	}
+	if fi.Mode().IsRegular() && holdsPrivateKey(abs) {
+		// A hard link or a copy of a key under another name passes the
+		// name filter; its content does not.
+		return secretError(rel, "~/"+rel+" holds a private key and")
+	}
 	return nil
+}
+
+// privateKeyMarkers begin the PEM, OpenSSH and OpenPGP private key formats.
+var privateKeyMarkers = [][]byte{[]byte("PRIVATE KEY-----"), []byte("-----BEGIN PGP PRIVATE KEY BLOCK-----")}
+
+// holdsPrivateKey reports whether the (small, regular) file at abs holds a
+// private key in a text format.
+func holdsPrivateKey(abs string) bool {
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return false // the copy step reports an unreadable file
+	}
+	for _, m := range privateKeyMarkers {
+		if bytes.Contains(data, m) {
+			return true
+		}
+	}
+	return false
 }
 
 func secretError(rel, what string) error {
