@@ -33,6 +33,12 @@ func run() int {
 		// kills it, should the cleanup hang.
 		signal.Stop(sigs)
 		cancel(cli.Interrupted{Signal: sig})
+		// systemd, timeout(1) and CI send one signal, then wait: bkt must
+		// also stop when the code it is in does not watch the context (a
+		// read from the terminal). The locks go with the process; a
+		// leftover worktree is tidied by the next run.
+		time.Sleep(stopGrace)
+		stopNow(sig)
 	}()
 
 	wait, err := lockWait()
@@ -42,6 +48,32 @@ func run() int {
 	}
 	atomicfile.Configure(ctx, atomicfile.Options{MaxWait: wait, Progress: os.Stderr})
 	return cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+}
+
+// stopGrace is how long a run may take to return after a signal cancelled
+// its context before bkt exits without it: ample for removing a worktree.
+const stopGrace = 3 * time.Second
+
+// stopNow ends a run that did not return within stopGrace of sig, with the
+// code a shell reports for a process sig killed (130, 143): run's cleanup
+// has not happened and cannot be waited for.
+func stopNow(sig os.Signal) {
+	code, name := fail.General, sig.String()
+	if s, ok := sig.(syscall.Signal); ok {
+		code = fail.Code(128 + int(s))
+	}
+	switch sig {
+	case syscall.SIGINT:
+		name = "SIGINT (Ctrl-C)"
+	case syscall.SIGTERM:
+		name = "SIGTERM"
+	}
+	// A prompt may have left the cursor mid-line.
+	fmt.Fprintln(os.Stderr)
+	ui.New(os.Stdout, os.Stderr, false).Error(
+		fail.New(code, "Stopped by %s: bkt did not stop within %s, so it exits without cleaning up", name, stopGrace).
+			Next("See what was done: bkt status"))
+	os.Exit(int(code))
 }
 
 // lockWait reads BKT_LOCK_WAIT: how long to wait for a lock another bkt

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -12,6 +11,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/derived"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/manifest/repofile"
 )
 
 func (a *App) validateCmd() *cobra.Command {
@@ -111,7 +111,8 @@ func (a *App) schemaCmd() *cobra.Command {
 			var written, same int
 			for name, data := range manifest.Schemas() {
 				path := filepath.Join(dir, name)
-				if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+				// repofile: a FIFO at path must not hang bkt; it is replaced.
+				if old, err := repofile.Read(path, path, repofile.ManifestLimit); err == nil && bytes.Equal(old, data) {
 					same++
 					continue
 				}

@@ -14,6 +14,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/manifest/repofile"
 	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/suggest"
 )
@@ -135,13 +136,15 @@ func (j job) run(root string) ([]manifest.FileDiff, error) {
 // regenerate renders t's sections into the file at abs; found is false
 // when the file does not exist.
 func (j job) regenerate(src source, t target, abs string) (r result, found bool, err error) {
-	data, err := os.ReadFile(abs)
+	// Through repofile: a Containerfile that is a FIFO or a link to
+	// /dev/zero must fail naming it, not hang bkt (while it holds the
+	// Containerfile's lock) or exhaust its memory.
+	data, err := repofile.Read(abs, t.path, repofile.ManifestLimit)
 	if errors.Is(err, fs.ErrNotExist) {
 		return r, false, nil
 	}
 	if err != nil {
-		return r, false, fail.Wrap(fail.General, err, "Cannot read %s", t.path).WithDetail("%v", err).
-			Next("Check the file's permissions: ls -l " + t.path)
+		return r, false, err
 	}
 	perm := os.FileMode(0o644)
 	if fi, err := os.Stat(abs); err == nil {

@@ -28,6 +28,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/manifest/repofile"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
@@ -53,12 +54,15 @@ var copyLine = regexp.MustCompile(`(?m)^\s*COPY\s+(?:--\S+\s+)*` + Dir + `/?\s+/
 // Enabled reports whether the repository's Containerfile copies flatpak/
 // into the image.
 func Enabled(root string) (bool, error) {
-	data, err := os.ReadFile(filepath.Join(root, containerfile))
+	// Through repofile, like every read below: a FIFO or a link to
+	// /dev/zero in the repository fails naming the file instead of
+	// hanging bkt or exhausting its memory.
+	data, err := repofile.Read(filepath.Join(root, containerfile), containerfile, repofile.ManifestLimit)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fail.Wrap(fail.General, err, "Cannot read %s", containerfile).WithDetail("%v", err)
+		return false, err
 	}
 	return copyLine.Match(data), nil
 }
@@ -241,9 +245,9 @@ func Regenerate(root string, write bool, pending ...manifest.FileDiff) ([]manife
 	var diffs []manifest.FileDiff
 	for _, rel := range paths {
 		abs := filepath.Join(root, filepath.FromSlash(rel))
-		before, err := os.ReadFile(abs)
+		before, err := repofile.Read(abs, rel, repofile.ManifestLimit)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fail.Wrap(fail.General, err, "Cannot read %s", rel).WithDetail("%v", err)
+			return nil, err
 		}
 		fd := manifest.NewFileDiff(rel, before, want[rel])
 		diffs = append(diffs, fd)
@@ -278,7 +282,9 @@ func readKeys(root string) (map[string][]byte, error) {
 			return nil, fail.New(fail.Validation, "%s/%s is not a regular file of at most 1 MiB", KeysDir, filepath.Base(f)).
 				Next("Replace it with the remote's exported public key")
 		}
-		data, err := os.ReadFile(f)
+		// Lstat above refuses links; Read refuses a file swapped for a
+		// FIFO or device since.
+		data, err := repofile.Read(f, KeysDir+"/"+filepath.Base(f), 1<<20)
 		if err != nil {
 			return nil, err
 		}
