@@ -81,11 +81,17 @@ func readEntry(p string) (entry, error) {
 	if !fi.Mode().IsRegular() {
 		return entry{}, errNotFile
 	}
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	// O_NONBLOCK and a second look at the opened file: a file swapped for
+	// a named pipe or a device after the Lstat can neither hang the open
+	// nor be read.
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return entry{}, err
 	}
 	defer f.Close()
+	if ofi, err := f.Stat(); err != nil || !ofi.Mode().IsRegular() {
+		return entry{}, errNotFile
+	}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		return entry{}, err
