@@ -136,6 +136,9 @@ func ownedWorkDir(dir string) (owned, stale bool) {
 // Failures are not fatal: the run goes on, and git reports anything that
 // is really in the way.
 func (p *Propagator) tidy(ctx context.Context) {
+	if dir, err := p.Git.CommonDir(ctx); err == nil {
+		p.removeHalfMadeWorktrees(dir)
+	}
 	wts, err := p.Git.Worktrees(ctx)
 	if err != nil {
 		return
@@ -164,6 +167,45 @@ func (p *Propagator) tidy(ctx context.Context) {
 	_ = p.Git.WorktreePrune(ctx)
 	p.sweepTempDirs()
 	p.deleteEmptyBranches(ctx, checkedOut)
+}
+
+// removeHalfMadeWorktrees removes what a `git worktree add` killed half
+// way left in the common git directory: an entry under worktrees/ without
+// its commondir file, which makes every later git command of the
+// repository fail ("failed to read .git/worktrees/worktree/commondir").
+// git writes the entry's files one by one (locked, gitdir, commondir,
+// HEAD), so one without commondir never finished. It is removed when it
+// is bkt's: its gitdir points into a bkt directory whose owner is gone,
+// or, killed before gitdir was written, it carries the name git gives
+// bkt's worktrees ("worktree", "worktree1", …). This runs under the
+// propagation lock, so no other bkt is adding one.
+func (p *Propagator) removeHalfMadeWorktrees(commonDir string) {
+	entries, err := os.ReadDir(filepath.Join(commonDir, "worktrees"))
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		admin := filepath.Join(commonDir, "worktrees", e.Name())
+		if !e.IsDir() {
+			continue
+		}
+		if data, err := os.ReadFile(filepath.Join(admin, "commondir")); err == nil && len(strings.TrimSpace(string(data))) > 0 {
+			continue // complete: git worktree prune/remove handle it
+		}
+		ours := false
+		if data, err := os.ReadFile(filepath.Join(admin, "gitdir")); err == nil && len(strings.TrimSpace(string(data))) > 0 {
+			// gitdir is the worktree's .git file: …/bkt-propagate-PID-N/worktree/.git
+			wtDir := filepath.Dir(strings.TrimSpace(string(data)))
+			owned, stale := ownedWorkDir(filepath.Dir(wtDir))
+			ours = owned && stale && filepath.Base(wtDir) == worktreeDir
+		} else {
+			ours = strings.TrimRight(e.Name(), "0123456789") == worktreeDir
+		}
+		if ours {
+			p.logf("! Removing the half-made worktree entry %s left by an interrupted git", admin)
+			_ = os.RemoveAll(admin)
+		}
+	}
 }
 
 // sweepTempDirs removes bkt's temporary directories in TMPDIR whose owner

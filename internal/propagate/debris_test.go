@@ -270,3 +270,34 @@ func TestLockedUnownedWorktreeKept(t *testing.T) {
 		t.Error("a locked worktree was unregistered")
 	}
 }
+
+// A git worktree add killed half way leaves an entry under
+// .git/worktrees without commondir, and every git command of the
+// repository fails on it; the next run removes bkt's (not another one).
+func TestHalfMadeWorktreeEntryRemoved(t *testing.T) {
+	w := newWorld(t)
+	common := strings.TrimSpace(gittest.Git(t, w.work, "rev-parse", "--path-format=absolute", "--git-common-dir"))
+	// Killed before gitdir was written: only git's "initializing" lock.
+	early := filepath.Join(common, "worktrees", "worktree")
+	gittest.WriteFile(t, filepath.Join(early, "locked"), "initializing\n")
+	// Killed after gitdir: it names a dead run's bkt directory.
+	dead := deadPid(t)
+	late := filepath.Join(common, "worktrees", "worktree1")
+	gittest.WriteFile(t, filepath.Join(late, "locked"), "initializing\n")
+	gittest.WriteFile(t, filepath.Join(late, "gitdir"), filepath.Join(os.TempDir(), "bkt-propagate-"+strconv.Itoa(dead)+"-5", "worktree", ".git")+"\n")
+	if _, err := w.p.Propagate(ctx(t), batchReq("a.First")); err != nil {
+		t.Fatalf("propagate after a killed git worktree add: %v", err)
+	}
+	for _, d := range []string{early, late} {
+		if _, err := os.Stat(d); err == nil {
+			t.Errorf("%s is still there", d)
+		}
+	}
+	// Someone else's half-made entry, under another name, is not bkt's.
+	other := filepath.Join(common, "worktrees", "feature")
+	gittest.WriteFile(t, filepath.Join(other, "gitdir"), "/srv/feature/.git\n")
+	w.p.removeHalfMadeWorktrees(common)
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another worktree's entry was removed: %v", err)
+	}
+}
