@@ -92,7 +92,7 @@ func (p *Pipeline) commitLocal(ctx context.Context, entries []locallog.Entry, o 
 		// and the git steps only.
 		o.Mode = ModePROnly
 		diffs, base := p.previewAtBase(ctx, changes, o, preview)
-		res.Plan = p.plan(label, changes, o, nil, diffs)
+		res.Plan = p.plan(ctx, label, changes, o, nil, diffs)
 		res.Plan.Base = base
 		res.setManifest(diffs)
 		res.Success = true
