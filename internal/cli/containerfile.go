@@ -16,12 +16,15 @@ func (a *App) containerfileCmd() *cobra.Command {
 	cmd := group(&cobra.Command{
 		Use:     "containerfile",
 		Aliases: []string{"cf"},
-		Short:   "The Containerfile sections bkt generates from the manifests",
+		Short:   "The Containerfile sections and other files bkt generates from the manifests",
 		Long: `bkt owns the sections of Containerfile and toolbox/Containerfile between
 "# === NAME (managed by bkt) ===" and "# === END NAME ===". It writes them from the
 manifests (COPRs, system and toolbox packages); everything outside the markers is yours
-and is never changed. Every command that changes a manifest regenerates them in the same
-commit; these commands are for hand edits of the manifests and for CI.`,
+and is never changed. When the Containerfile copies flatpak/ into the image ("COPY flatpak/ /"),
+bkt also writes flatpak/usr/share/flatpak/preinstall.d/bkt.preinstall (the system apps) and
+flatpak/etc/flatpak/remotes.d/NAME.flatpakrepo (the system remotes). Every command that
+changes a manifest regenerates all of them in the same commit; these commands are for hand
+edits of the manifests and for CI.`,
 	})
 	cmd.AddCommand(a.containerfileSyncCmd(), a.containerfileCheckCmd())
 	return cmd
@@ -32,10 +35,11 @@ func (a *App) containerfileSyncCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sync",
 		Short: "Rewrite the managed sections from the manifests, in your working tree",
-		Long: `Rewrite the managed sections of Containerfile and toolbox/Containerfile from the
-manifests, in your working tree (commit the result yourself). Text outside the markers is
-kept byte for byte. A file that lacks a section is an error unless --add-missing, which
-adds it after the last FROM line (or after the section that precedes it).`,
+		Long: `Rewrite the managed sections of Containerfile and toolbox/Containerfile, and the flatpak
+preinstall and remote files, from the manifests, in your working tree (commit the result
+yourself). Text outside the markers is kept byte for byte. A file that lacks a section is an
+error unless --add-missing, which adds it after the last FROM line (or after the section that
+precedes it). With --file only that Containerfile is rewritten.`,
 		Example: `  bkt containerfile sync
   bkt containerfile sync --add-missing
   bkt containerfile sync --file toolbox/Containerfile --dry-run`,
@@ -77,10 +81,11 @@ adds it after the last FROM line (or after the section that precedes it).`,
 func (a *App) containerfileCheckCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "check",
-		Short: "Exit 1 with a diff when a managed section differs from the manifests",
-		Long: `Compare the managed sections of the Containerfiles with what the manifests give,
-changing nothing. Exit 0 when they are current; exit 1 with a unified diff of what
-"bkt containerfile sync" would change; exit 5 when the markers are broken or missing.`,
+		Short: "Exit 1 with a diff when a generated section or file differs from the manifests",
+		Long: `Compare the managed sections of the Containerfiles, and the flatpak preinstall and remote
+files, with what the manifests give, changing nothing. Exit 0 when they are current; exit 1
+with a unified diff of what "bkt containerfile sync" would change; exit 5 when the markers
+are broken or missing, or a Containerfile is missing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := a.repo()

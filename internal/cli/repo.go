@@ -19,9 +19,11 @@ func (a *App) validateCmd() *cobra.Command {
 		Use:   "validate",
 		Short: "Check the manifests and that the Containerfiles and derived files are current (what the distribution's CI runs)",
 		Long: `Check every manifest in manifests/ against its JSON Schema and bkt's own rules
-(duplicates, unknown fields), reported as FILE:LINE:COL, then check that the bkt-managed
-sections of the Containerfiles match the manifests. Exit 5 when a manifest is invalid,
-exit 1 when only a Containerfile is stale (bkt containerfile sync fixes it).`,
+(duplicates, unknown fields, identifiers, an app's remote declared for its scope), reported
+as FILE:LINE:COL, then check that the bkt-managed sections of the Containerfiles and the
+flatpak preinstall and remote files match the manifests. Exit 5 when a manifest is invalid
+or a Containerfile is missing, exit 1 when only a generated file is stale (bkt containerfile
+sync fixes it).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := a.repo()

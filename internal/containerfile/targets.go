@@ -1,10 +1,8 @@
 package containerfile
 
 import (
-	"encoding/json"
 	"slices"
 
-	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
 )
 
@@ -104,28 +102,11 @@ func renderToolbox(src source) (map[string][]string, error) {
 // pending edit (a dry run's preview, not written yet), that edit's result.
 type source struct {
 	root    string
-	pending map[string][]byte // manifest path -> content after the edit
+	pending []manifest.FileDiff
 }
 
 func newSource(root string, pending []manifest.FileDiff) source {
-	s := source{root: root, pending: map[string][]byte{}}
-	for _, fd := range pending {
-		if fd.Changed {
-			s.pending[fd.Path] = fd.After
-		}
-	}
-	return s
+	return source{root: root, pending: pending}
 }
 
-func (s source) load(d manifest.Doc) error {
-	data, ok := s.pending[manifest.RelPath(d)]
-	if !ok {
-		return manifest.Load(s.root, d)
-	}
-	// manifest.Edit only returns content that loads back, canonically
-	// formatted: decoding it is enough.
-	if err := json.Unmarshal(data, d); err != nil {
-		return fail.Wrap(fail.General, err, "Cannot read the pending change of %s", manifest.RelPath(d)).WithDetail("%v", err)
-	}
-	return nil
-}
+func (s source) load(d manifest.Doc) error { return manifest.LoadPending(s.root, d, s.pending) }

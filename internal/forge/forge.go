@@ -127,12 +127,12 @@ func escapePath(s string) string {
 }
 
 // Token returns the API token and where it came from, looking it up once
-// for the API of Target (see FindToken). "" means none, also when there is
+// for the API of Target (see findToken). "" means none, also when there is
 // no API the token may be sent to.
 func (c *Client) Token(ctx context.Context) (token, source string) {
 	c.once.Do(func() {
 		if t, err := c.Target(ctx); err == nil {
-			c.token, c.tokenSource = FindToken(ctx, c.Runner, t)
+			c.token, c.tokenSource = findToken(ctx, c.Runner, t)
 		}
 	})
 	return c.token, c.tokenSource
@@ -156,10 +156,10 @@ func TokenVars(t Target) []string {
 	return ent
 }
 
-// FindToken looks up a token for the API of t: the first of TokenVars
+// findToken looks up a token for the API of t: the first of TokenVars
 // that is set, then the output of `gh auth token --hostname HOST` (a
 // missing or logged-out gh means no token).
-func FindToken(ctx context.Context, r run.Runner, t Target) (token, source string) {
+func findToken(ctx context.Context, r run.Runner, t Target) (token, source string) {
 	for _, k := range TokenVars(t) {
 		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
 			return v, k

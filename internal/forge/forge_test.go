@@ -218,18 +218,18 @@ func TestFindTokenOrder(t *testing.T) {
 	t.Setenv("GITHUB_TOKEN", "b")
 	t.Setenv("GH_ENTERPRISE_TOKEN", "")
 	t.Setenv("GITHUB_ENTERPRISE_TOKEN", "")
-	if tok, src := FindToken(ctx, run.Exec{}, com); tok != "a" || src != "GH_TOKEN" {
+	if tok, src := findToken(ctx, run.Exec{}, com); tok != "a" || src != "GH_TOKEN" {
 		t.Errorf("GH_TOKEN first: got %q from %q", tok, src)
 	}
-	if tok, src := FindToken(ctx, run.Exec{}, Target{Host: "acme.ghe.com"}); tok != "a" || src != "GH_TOKEN" {
+	if tok, src := findToken(ctx, run.Exec{}, Target{Host: "acme.ghe.com"}); tok != "a" || src != "GH_TOKEN" {
 		t.Errorf("a ghe.com tenant takes GH_TOKEN: got %q from %q", tok, src)
 	}
 	t.Setenv("GH_TOKEN", "")
-	if tok, src := FindToken(ctx, run.Exec{}, com); tok != "b" || src != "GITHUB_TOKEN" {
+	if tok, src := findToken(ctx, run.Exec{}, com); tok != "b" || src != "GITHUB_TOKEN" {
 		t.Errorf("GITHUB_TOKEN second: got %q from %q", tok, src)
 	}
 	t.Setenv("GITHUB_TOKEN", "")
-	if tok, src := FindToken(ctx, run.Exec{}, ghe); tok != "gh-token" || src != "gh auth token" {
+	if tok, src := findToken(ctx, run.Exec{}, ghe); tok != "gh-token" || src != "gh auth token" {
 		t.Errorf("gh last: got %q from %q", tok, src)
 	}
 	args, _ := os.ReadFile(filepath.Join(bin, "args"))
@@ -241,11 +241,11 @@ func TestFindTokenOrder(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bin, "gh"), []byte("#!/bin/sh\necho 'not logged in' >&2\nexit 1\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if tok, _ := FindToken(ctx, run.Exec{}, com); tok != "" {
+	if tok, _ := findToken(ctx, run.Exec{}, com); tok != "" {
 		t.Errorf("logged-out gh: got %q", tok)
 	}
 	t.Setenv("PATH", t.TempDir())
-	if tok, _ := FindToken(ctx, run.Exec{}, com); tok != "" {
+	if tok, _ := findToken(ctx, run.Exec{}, com); tok != "" {
 		t.Errorf("missing gh: got %q", tok)
 	}
 }
@@ -261,27 +261,27 @@ func TestEnterpriseToken(t *testing.T) {
 	t.Setenv("GITHUB_TOKEN", "com2")
 	t.Setenv("GH_ENTERPRISE_TOKEN", "")
 	t.Setenv("GITHUB_ENTERPRISE_TOKEN", "")
-	if tok, src := FindToken(ctx, run.Exec{}, ghe); tok != "" {
+	if tok, src := findToken(ctx, run.Exec{}, ghe); tok != "" {
 		t.Errorf("GHES got the github.com token %q from %s", tok, src)
 	}
 	t.Setenv("GITHUB_ENTERPRISE_TOKEN", "ent2")
-	if tok, src := FindToken(ctx, run.Exec{}, ghe); tok != "ent2" || src != "GITHUB_ENTERPRISE_TOKEN" {
+	if tok, src := findToken(ctx, run.Exec{}, ghe); tok != "ent2" || src != "GITHUB_ENTERPRISE_TOKEN" {
 		t.Errorf("GITHUB_ENTERPRISE_TOKEN: got %q from %q", tok, src)
 	}
 	t.Setenv("GH_ENTERPRISE_TOKEN", "ent")
-	if tok, src := FindToken(ctx, run.Exec{}, ghe); tok != "ent" || src != "GH_ENTERPRISE_TOKEN" {
+	if tok, src := findToken(ctx, run.Exec{}, ghe); tok != "ent" || src != "GH_ENTERPRISE_TOKEN" {
 		t.Errorf("GH_ENTERPRISE_TOKEN first: got %q from %q", tok, src)
 	}
-	if tok, src := FindToken(ctx, run.Exec{}, Target{Host: "github.com"}); tok != "com" || src != "GH_TOKEN" {
+	if tok, src := findToken(ctx, run.Exec{}, Target{Host: "github.com"}); tok != "com" || src != "GH_TOKEN" {
 		t.Errorf("github.com got %q from %q", tok, src)
 	}
 	local := Target{BaseURL: "http://127.0.0.1:9", Host: "127.0.0.1", Local: true}
-	if tok, src := FindToken(ctx, run.Exec{}, local); tok != "com" || src != "GH_TOKEN" {
+	if tok, src := findToken(ctx, run.Exec{}, local); tok != "com" || src != "GH_TOKEN" {
 		t.Errorf("local: got %q from %q", tok, src)
 	}
 	t.Setenv("GH_TOKEN", "")
 	t.Setenv("GITHUB_TOKEN", "")
-	if tok, src := FindToken(ctx, run.Exec{}, local); tok != "ent" || src != "GH_ENTERPRISE_TOKEN" {
+	if tok, src := findToken(ctx, run.Exec{}, local); tok != "ent" || src != "GH_ENTERPRISE_TOKEN" {
 		t.Errorf("local, enterprise only: got %q from %q", tok, src)
 	}
 

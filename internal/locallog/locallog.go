@@ -126,14 +126,15 @@ func (l *Log) repeats(e Entry) bool {
 	for i := len(l.Changes) - 1; i >= 0; i-- {
 		x := l.Changes[i]
 		if x.Domain == e.Domain && x.Identifier == e.Identifier {
-			return x.Action == e.Action && sameMetadata(x.Metadata, e.Metadata)
+			return x.Action == e.Action && SameMetadata(x.Metadata, e.Metadata)
 		}
 	}
 	return false
 }
 
-// sameMetadata compares metadata, an empty value meaning the same as none.
-func sameMetadata(a, b map[string]string) bool {
+// SameMetadata compares metadata (a change's options), an empty value
+// meaning the same as none.
+func SameMetadata(a, b map[string]string) bool {
 	for k, v := range a {
 		if v != b[k] {
 			return false
@@ -214,7 +215,7 @@ func lock(ctx context.Context, path string) (func(), error) {
 	var fe *fail.Error
 	if err != nil && !errors.As(err, &fe) {
 		return nil, fail.Wrap(fail.General, err, "Cannot lock the local log %s", path).WithDetail("%v", err).
-			Next("Check that $XDG_RUNTIME_DIR (or the temporary directory) is writable, then retry")
+			Next("Check that you can write the lock directory named above, then retry")
 	}
 	return unlock, err
 }

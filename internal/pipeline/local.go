@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"maps"
 	"slices"
 
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -19,7 +18,7 @@ func ChangesFromLog(entries []locallog.Entry) []Change {
 		// replay in that order, not as "add X X" then "remove X".
 		if n := len(out); n > 0 {
 			last := &out[n-1]
-			if last.Domain == e.Domain && last.Action == e.Action && sameOptions(last.Options, e.Metadata) {
+			if last.Domain == e.Domain && last.Action == e.Action && locallog.SameMetadata(last.Options, e.Metadata) {
 				// A log written before Append skipped repeats may hold
 				// the same change twice: commit it once.
 				if !slices.Contains(last.IDs, e.Identifier) {
@@ -31,20 +30,6 @@ func ChangesFromLog(entries []locallog.Entry) []Change {
 		out = append(out, Change{Domain: e.Domain, Action: e.Action, IDs: []string{e.Identifier}, Options: e.Metadata})
 	}
 	return out
-}
-
-// sameOptions compares options, an empty value meaning the same as none.
-func sameOptions(a, b map[string]string) bool {
-	set := func(m map[string]string) map[string]string {
-		out := map[string]string{}
-		for k, v := range m {
-			if v != "" {
-				out[k] = v
-			}
-		}
-		return out
-	}
-	return maps.Equal(set(a), set(b))
 }
 
 // CommitLocal propagates recorded changes as one commit and one pull
@@ -92,7 +77,7 @@ func (p *Pipeline) commitLocal(ctx context.Context, entries []locallog.Entry, o 
 		// and the git steps only.
 		o.Mode = ModePROnly
 		diffs, base := p.previewAtBase(ctx, changes, o, preview)
-		res.Plan = p.plan(label, changes, o, nil, diffs)
+		res.Plan = p.plan(ctx, label, changes, o, nil, diffs)
 		res.Plan.Base = base
 		res.setManifest(diffs)
 		res.Success = true

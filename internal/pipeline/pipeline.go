@@ -168,7 +168,7 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 
 	if o.DryRun {
 		diffs, base := p.previewAtBase(ctx, changes, o, preview)
-		res.Plan = p.plan(label, changes, o, cmds, diffs)
+		res.Plan = p.plan(ctx, label, changes, o, cmds, diffs)
 		res.Plan.Base = base
 		res.setManifest(diffs)
 		res.Success = true

@@ -22,7 +22,7 @@ type Plan struct {
 	Base string `json:"base,omitempty"`
 }
 
-func (p *Pipeline) plan(label Label, changes []Change, o Options, cmds []run.Cmd, diffs []manifest.FileDiff) *Plan {
+func (p *Pipeline) plan(ctx context.Context, label Label, changes []Change, o Options, cmds []run.Cmd, diffs []manifest.FileDiff) *Plan {
 	pl := &Plan{Commands: []string{}, Manifest: []ManifestUpdate{}, Git: []string{}}
 	if o.Mode != ModePROnly {
 		for _, cmd := range cmds {
@@ -45,7 +45,7 @@ func (p *Pipeline) plan(label Label, changes []Change, o Options, cmds []run.Cmd
 		return pl
 	}
 	if p.Propagator != nil {
-		pl.Git = p.Propagator.Plan(p.request(label, changes, o))
+		pl.Git = p.Propagator.Plan(ctx, p.request(label, changes, o))
 	}
 	return pl
 }

@@ -97,7 +97,11 @@ func alive(pid int, start string) bool {
 	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
 		return false
 	}
-	return start == "" || procStart(pid) == "" || procStart(pid) == start
+	if start == "" {
+		return true
+	}
+	now := procStart(pid)
+	return now == "" || now == start
 }
 
 // ownedWorkDir reports whether dir is one of bkt's temporary directories

@@ -122,7 +122,7 @@ func (p *Propagator) askGitHub(ctx context.Context, branches []string, recs map[
 			asked = append(asked, i)
 		}
 	}
-	if len(asked) == 0 || p.Forge == nil {
+	if len(asked) == 0 {
 		return pulls, errs, ""
 	}
 	if budget > 0 {

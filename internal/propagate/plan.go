@@ -10,13 +10,14 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // Plan describes, without running anything, the git and pull-request steps
 // Propagate would take for req; --dry-run prints it. The branch name is the
 // one asked for: a suffix is added at run time if it is taken.
-func (p *Propagator) Plan(req Request) []string {
+func (p *Propagator) Plan(ctx context.Context, req Request) []string {
 	base := p.base()
 	subj := req.Subject
 	if subj == "" {
@@ -42,8 +43,9 @@ func (p *Propagator) Plan(req Request) []string {
 	if title == "" {
 		title = subj
 	}
-	if p.Forge == nil {
-		return append(steps, "no pull request: repo.json's url is not a GitHub repository")
+	if _, err := p.Forge.Target(ctx); err != nil {
+		// What the real run would stop at after the push: the same reason.
+		return append(steps, "no pull request: "+fail.As(err).Message)
 	}
 	return append(steps, fmt.Sprintf("open a pull request %s into %s on %s/%s: %s",
 		branch, base, p.Repo.Info.Owner, p.Repo.Info.Name, run.Quote(title)))

@@ -54,7 +54,7 @@ type Outcome struct {
 type Propagator struct {
 	Repo  *repo.Repo
 	Git   *git.Git      // rooted at Repo.Root
-	Forge *forge.Client // nil: the repository is not on GitHub
+	Forge *forge.Client // never nil: it says itself when GitHub may not be asked (Target)
 	Log   io.Writer     // progress lines; nil = silent
 }
 

@@ -304,11 +304,13 @@ func TestMissingIdentity(t *testing.T) {
 func TestNoGitHubRemote(t *testing.T) {
 	w := newWorld(t)
 	t.Setenv("BKT_GITHUB_API_URL", "")
-	w.p.Repo.Info.URL = "/srv/git/distro.git"
-	w.p.Forge = nil
+	w.p = w.propagator() // the forge decides again, without the setting: origin is a local path
 
+	if plan := strings.Join(w.p.Plan(ctx(t), addReq("org.gnome.Boxes")), "\n"); !strings.Contains(plan, "no pull request: not asking GitHub") {
+		t.Errorf("the plan promises a pull request the run will not open:\n%s", plan)
+	}
 	out, err := w.p.Propagate(ctx(t), addReq("org.gnome.Boxes"))
-	if fail.CodeOf(err) != fail.Git || !strings.Contains(err.Error(), "not a GitHub repository") {
+	if fail.CodeOf(err) != fail.Git || !strings.Contains(err.Error(), "not a GitHub remote") {
 		t.Fatalf("err = %v", err)
 	}
 	if !out.Pushed || out.PR != nil {
@@ -452,7 +454,7 @@ func TestRepoRootBelowGitTopLevel(t *testing.T) {
 
 func TestPlanRunsNothing(t *testing.T) {
 	w := newWorld(t)
-	steps := w.p.Plan(addReq("org.gnome.Boxes"))
+	steps := w.p.Plan(ctx(t), addReq("org.gnome.Boxes"))
 	joined := strings.Join(steps, "\n")
 	for _, want := range []string{
 		"git fetch origin main",
@@ -466,7 +468,7 @@ func TestPlanRunsNothing(t *testing.T) {
 			t.Errorf("plan lacks %q:\n%s", want, joined)
 		}
 	}
-	if b := strings.Join(w.p.Plan(batchReq("x")), "\n"); !strings.Contains(b, "bkt/batch") || strings.Contains(b, "git push") {
+	if b := strings.Join(w.p.Plan(ctx(t), batchReq("x")), "\n"); !strings.Contains(b, "bkt/batch") || strings.Contains(b, "git push") {
 		t.Errorf("batch plan:\n%s", b)
 	}
 	if branches := gittest.Git(t, w.work, "branch", "--list", "bkt/*"); branches != "" || len(w.gh.Requests()) != 0 {

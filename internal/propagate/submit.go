@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/forge"
 	"github.com/bkt-dev/bkt/internal/git"
-	"github.com/bkt-dev/bkt/internal/repo"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
@@ -45,16 +43,6 @@ func (p *Propagator) pushAndOpen(ctx context.Context, out *Outcome, branch, titl
 	}
 	p.logf("✓ Pushed %s to %s", branch, remote)
 
-	if p.Forge == nil {
-		return (&fail.Error{
-			Code: fail.Git,
-			Message: fmt.Sprintf("%s is pushed, but no pull request was opened: repo.json's url %q is not a GitHub repository",
-				branch, p.Repo.Info.URL),
-		}).Next(
-			"Open a pull request for "+branch+" on your git host",
-			"Or set url in "+run.Quote(filepath.Join(p.Repo.Root, repo.InfoFile))+" to https://github.com/OWNER/NAME, then: bkt pr submit "+run.Quote(branch),
-		)
-	}
 	req, err := p.pullRequest(ctx, branch, out.Base, title)
 	if err == nil {
 		var pr forge.Pull

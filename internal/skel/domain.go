@@ -124,14 +124,15 @@ func checkFile(home, rel string, force bool) error {
 var privateKeyMarkers = [][]byte{[]byte("PRIVATE KEY-----"), []byte("-----BEGIN PGP PRIVATE KEY BLOCK-----")}
 
 // holdsPrivateKey reports whether the (small, regular) file at abs holds a
-// private key in a text format.
+// private key in a text format. It reads like the copy does (readEntry: no
+// link followed, nothing but a regular file).
 func holdsPrivateKey(abs string) bool {
-	data, err := os.ReadFile(abs)
-	if err != nil {
+	e, err := readEntry(abs)
+	if err != nil || e.link {
 		return false // the copy step reports an unreadable file
 	}
 	for _, m := range privateKeyMarkers {
-		if bytes.Contains(data, m) {
+		if bytes.Contains(e.data, m) {
 			return true
 		}
 	}
