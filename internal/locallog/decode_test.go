@@ -12,14 +12,14 @@ import (
 // Every way the file can be wrong is exit 5 and says what is wrong.
 func TestDecodeErrors(t *testing.T) {
 	for _, tc := range []struct{ data, want string }{
-		{"{\"boot_id\": \"\",\n \"changes\": [,]}", "ephemeral.json:2:14: invalid character ','"},
-		{`{"boot_id": "", "changes": 5}`, `ephemeral.json:1:28: "changes" is a number, expected a list`},
-		{`{"changes": [{"domain": true}]}`, `"changes.domain" is true or false, expected a string`},
-		{`[]`, `ephemeral.json:1:1: the whole file is a list, expected an object`},
-		{"\xef\xbb\xbf{}", "starts with a byte-order mark"},
+		{"{\"boot_id\": \"\",\n \"changes\": [,]}", "ephemeral.json:2:14: not valid JSON: invalid character ','"},
+		{`{"boot_id": "", "changes": 5}`, `ephemeral.json:1:28: "changes" must be a list, not a number`},
+		{`{"changes": [{"domain": true}]}`, `ephemeral.json:1:25: "changes.domain" must be a string, not true or false`},
+		{`[]`, `ephemeral.json:1:1: the file must hold an object, not a list`},
+		{"\xef\xbb\xbf{}", "ephemeral.json:1:1: the file starts with a UTF-8 byte-order mark"},
 		{" \n", "is empty"},
 		{`{"changes": [{"domain": "flatpak", "action": "add"}]}`, `change 1 has no "identifier"`},
-		{`{"changes": [{"domain": "flatpak", "action": "add", "identifier": "x", "timestamp": 1}]}`, "is not valid: "},
+		{`{"changes": [{"domain": "flatpak", "action": "add", "identifier": "x", "timestamp": 1}]}`, "is broken: /x/ephemeral.json: Time.UnmarshalJSON"},
 	} {
 		var l Log
 		err := decode("/x/ephemeral.json", []byte(tc.data), &l)

@@ -65,10 +65,6 @@ func decode(rel string, data []byte, d Doc) error {
 // bkt itself (a broken embedded schema), not of the file.
 func problems(rel string, data []byte, d Doc) ([]Problem, error) {
 	reset(d)
-	if bytes.HasPrefix(data, utf8BOM) {
-		// encoding/json would say "invalid character 'ï'".
-		return []Problem{{File: rel, Line: 1, Col: 1, Message: "the file starts with a UTF-8 byte-order mark; remove it (save the file as UTF-8 without BOM)"}}, nil
-	}
 	v, err := decodeAny(data)
 	if err != nil {
 		// Unmarshal words syntax errors best and also rejects trailing
@@ -112,19 +108,13 @@ func reset(d Doc) {
 	reflect.ValueOf(d).Elem().SetZero()
 }
 
+// syntaxProblem says where and why data is not JSON at all (err is
+// json.Unmarshal's error): a byte-order mark, an empty file, a syntax error.
 func syntaxProblem(rel string, data []byte, err error) Problem {
-	off := len(data)
-	var se *json.SyntaxError
-	if errors.As(err, &se) && se.Offset > 0 && int(se.Offset) <= len(data) {
-		off = int(se.Offset) - 1 // Offset counts the offending byte
-	}
-	msg := "invalid JSON: " + err.Error()
 	if len(bytes.TrimSpace(data)) == 0 {
-		off, msg = 0, "empty file: expected a JSON object (delete the file for an empty manifest)"
-	} else if strings.Contains(err.Error(), "unexpected end of JSON input") {
-		msg = "invalid JSON: the file ends before the JSON value is complete"
+		return Problem{File: rel, Line: 1, Col: 1, Message: "empty file: expected a JSON object (delete the file for an empty manifest)"}
 	}
-	line, col := lineCol(data, off)
+	line, col, msg := repofile.JSONProblem(data, err)
 	return Problem{File: rel, Line: line, Col: col, Message: msg}
 }
 
@@ -141,10 +131,10 @@ func locate(rel string, data []byte, tree *node, probs []Problem) []Problem {
 				off = keyOff
 			}
 		}
-		p.Line, p.Col = lineCol(data, off)
+		p.Line, p.Col = repofile.LineCol(data, off)
 		if p.firstPointer != "" {
 			if n, _, ok := tree.lookup(pointerTokens(p.firstPointer)); ok {
-				line, _ := lineCol(data, n.off)
+				line, _ := repofile.LineCol(data, n.off)
 				p.Message += fmt.Sprintf(" (first at line %d)", line)
 			}
 			p.firstPointer = ""
@@ -222,5 +212,3 @@ func ValidateAll(root string) ([]Problem, error) {
 	}
 	return append(all, cross...), nil
 }
-
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}

@@ -132,7 +132,7 @@ func TestLoadCorruptFile(t *testing.T) {
 		t.Errorf("problem at %s:%d:%d, want manifests/flatpak-apps.json:5:3 (%s)", p.File, p.Line, p.Col, p.Message)
 	}
 	err := Load(root, d)
-	if msg := fail.As(err).Message; !strings.HasPrefix(msg, "manifests/flatpak-apps.json:5:3: invalid JSON") {
+	if msg := fail.As(err).Message; !strings.HasPrefix(msg, "manifests/flatpak-apps.json:5:3: not valid JSON") {
 		t.Errorf("headline = %q", msg)
 	}
 	if len(d.Apps) != 0 {
@@ -147,9 +147,9 @@ func TestLoadSyntaxEdgeCases(t *testing.T) {
 		msg       string
 	}{
 		{"", 1, 1, "empty file"},
-		{"{\"apps\": []} x", 1, 14, "invalid JSON"},
+		{"{\"apps\": []} x", 1, 14, "not valid JSON"},
 		{"{\n  \"apps\": [", 2, 11, "ends before"},
-		{"{\"apps\": [\"\x00\"]}", 1, 12, "invalid JSON"},
+		{"{\"apps\": [\"\x00\"]}", 1, 12, "not valid JSON"},
 	}
 	for _, c := range cases {
 		root := t.TempDir()

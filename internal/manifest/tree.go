@@ -1,12 +1,10 @@
 package manifest
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // node is a JSON value with its byte offset and its members in file order.
@@ -253,12 +251,4 @@ func joinPointer(tokens []string) string {
 		b.WriteString(escapePointer(t))
 	}
 	return b.String()
-}
-
-// lineCol turns a byte offset into a 1-based line and column; columns count
-// characters, as editors do.
-func lineCol(data []byte, off int) (line, col int) {
-	off = max(0, min(off, len(data)))
-	lineStart := bytes.LastIndexByte(data[:off], '\n') + 1
-	return bytes.Count(data[:lineStart], []byte("\n")) + 1, utf8.RuneCount(data[lineStart:off]) + 1
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/manifest/repofile"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
@@ -122,7 +123,8 @@ func configRepo() (path, repo string, err error) {
 		Repo string `json:"repo"`
 	}
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		return path, "", fail.Wrap(fail.General, err, "%s is not valid JSON: %s", path, jsonErrorPos(data, err)).
+		line, col, msg := repofile.JSONProblem(data, err)
+		return path, "", fail.Wrap(fail.General, err, "%s:%d:%d: %s", path, line, col, msg).
 			Next(`Fix it; the expected shape is: {"repo": "/path/to/your/distro"}`)
 	}
 	return path, cfg.Repo, nil

@@ -170,7 +170,7 @@ func TestDiscoverMalformedConfig(t *testing.T) {
 	writeConfig(t, cfg, "{\n  \"repo\": \n}")
 	_, err := Discover("")
 	e := fail.As(err)
-	if err == nil || !strings.Contains(e.Message, "config.json") || !strings.Contains(e.Message, "line 3") {
+	if err == nil || !strings.Contains(e.Message, "config.json") || !strings.Contains(e.Message, "config.json:3:1: not valid JSON") {
 		t.Fatalf("err = %v, want a config.json error with its line", err)
 	}
 }
@@ -269,8 +269,8 @@ func TestReadInfoErrors(t *testing.T) {
 	for _, tc := range []struct{ content, want string }{
 		{"{\n  \"owner\": 5,\n  \"name\": \"x\"\n}", `repo.json:2:12: "owner" must be a string, not a number`},
 		{`{"name": {"a": 1}}`, `repo.json:1:10: "name" must be a string, not an object`},
-		{`[]`, `repo.json:1:1: repo.json must hold a JSON object, not an array`},
-		{"\uFEFF{}", `repo.json starts with a UTF-8 byte-order mark; remove it`},
+		{`[]`, `repo.json:1:1: the file must hold an object, not a list`},
+		{"\uFEFF{}", `repo.json:1:1: the file starts with a UTF-8 byte-order mark; remove it`},
 		{`{"owner": "a",}`, `repo.json:1:15: not valid JSON: invalid character '}'`},
 	} {
 		dir := t.TempDir()
