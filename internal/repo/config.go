@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/manifest/repofile"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
@@ -35,11 +35,11 @@ func Use(dir string) (*Repo, string, error) {
 			Next("Set BKT_REPO=" + run.Quote(r.Root) + " instead")
 	}
 	cfg := map[string]json.RawMessage{}
-	data, err := os.ReadFile(path)
+	data, err := repofile.Read(path, path, repofile.ManifestLimit)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
-		return nil, "", fail.Wrap(fail.General, err, "Cannot read %s", path).WithDetail("%v", err)
+		return nil, "", err
 	default:
 		// configRepo has parsed it already; keep the user's other keys.
 		if err := json.Unmarshal(data, &cfg); err != nil {

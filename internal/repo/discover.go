@@ -112,12 +112,14 @@ func configRepo() (path, repo string, err error) {
 		return "", "", nil // no HOME: there is no config file to read
 	}
 	path = filepath.Join(dir, "bkt", "config.json")
-	data, err := os.ReadFile(path)
+	// Read like repository files: a named pipe or /dev/zero there must not
+	// hang or exhaust every bkt command.
+	data, err := repofile.Read(path, path, repofile.ManifestLimit)
 	if errors.Is(err, fs.ErrNotExist) {
 		return path, "", nil
 	}
 	if err != nil {
-		return path, "", fail.Wrap(fail.General, err, "cannot read %s: %v", path, err)
+		return path, "", err
 	}
 	var cfg struct {
 		Repo string `json:"repo"`
