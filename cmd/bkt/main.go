@@ -58,15 +58,9 @@ const stopGrace = 3 * time.Second
 // code a shell reports for a process sig killed (130, 143): run's cleanup
 // has not happened and cannot be waited for.
 func stopNow(sig os.Signal) {
-	code, name := fail.General, sig.String()
+	code, name := fail.General, cli.SignalName(sig)
 	if s, ok := sig.(syscall.Signal); ok {
 		code = fail.Code(128 + int(s))
-	}
-	switch sig {
-	case syscall.SIGINT:
-		name = "SIGINT (Ctrl-C)"
-	case syscall.SIGTERM:
-		name = "SIGTERM"
 	}
 	// A prompt may have left the cursor mid-line.
 	fmt.Fprintln(os.Stderr)

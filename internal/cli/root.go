@@ -69,7 +69,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 // SIGINT or SIGTERM arrives.
 type Interrupted struct{ Signal os.Signal }
 
-func (i Interrupted) Error() string { return "interrupted by " + signalName(i.Signal) }
+func (i Interrupted) Error() string { return "interrupted by " + SignalName(i.Signal) }
 
 // interrupted gives the error of a run that a signal cancelled the exit
 // code a shell reports for a process the signal killed (128+N: 130 for
@@ -88,13 +88,14 @@ func interrupted(ctx context.Context, err error) error {
 	e := *fail.As(err)
 	e.Code = fail.Code(128 + int(sig))
 	if !isFail(err) {
-		e.Message = "Stopped by " + signalName(sig)
+		e.Message = "Stopped by " + SignalName(sig)
 		e.Detail = err.Error()
 	}
 	return &e
 }
 
-func signalName(s os.Signal) string {
+// SignalName names a stopping signal the way bkt reports it.
+func SignalName(s os.Signal) string {
 	switch s {
 	case syscall.SIGINT:
 		return "SIGINT (Ctrl-C)"
