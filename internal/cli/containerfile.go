@@ -57,7 +57,7 @@ precedes it). With --file only that Containerfile is rewritten.`,
 				return err
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": true, "dry_run": a.dryRun, "files": filesJSON(diffs)})
+				a.emit(filesResult{DryRun: a.dryRun, Files: filesJSON(diffs)}, nil)
 				return nil
 			}
 			for _, d := range diffs {
@@ -106,7 +106,7 @@ are broken or missing, or a Containerfile is missing.`,
 			}
 			if len(stale) == 0 {
 				if a.json {
-					a.writeJSON(map[string]any{"success": true, "files": filesJSON(diffs)})
+					a.emit(filesResult{Files: filesJSON(diffs)}, nil)
 				}
 				a.ui.Done("%s: every managed section is current", strings.Join(current, ", "))
 				return nil
@@ -114,7 +114,7 @@ are broken or missing, or a Containerfile is missing.`,
 			e := fail.New(fail.General, "%s: managed sections differ from the manifests", strings.Join(stale, ", ")).
 				Next("Rewrite them from the manifests: bkt containerfile sync")
 			if a.json {
-				a.writeJSON(map[string]any{"success": false, "files": filesJSON(diffs), "error": errorJSON(e)})
+				a.emit(filesResult{Files: filesJSON(diffs)}, e)
 				return e
 			}
 			for _, d := range diffs {
@@ -139,6 +139,12 @@ func repoRelative(root, file string) string {
 		return filepath.ToSlash(rel)
 	}
 	return filepath.ToSlash(file)
+}
+
+// filesResult is the payload of bkt containerfile sync and check.
+type filesResult struct {
+	DryRun bool       `json:"dry_run,omitempty"`
+	Files  []fileJSON `json:"files"`
 }
 
 type fileJSON struct {

@@ -36,6 +36,11 @@ and toolbox/Containerfile are kept current by bkt containerfile sync after a han
 			if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
 				return cmd.Help()
 			}
+			a.execContext = "dev"
+			a.labelOverride = [2]string{canonicalDomain(args[0]), ""}
+			if len(args) > 1 {
+				a.labelOverride[1] = args[1]
+			}
 			if why, ok := hostDomains[args[0]]; ok {
 				rest := append([]string{canonicalDomain(args[0])}, args[1:]...)
 				return fail.New(fail.Context, "bkt dev %s: %s", args[0], strings.TrimSuffix(why, ".")).
@@ -77,8 +82,11 @@ func (a *App) imageCmd() *cobra.Command {
 			}
 			inner := *a
 			inner.execContext = "image"
+			inner.cmd = nil
 			err := inner.execute(cmd.Context(), args)
-			a.ui, a.printed = inner.ui, inner.printed
+			// The inner command is the one that ran: its envelope, if it
+			// did not print one, is printed for it.
+			a.ui, a.printed, a.json, a.cmd, a.execContext = inner.ui, inner.printed, inner.json, inner.cmd, inner.execContext
 			return err
 		},
 	}

@@ -187,7 +187,7 @@ Refused while a declared package comes only from one of them.`,
 			}
 			rows, err := dnf.CoprList(cmd.Context(), env, env.Root)
 			if a.json {
-				a.writeJSON(map[string]any{"success": err == nil, "coprs": rows})
+				a.emit(coprsResult{COPRs: orEmptySlice(rows)}, err)
 				return err
 			}
 			if len(rows) == 0 {
@@ -211,6 +211,17 @@ Refused while a declared package comes only from one of them.`,
 	}
 	cmd.AddCommand(enable, disable, list)
 	return cmd
+}
+
+// coprsResult is the payload of bkt dnf copr list.
+type coprsResult struct {
+	COPRs []dnf.CoprRow `json:"coprs"`
+}
+
+// reportResult is the payload of bkt dnf diff: the manifest joined with
+// this machine, the rows of the dnf domain in bkt status.
+type reportResult struct {
+	Items []lifecycle.Item `json:"items"`
 }
 
 // lifecycleMark is the one-character state column of list-like views.
@@ -238,11 +249,7 @@ database):
 					Next("See every command bkt runs: bkt -v dnf diff")
 			}
 			if a.json {
-				out := map[string]any{"success": rerr == nil, "domain": rep.Domain, "items": rep.Items}
-				if rerr != nil {
-					out["error"] = errorJSON(rerr)
-				}
-				a.writeJSON(out)
+				a.emit(reportResult{Items: orEmptySlice(rep.Items)}, rerr)
 				return rerr
 			}
 			a.printDnfReport(rep)

@@ -25,6 +25,11 @@ type Check struct {
 	Fix    string `json:"fix,omitempty"`
 }
 
+// doctorResult is the payload of bkt doctor.
+type doctorResult struct {
+	Checks []Check `json:"checks"`
+}
+
 // adminPath is where the image installs the privileged helper (SPEC §8).
 func adminPath() string {
 	if p := os.Getenv("BKT_ADMIN_PATH"); p != "" {
@@ -49,8 +54,12 @@ Exit 1 when a required check fails; warnings name what will not work.`,
 					failed++
 				}
 			}
+			var derr error
+			if failed > 0 {
+				derr = fail.New(fail.General, "%d check(s) failed", failed).Next("Fix the lines marked ✗ above, then run: bkt doctor")
+			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": failed == 0, "checks": checks})
+				a.emit(doctorResult{Checks: checks}, derr)
 			} else {
 				for _, c := range checks {
 					mark := map[string]string{"ok": "✓", "warn": "!", "fail": "✗"}[c.Status]
@@ -60,11 +69,7 @@ Exit 1 when a required check fails; warnings name what will not work.`,
 					}
 				}
 			}
-			if failed > 0 {
-				a.printed = true
-				return fail.New(fail.General, "%d check(s) failed", failed).Next("Fix the lines marked ✗ above, then run: bkt doctor")
-			}
-			return nil
+			return derr
 		},
 	}
 }

@@ -93,10 +93,7 @@ func (a *App) printResult(res *pipeline.Result, err error) {
 		return
 	}
 	if a.json {
-		if err != nil {
-			res.Error = errorJSON(err)
-		}
-		a.writeJSON(res)
+		a.writeJSON(res.Envelope(err))
 		return
 	}
 	if res.Plan != nil {

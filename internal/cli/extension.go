@@ -116,7 +116,7 @@ func (a *App) extensionListCmd() *cobra.Command {
 				return err
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": err == nil, "extensions": orEmptyRows(rows)})
+				a.emit(extensionsResult{Extensions: orEmptySlice(rows)}, err)
 				return err
 			}
 			a.printExtensionRows(rows)
@@ -125,11 +125,9 @@ func (a *App) extensionListCmd() *cobra.Command {
 	}
 }
 
-func orEmptyRows(rows []extension.Row) []extension.Row {
-	if rows == nil {
-		return []extension.Row{}
-	}
-	return rows
+// extensionsResult is the payload of bkt extension list.
+type extensionsResult struct {
+	Extensions []extension.Row `json:"extensions"`
 }
 
 func (a *App) printExtensionRows(rows []extension.Row) {

@@ -112,13 +112,23 @@ func (a *App) flatpakListCmd() *cobra.Command {
 				return err
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": err == nil, "apps": rows})
+				a.emit(appsResult{Apps: orEmptySlice(rows)}, err)
 			} else {
 				a.printAppRows(rows)
 			}
 			return err
 		},
 	}
+}
+
+// appsResult is the payload of bkt flatpak list.
+type appsResult struct {
+	Apps []flatpak.Row `json:"apps"`
+}
+
+// remotesResult is the payload of bkt flatpak remote list.
+type remotesResult struct {
+	Remotes []flatpak.RemoteRow `json:"remotes"`
 }
 
 var stateMark = map[string]string{
@@ -258,7 +268,7 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 				return err
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": err == nil, "remotes": rows})
+				a.emit(remotesResult{Remotes: orEmptySlice(rows)}, err)
 				return err
 			}
 			table := make([][]string, 0, len(rows))

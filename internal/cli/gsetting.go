@@ -32,6 +32,16 @@ records the value in the form gsettings prints.`,
 	return cmd
 }
 
+// settingResult is the payload of bkt gsetting get.
+type settingResult struct {
+	Setting gsetting.Value `json:"setting"`
+}
+
+// settingsResult is the payload of bkt gsetting list.
+type settingsResult struct {
+	Settings []gsetting.Row `json:"settings"`
+}
+
 func (a *App) gsettingGetCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:     "get SCHEMA KEY",
@@ -48,7 +58,7 @@ func (a *App) gsettingGetCmd() *cobra.Command {
 				return err
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": true, "setting": v})
+				a.emit(settingResult{Setting: v}, nil)
 				return nil
 			}
 			a.ui.Printf("%s\n", v.Live)
@@ -128,10 +138,7 @@ func (a *App) gsettingListCmd() *cobra.Command {
 				return err
 			}
 			if a.json {
-				if rows == nil {
-					rows = []gsetting.Row{}
-				}
-				a.writeJSON(map[string]any{"success": err == nil, "settings": rows})
+				a.emit(settingsResult{Settings: orEmptySlice(rows)}, err)
 				return err
 			}
 			a.printSettingRows(rows)
@@ -219,10 +226,7 @@ Nothing changes on this machine.`,
 				return err
 			}
 			if len(changes) == 0 {
-				a.ui.Done("Nothing to capture: %s has no value here that differs from its default and from the manifest", args[0])
-				if a.json {
-					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
-				}
+				a.nothingToDo("Nothing to capture: %s has no value here that differs from its default and from the manifest", args[0])
 				return nil
 			}
 			return a.punnedMany(cmd, pipeline.Label{Domain: gsetting.Name, Action: gsetting.ActCapture}, changes, &m)

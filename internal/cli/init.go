@@ -77,7 +77,7 @@ gets bkt's section markers after its last FROM. Nothing is committed: review, th
 			a.ui.Info("  git -C %s push -u origin main", run.Quote(opts.Dir))
 			a.ui.Info("  bkt flatpak add org.gnome.Boxes")
 			if a.json {
-				a.writeJSON(map[string]any{"success": true, "dir": abs, "files": paths})
+				a.emit(initResult{Dir: abs, Files: paths}, nil)
 			}
 			return nil
 		},
@@ -87,6 +87,15 @@ gets bkt's section markers after its last FROM. Nothing is committed: review, th
 	cmd.Flags().StringVar(&opts.Base, "base", "", "base image (default: ghcr.io/ublue-os/bazzite-gnome:stable)")
 	cmd.Flags().BoolVar(&adopt, "adopt", false, "turn the existing git repository DIR into a bkt distribution (adds what is missing, overwrites nothing)")
 	return cmd
+}
+
+// initResult is the payload of bkt init: the files it wrote, or with
+// --adopt the ones it added and the owner's it kept.
+type initResult struct {
+	Dir   string   `json:"dir"`
+	Files []string `json:"files,omitempty"`
+	Added []string `json:"added,omitempty"`
+	Kept  []string `json:"kept,omitempty"`
 }
 
 // adopt makes an existing git repository a bkt distribution.
@@ -112,14 +121,16 @@ func (a *App) adopt(cmd *cobra.Command, opts scaffold.Options) error {
 	}
 	a.ui.Done("%s is now a bkt distribution: added %d files, kept %d of yours unchanged", abs, len(added), len(kept))
 	for _, p := range added {
-		a.ui.Printf("  + %s\n", p)
+		if !a.json { // under --json the list is in the envelope
+			a.ui.Printf("  + %s\n", p)
+		}
 	}
 	a.register(abs)
 	a.ui.Info("The image needs the manifests for first boot: make sure the Containerfile has")
 	a.ui.Info("  COPY manifests/ /usr/share/bkt/manifests/   and   COPY flatpak/ /")
 	a.ui.Info("Review and commit: git -C %s add -A && git -C %s commit -m 'Adopt bkt'", run.Quote(opts.Dir), run.Quote(opts.Dir))
 	if a.json {
-		a.writeJSON(map[string]any{"success": true, "dir": abs, "added": added, "kept": kept})
+		a.emit(initResult{Dir: abs, Added: orEmptySlice(added), Kept: orEmptySlice(kept)}, nil)
 	}
 	return nil
 }

@@ -89,7 +89,7 @@ the image (/usr/share/bkt/manifests), for a first boot without a clone of the re
 			}
 			if a.dryRun || len(all) == 0 {
 				if a.json {
-					a.writeJSON(map[string]any{"success": perr == nil, "plan": plans})
+					a.emit(applyResult{Plan: plans}, perr)
 				} else if len(all) == 0 && perr == nil {
 					a.ui.Done("Nothing to do: this machine matches the manifests")
 				} else {
@@ -115,11 +115,7 @@ the image (/usr/share/bkt/manifests), for a first boot without a clone of the re
 				e.Detail += "\nNot planned: " + fail.As(perr).Message
 			}
 			if a.json {
-				out := map[string]any{"success": err == nil, "plan": plans, "ran": orEmpty(cmds)}
-				if err != nil {
-					out["error"] = errorJSON(err)
-				}
-				a.writeJSON(out)
+				a.emitRan(cmds, applyResult{Plan: plans}, err)
 			} else if err == nil {
 				a.ui.Done("This machine matches the manifests")
 			}
@@ -129,6 +125,12 @@ the image (/usr/share/bkt/manifests), for a first boot without a clone of the re
 	f.register(cmd, true)
 	cmd.Flags().BoolVar(&fromImage, "from-image", false, "read the manifests baked into the image instead of a repository")
 	return cmd
+}
+
+// applyResult is the payload of bkt apply: each domain's plan (what it
+// ran is the envelope's local_effect).
+type applyResult struct {
+	Plan []lifecycle.DomainPlan `json:"plan"`
 }
 
 // lifecycleRoot is the repository root, or with fromImage the directory
@@ -202,10 +204,7 @@ the manifest diff; --local records it in the local log instead; --batch adds it 
 				return err
 			}
 			if len(changes) == 0 {
-				a.ui.Done("Nothing to capture: the manifests already describe this machine")
-				if a.json {
-					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
-				}
+				a.nothingToDo("Nothing to capture: the manifests already describe this machine")
 				return nil
 			}
 			// "flatpak: capture X Y" when one domain has something to
@@ -234,8 +233,7 @@ type statusReport struct {
 	NextSteps []string                `json:"next_steps"`
 	Errors    map[string]string       `json:"errors,omitempty"`
 	// Invalid lists the problems of invalid manifests (exit 5).
-	Invalid []manifest.Problem  `json:"invalid_manifests,omitempty"`
-	Error   *pipeline.ErrorJSON `json:"error,omitempty"`
+	Invalid []manifest.Problem `json:"invalid_manifests,omitempty"`
 }
 
 type repoStatus struct {
@@ -273,10 +271,7 @@ func (a *App) statusCmd() *cobra.Command {
 					Next("See and fix them: bkt validate")
 			}
 			if a.json {
-				if verr != nil {
-					st.Error = errorJSON(verr)
-				}
-				a.writeJSON(st)
+				a.emit(st, verr)
 				return verr
 			}
 			for _, p := range probs {
@@ -504,11 +499,7 @@ func (a *App) domainCaptureCmd(s lifecycle.Syncer, short, long, nothing string) 
 				return err
 			}
 			if len(changes) == 0 {
-				if a.json {
-					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
-					return nil
-				}
-				a.ui.Done("%s: nothing to capture", nothing)
+				a.nothingToDo("%s: nothing to capture", nothing)
 				return nil
 			}
 			return a.punnedMany(cmd, pipeline.Label{Domain: s.Name(), Action: "capture"}, changes, &m)

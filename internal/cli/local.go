@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/bkt-dev/bkt/internal/envelope"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
 )
@@ -30,7 +31,7 @@ func (a *App) localCmd() *cobra.Command {
 				return err
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": true, "path": locallog.Path(), "boot_id": l.BootID, "changes": orEmptyEntries(l.Changes)})
+				a.emit(localLogResult{Path: locallog.Path(), BootID: l.BootID, Changes: orEmptySlice(l.Changes)}, nil)
 				return nil
 			}
 			if len(l.Changes) == 0 {
@@ -73,7 +74,7 @@ that is exactly an identifier in the log names that change, even if it is also a
 			}
 			if len(entries) == 0 {
 				if a.json {
-					a.writeJSON(map[string]any{"success": true, "ids": []string{}})
+					a.emit(envelope.Message{Message: "The local log is empty: nothing to commit."}, nil)
 					return nil
 				}
 				a.ui.Printf("The local log is empty: nothing to commit.\n")
@@ -103,7 +104,7 @@ that is exactly an identifier in the log names that change, even if it is also a
 					return err
 				}
 				if a.json {
-					a.writeJSON(map[string]any{"success": true, "would_clear": len(l.Changes)})
+					a.emit(clearResult{WouldClear: len(l.Changes)}, nil)
 				} else {
 					a.ui.Printf("Would forget %d recorded change(s) (dry run: nothing was changed).\n", len(l.Changes))
 				}
@@ -115,7 +116,7 @@ that is exactly an identifier in the log names that change, even if it is also a
 			}
 			a.ui.Done("Forgot %d recorded change(s); nothing on this machine was undone", n)
 			if a.json {
-				a.writeJSON(map[string]any{"success": true, "cleared": n})
+				a.emit(clearResult{Cleared: n}, nil)
 			}
 			return nil
 		},
@@ -163,11 +164,18 @@ func pickEntries(entries []locallog.Entry, args []string) ([]locallog.Entry, err
 	return out, nil
 }
 
-func orEmptyEntries(e []locallog.Entry) []locallog.Entry {
-	if e == nil {
-		return []locallog.Entry{}
-	}
-	return e
+// localLogResult is the payload of bkt local list.
+type localLogResult struct {
+	Path    string           `json:"path"`
+	BootID  string           `json:"boot_id"`
+	Changes []locallog.Entry `json:"changes"`
+}
+
+// clearResult is the payload of bkt local clear: how many changes it
+// forgot, or with --dry-run would forget.
+type clearResult struct {
+	Cleared    int `json:"cleared"`
+	WouldClear int `json:"would_clear,omitempty"`
 }
 
 func describeMeta(m map[string]string) string {

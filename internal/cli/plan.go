@@ -23,7 +23,7 @@ func (a *App) runPlan(cmd *cobra.Command, cmds []run.Cmd) error {
 	}
 	if a.dryRun {
 		if a.json {
-			a.writeJSON(map[string]any{"success": true, "plan": plan})
+			a.emit(pipeline.Payload{Plan: plan}, nil)
 		} else {
 			a.printPlan(plan)
 		}
@@ -35,11 +35,7 @@ func (a *App) runPlan(cmd *cobra.Command, cmds []run.Cmd) error {
 		a.ui.Done("Nothing to do: this machine already matches the manifests")
 	}
 	if a.json {
-		out := map[string]any{"success": err == nil, "commands": orEmpty(ran)}
-		if err != nil {
-			out["error"] = errorJSON(err)
-		}
-		a.writeJSON(out)
+		a.emitRan(ran, nil, err)
 	}
 	return err
 }

@@ -10,6 +10,23 @@ import (
 	"github.com/bkt-dev/bkt/internal/redact"
 )
 
+// submitResult is the payload of bkt pr submit, wouldSubmitResult with
+// --dry-run.
+type submitResult struct {
+	Submitted []propagate.Outcome `json:"submitted"`
+}
+
+type wouldSubmitResult struct {
+	WouldSubmit []string `json:"would_submit"`
+}
+
+// branchesResult is the payload of bkt pr list. Note says why a state is
+// unknown (GitHub did not answer, the token was not sent).
+type branchesResult struct {
+	Branches []propagate.BranchState `json:"branches"`
+	Note     string                  `json:"note,omitempty"`
+}
+
 func (a *App) prCmd() *cobra.Command {
 	cmd := group(&cobra.Command{
 		Use:   "pr",
@@ -50,14 +67,7 @@ submit only that one.`,
 				a.ui.Done("Nothing to submit: every bkt branch has its pull request")
 			}
 			if a.json {
-				out := map[string]any{"success": err == nil, "submitted": outs}
-				if outs == nil {
-					out["submitted"] = []propagate.Outcome{}
-				}
-				if err != nil {
-					out["error"] = errorJSON(err)
-				}
-				a.writeJSON(out)
+				a.emit(submitResult{Submitted: orEmptySlice(outs)}, err)
 			}
 			return err
 		},
@@ -77,11 +87,7 @@ submit only that one.`,
 				return err
 			}
 			if a.json {
-				out := map[string]any{"success": true, "branches": states}
-				if note != "" {
-					out["note"] = note
-				}
-				a.writeJSON(out)
+				a.emit(branchesResult{Branches: orEmptySlice(states), Note: note}, nil)
 				return nil
 			}
 			if len(states) == 0 {
@@ -148,7 +154,7 @@ func (a *App) submitPlan(cmd *cobra.Command, p *propagate.Propagator, branch str
 		}
 	}
 	if a.json {
-		a.writeJSON(map[string]any{"success": true, "would_submit": orEmpty(pending)})
+		a.emit(wouldSubmitResult{WouldSubmit: orEmptySlice(pending)}, nil)
 		return nil
 	}
 	if len(pending) == 0 {

@@ -45,51 +45,77 @@ sync fixes it).`,
 					}
 				}
 			}
+			var verr error
+			switch {
+			case len(probs) > 0:
+				verr = fail.New(fail.Validation, "%d problem(s) in the manifests", len(probs)).
+					Next("Fix the files above, then check again: bkt validate",
+						"See what a manifest may hold: bkt schema list")
+			case cfErr != nil:
+				verr = cfErr
+			case len(stale) > 0:
+				verr = fail.New(fail.General, "The managed sections of %d Containerfile(s) do not match the manifests", len(stale)).
+					Next("Regenerate them: bkt containerfile sync")
+			}
 			if a.json {
-				out := map[string]any{"success": len(probs) == 0 && len(stale) == 0 && cfErr == nil, "problems": probs, "stale": staleJSON(stale)}
-				if probs == nil {
-					out["problems"] = []manifest.Problem{}
-				}
-				if cfErr != nil {
-					out["error"] = errorJSON(cfErr)
-				}
-				a.writeJSON(out)
+				a.emit(validateResult{Problems: orEmptySlice(probs), Stale: staleJSON(stale)}, verr)
+				return verr
 			}
 			for _, p := range probs {
 				a.ui.Failed("%s", p)
 			}
 			if len(probs) > 0 {
-				return fail.New(fail.Validation, "%d problem(s) in the manifests", len(probs)).
-					Next("Fix the files above, then check again: bkt validate",
-						"See what a manifest may hold: bkt schema list")
+				return verr
 			}
 			a.ui.Done("Every manifest is valid (%d kinds checked)", len(manifest.All()))
-			if cfErr != nil {
-				return cfErr
+			for _, d := range stale {
+				a.ui.Failed("%s is stale", d.Path)
+				a.ui.Printf("%s", d.Diff)
 			}
-			if len(stale) > 0 {
-				for _, d := range stale {
-					a.ui.Failed("%s is stale", d.Path)
-					if !a.json {
-						a.ui.Printf("%s", d.Diff)
-					}
-				}
-				return fail.New(fail.General, "The managed sections of %d Containerfile(s) do not match the manifests", len(stale)).
-					Next("Regenerate them: bkt containerfile sync")
+			if verr == nil {
+				a.ui.Done("The Containerfiles' managed sections are current")
 			}
-			a.ui.Done("The Containerfiles' managed sections are current")
-			return nil
+			return verr
 		},
 	}
 }
 
-func staleJSON(diffs []manifest.FileDiff) []map[string]string {
-	out := []map[string]string{}
+// validateResult is the payload of bkt validate: the manifests' problems,
+// then (when there are none) the generated files that are stale.
+type validateResult struct {
+	Problems []manifest.Problem `json:"problems"`
+	Stale    []staleFile        `json:"stale"`
+}
+
+type staleFile struct {
+	File string `json:"file"`
+	Diff string `json:"diff"`
+}
+
+func staleJSON(diffs []manifest.FileDiff) []staleFile {
+	out := []staleFile{}
 	for _, d := range diffs {
-		out = append(out, map[string]string{"file": d.Path, "diff": d.Diff})
+		out = append(out, staleFile{File: d.Path, Diff: d.Diff})
 	}
 	return out
 }
+
+// schemasWritten is the payload of bkt schema generate (with --dry-run,
+// what it would write).
+type schemasWritten struct {
+	Dir       string `json:"dir"`
+	Written   int    `json:"written"`
+	Unchanged int    `json:"unchanged"`
+}
+
+// schemaList is the payload of bkt schema list.
+type schemaList struct {
+	Schemas []schemaItem `json:"schemas"`
+}
+
+// schemaItem keeps the key names of the payload before the envelope
+// (no json tags: "Manifest", "Schema").
+type schemaItem struct{ Manifest, Schema string }
 
 func (a *App) schemaCmd() *cobra.Command {
 	cmd := group(&cobra.Command{
@@ -119,7 +145,9 @@ func (a *App) schemaCmd() *cobra.Command {
 					continue
 				}
 				if a.dryRun {
-					a.ui.Printf("would write %s\n", path)
+					if !a.json {
+						a.ui.Printf("would write %s\n", path)
+					}
 					continue
 				}
 				if err := atomicfile.Write(path, data, 0o644); err != nil {
@@ -129,7 +157,7 @@ func (a *App) schemaCmd() *cobra.Command {
 			}
 			a.ui.Done("%d schema(s) written to %s, %d already current", written, dir, same)
 			if a.json {
-				a.writeJSON(map[string]any{"success": true, "dir": dir, "written": written, "unchanged": same})
+				a.emit(schemasWritten{Dir: dir, Written: written, Unchanged: same}, nil)
 			}
 			return nil
 		},
@@ -141,15 +169,14 @@ func (a *App) schemaCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			rows := [][]string{}
-			type item struct{ Manifest, Schema string }
-			var items []item
+			var items []schemaItem
 			for _, d := range manifest.All() {
-				it := item{manifest.RelPath(d), "schemas/" + d.Name() + ".schema.json"}
+				it := schemaItem{manifest.RelPath(d), "schemas/" + d.Name() + ".schema.json"}
 				items = append(items, it)
 				rows = append(rows, []string{it.Manifest, it.Schema})
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": true, "schemas": items})
+				a.emit(schemaList{Schemas: items}, nil)
 				return nil
 			}
 			a.ui.Table([]string{"MANIFEST", "SCHEMA"}, rows)

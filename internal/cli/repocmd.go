@@ -1,11 +1,28 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
+	"github.com/bkt-dev/bkt/internal/envelope"
 	"github.com/bkt-dev/bkt/internal/redact"
 	"github.com/bkt-dev/bkt/internal/repo"
 )
+
+// repoShowResult is the payload of bkt repo show.
+type repoShowResult struct {
+	Root       string    `json:"root"`
+	Info       repo.Info `json:"info"`
+	Configured string    `json:"configured"`
+	ConfigFile string    `json:"config_file"`
+}
+
+// repoUseResult is the payload of bkt repo use.
+type repoUseResult struct {
+	Root       string `json:"root"`
+	ConfigFile string `json:"config_file"`
+}
 
 func (a *App) repoCmd() *cobra.Command {
 	cmd := group(&cobra.Command{
@@ -31,7 +48,7 @@ so bkt works on DIR from anywhere; "bkt repo show" says which repository a comma
 			if a.json {
 				info := r.Info
 				info.URL = redact.URLs(info.URL) // repo.json is anyone's content: never echo credentials
-				a.writeJSON(map[string]any{"success": true, "root": r.Root, "info": info, "configured": cfgRepo, "config_file": cfgPath})
+				a.emit(repoShowResult{Root: r.Root, Info: info, Configured: cfgRepo, ConfigFile: cfgPath}, nil)
 				return nil
 			}
 			a.ui.Printf("%s\n", r.Root)
@@ -51,7 +68,12 @@ so bkt works on DIR from anywhere; "bkt repo show" says which repository a comma
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if a.dryRun {
-				a.ui.Printf("Would record %s as \"repo\" in your bkt config.\n", args[0])
+				msg := fmt.Sprintf("Would record %s as \"repo\" in your bkt config.", args[0])
+				if a.json {
+					a.emit(envelope.Message{Message: msg}, nil)
+				} else {
+					a.ui.Printf("%s\n", msg)
+				}
 				return nil
 			}
 			r, path, err := repo.Use(args[0])
@@ -59,7 +81,7 @@ so bkt works on DIR from anywhere; "bkt repo show" says which repository a comma
 				return err
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": true, "root": r.Root, "config_file": path})
+				a.emit(repoUseResult{Root: r.Root, ConfigFile: path}, nil)
 				return nil
 			}
 			a.ui.Done("bkt now uses %s outside a repository (recorded in %s)", r.Root, path)

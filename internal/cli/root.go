@@ -4,8 +4,8 @@
 package cli
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -15,8 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bkt-dev/bkt/internal/envelope"
 	"github.com/bkt-dev/bkt/internal/fail"
-	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/suggest"
 	"github.com/bkt-dev/bkt/internal/ui"
 )
@@ -45,6 +45,11 @@ type App struct {
 	// printed is set once a command has written its --json object, so an
 	// error does not print a second one.
 	printed bool
+	// cmd is the command that runs (or cobra stopped at), and
+	// labelOverride, when set, the domain and action it stands for (bkt
+	// dev DOMAIN ACTION): the envelope names them.
+	cmd           *cobra.Command
+	labelOverride [2]string
 }
 
 // Main runs bkt with args (without the program name) and returns the
@@ -53,6 +58,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	app := &App{Stdin: stdin, Stdout: stdout, Stderr: ui.CleanWriter(stderr), errw: stderr, execContext: "host"}
 	err := app.execute(ctx, args)
 	if err == nil {
+		if app.json && !app.printed {
+			// A command with nothing to add still answers --json.
+			app.emit(nil, nil)
+		}
 		return 0
 	}
 	err = interrupted(ctx, err)
@@ -110,9 +119,12 @@ func (a *App) execute(ctx context.Context, args []string) error {
 	root := a.newRoot()
 	root.SetArgs(negativeValues(root, args))
 	root.SetIn(a.Stdin)
-	root.SetOut(a.Stdout)
+	var out bytes.Buffer // cobra's own text; see flushCobra
+	root.SetOut(&out)
 	root.SetErr(a.Stderr)
 	cmd, err := root.ExecuteContextC(ctx)
+	a.setCommand(cmd)
+	a.flushCobra(&out, err)
 	if err != nil && !isFail(err) {
 		// cobra's own parse errors: unknown command or flag, wrong arg count.
 		msg, _, _ := strings.Cut(err.Error(), "\n") // cobra appends its own suggestions
@@ -139,8 +151,10 @@ func (a *App) reportError(err error) {
 	}
 	if fail.CodeOf(err) == fail.OK {
 		// Not an error after all ("nothing to do").
-		if a.json && !a.printed {
-			a.writeJSON(map[string]any{"success": true, "message": fail.As(err).Message})
+		if a.json {
+			if !a.printed {
+				a.emit(envelope.Message{Message: fail.As(err).Message}, nil)
+			}
 			return
 		}
 		a.ui.Printf("%s\n", fail.As(err).Message)
@@ -148,25 +162,10 @@ func (a *App) reportError(err error) {
 	}
 	a.ui.Error(err)
 	if a.json && !a.printed {
-		a.writeJSON(map[string]any{"success": false, "error": errorJSON(err)})
+		// The command stopped before it printed its envelope: a usage
+		// error, a repository not found, a check before the pipeline.
+		a.emit(nil, err)
 	}
-}
-
-func errorJSON(err error) *pipeline.ErrorJSON {
-	e := fail.As(err)
-	steps := e.NextSteps
-	if steps == nil {
-		steps = []string{}
-	}
-	return &pipeline.ErrorJSON{Code: int(e.Code), Message: e.Message, Detail: e.Detail, DidYouMean: e.DidYouMean, NextSteps: steps}
-}
-
-func (a *App) writeJSON(v any) {
-	enc := json.NewEncoder(ui.JSONWriter(a.Stdout))
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-	a.printed = true
 }
 
 func (a *App) newRoot() *cobra.Command {
@@ -187,6 +186,7 @@ The repository is found with --repo, $BKT_REPO, the current directory, or
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			a.setCommand(cmd)
 			if os.Getenv("NO_COLOR") != "" {
 				a.noColor = true
 			}

@@ -69,6 +69,11 @@ var shimSkelMarks = map[string]string{
 	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Differs: "≠", lifecycle.Extra: "+", lifecycle.Unknown: "?",
 }
 
+// shimsResult is the payload of bkt shim list.
+type shimsResult struct {
+	Shims []shim.Row `json:"shims"`
+}
+
 func (a *App) shimListCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
@@ -86,7 +91,7 @@ func (a *App) shimListCmd() *cobra.Command {
 				return err
 			}
 			if a.json {
-				a.writeJSON(map[string]any{"success": err == nil, "shims": rows})
+				a.emit(shimsResult{Shims: orEmptySlice(rows)}, err)
 				return err
 			}
 			a.printShimRows(rows)

@@ -57,6 +57,22 @@ where it leads: a link to a key is a secret, and one that leads out of $HOME is 
 	return cmd
 }
 
+// skelDiffResult is the payload of bkt skel diff.
+type skelDiffResult struct {
+	Files []skel.Delta `json:"files"`
+}
+
+// skelListResult is the payload of bkt skel list.
+type skelListResult struct {
+	Files []skel.Row `json:"files"`
+}
+
+// skelSyncResult is the payload of bkt skel sync when it kept the user's
+// own version of files.
+type skelSyncResult struct {
+	Skipped []string `json:"skipped"`
+}
+
 func (a *App) skelDiffCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "diff [FILE...]",
@@ -78,10 +94,7 @@ repository's into your home with bkt skel sync --force.`,
 				return err
 			}
 			if a.json {
-				if deltas == nil {
-					deltas = []skel.Delta{}
-				}
-				a.writeJSON(map[string]any{"success": true, "files": deltas})
+				a.emit(skelDiffResult{Files: orEmptySlice(deltas)}, nil)
 				return nil
 			}
 			if len(deltas) == 0 {
@@ -118,10 +131,7 @@ func (a *App) skelListCmd() *cobra.Command {
 				return err
 			}
 			if a.json {
-				if rows == nil {
-					rows = []skel.Row{}
-				}
-				a.writeJSON(map[string]any{"success": err == nil, "files": rows})
+				a.emit(skelListResult{Files: orEmptySlice(rows)}, err)
 				return err
 			}
 			if len(rows) == 0 && err == nil {
@@ -169,7 +179,7 @@ in your home is replaced, never written through.`,
 			if len(cmds) == 0 && len(skipped) > 0 && !a.dryRun {
 				// Not "nothing to do": the user has files to look at.
 				if a.json {
-					a.writeJSON(map[string]any{"success": true, "commands": []string{}, "skipped": skipped})
+					a.emitRan(nil, skelSyncResult{Skipped: skipped}, nil)
 					return nil
 				}
 				a.ui.Done("No file of skel/ is missing in your home")

@@ -50,6 +50,11 @@ func (v buildVersion) String() string {
 	return s + " built with " + v.Go
 }
 
+// versionResult is the payload of bkt version.
+type versionResult struct {
+	Version buildVersion `json:"version"`
+}
+
 func (a *App) versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
@@ -58,7 +63,7 @@ func (a *App) versionCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := readVersion()
 			if a.json {
-				a.writeJSON(map[string]any{"success": true, "version": v})
+				a.emit(versionResult{Version: v}, nil)
 				return nil
 			}
 			a.ui.Printf("%s\n", v)

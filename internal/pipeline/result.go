@@ -3,53 +3,62 @@ package pipeline
 import (
 	"strings"
 
+	"github.com/bkt-dev/bkt/internal/envelope"
 	"github.com/bkt-dev/bkt/internal/manifest"
 )
 
-// Result is what a punned command did; --json prints it (SPEC §2.2).
+// Result is what a punned command did. Its first fields are SPEC §2.2's;
+// --json prints it as the envelope (Envelope), with what only a punned
+// command has to say (a dry run's plan, a change kept in the local log)
+// as the envelope's payload.
 type Result struct {
-	Success         bool            `json:"success"`
-	Context         string          `json:"context"`
-	Domain          string          `json:"domain"`
-	Action          string          `json:"action"`
-	IDs             []string        `json:"ids"`
-	LocalEffect     LocalEffect     `json:"local_effect"`
-	ManifestUpdate  *ManifestUpdate `json:"manifest_update"`
-	PR              PRResult        `json:"pr"`
-	RecordedLocally bool            `json:"recorded_locally,omitempty"`
-	Plan            *Plan           `json:"plan,omitempty"`
-	Error           *ErrorJSON      `json:"error,omitempty"`
+	Success         bool
+	Context         string
+	Domain          string
+	Action          string
+	IDs             []string
+	LocalEffect     LocalEffect
+	ManifestUpdate  *ManifestUpdate
+	PR              PRResult
+	RecordedLocally bool
+	Plan            *Plan
 }
 
-// LocalEffect lists the commands that changed this machine.
-type LocalEffect struct {
-	Executed bool     `json:"executed"`
-	Commands []string `json:"commands"`
+// The parts of the result are the envelope's.
+type (
+	LocalEffect    = envelope.LocalEffect
+	ManifestUpdate = envelope.ManifestUpdate
+	PRResult       = envelope.PR
+)
+
+// Payload is a punned command's payload in the envelope.
+type Payload struct {
+	// RecordedLocally: the change is in the local log (--local, or kept
+	// there because its propagation failed).
+	RecordedLocally bool `json:"recorded_locally,omitempty"`
+	// Plan is what a dry run would do.
+	Plan *Plan `json:"plan,omitempty"`
 }
 
-// ManifestUpdate is the manifest edit, as a unified diff.
-type ManifestUpdate struct {
-	File string `json:"file"`
-	Diff string `json:"diff"`
-}
-
-// PRResult is the propagation outcome.
-type PRResult struct {
-	Created    bool   `json:"created"`
-	Branch     string `json:"branch,omitempty"`
-	URL        string `json:"url,omitempty"`
-	Base       string `json:"base,omitempty"`
-	CompareURL string `json:"compare_url,omitempty"`
-	Pushed     bool   `json:"pushed"`
-}
-
-// ErrorJSON is the error object of --json output.
-type ErrorJSON struct {
-	Code       int      `json:"code"`
-	Message    string   `json:"message"`
-	Detail     string   `json:"detail,omitempty"`
-	DidYouMean []string `json:"did_you_mean,omitempty"`
-	NextSteps  []string `json:"next_steps"`
+// Envelope is r as --json prints it, with err as its outcome.
+func (r *Result) Envelope(err error) *envelope.Envelope {
+	e := envelope.New(r.Context, r.Domain, r.Action)
+	if r.IDs != nil {
+		e.IDs = r.IDs
+	}
+	e.LocalEffect = r.LocalEffect
+	if e.LocalEffect.Commands == nil {
+		e.LocalEffect.Commands = []string{}
+	}
+	e.ManifestUpdate, e.PR = r.ManifestUpdate, r.PR
+	if r.RecordedLocally || r.Plan != nil {
+		e.Result = Payload{RecordedLocally: r.RecordedLocally, Plan: r.Plan}
+	}
+	e.Fail(err)
+	if err == nil {
+		e.Success = r.Success
+	}
+	return e
 }
 
 func newResult(c Change, o Options) *Result {
