@@ -43,7 +43,19 @@ func (a *App) runPlan(cmd *cobra.Command, cmds []run.Cmd) error {
 // passThrough runs a query command with its output going straight to the
 // user, and keeps its exit code.
 func (a *App) passThrough(cmd *cobra.Command, c run.Cmd) error {
+	err := a.passThroughRun(cmd, c)
+	if a.json {
+		// The tool's output is the payload: stdout stays one object.
+		a.emit(Output{Output: a.passOut.String()}, err)
+	}
+	return err
+}
+
+func (a *App) passThroughRun(cmd *cobra.Command, c run.Cmd) error {
 	c.Progress = a.Stdout
+	if a.json {
+		c.Progress = &a.passOut
+	}
 	_, err := a.runner().Run(cmd.Context(), c)
 	var ee *run.ExitError
 	if errors.As(err, &ee) {

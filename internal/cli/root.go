@@ -50,6 +50,8 @@ type App struct {
 	// dev DOMAIN ACTION): the envelope names them.
 	cmd           *cobra.Command
 	labelOverride [2]string
+	// passOut collects a pass-through command's output under --json.
+	passOut bytes.Buffer
 }
 
 // Main runs bkt with args (without the program name) and returns the
