@@ -38,9 +38,9 @@ gets bkt's section markers after its last FROM. Nothing is committed: review, th
 			opts.Dir = args[0]
 			if a.dryRun {
 				if adopt {
-					a.ui.Printf("Would add the template files %s lacks (overwriting none) and the Containerfile markers.\n", opts.Dir)
+					a.note("Would add the template files %s lacks (overwriting none) and the Containerfile markers.", opts.Dir)
 				} else {
-					a.ui.Printf("Would create %s from the template, then git init and commit.\n", opts.Dir)
+					a.note("Would create %s from the template, then git init and commit.", opts.Dir)
 				}
 				return nil
 			}

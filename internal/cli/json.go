@@ -102,6 +102,17 @@ func orEmptySlice[T any](s []T) []T {
 	return s
 }
 
+// note prints a sentence that is the command's whole answer: as a line,
+// or under --json as the envelope's message.
+func (a *App) note(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if a.json {
+		a.emit(envelope.Message{Message: msg}, nil)
+		return
+	}
+	a.ui.Printf("%s\n", msg)
+}
+
 // nothingToDo reports that the command found nothing to do: a ✓ line, or
 // under --json the envelope with the sentence as its message.
 func (a *App) nothingToDo(format string, args ...any) {

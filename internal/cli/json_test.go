@@ -55,6 +55,24 @@ func TestEveryCommandPrintsTheEnvelope(t *testing.T) {
 	}
 }
 
+// TestEnvelopeWithoutDryRun runs the commands that change nothing outside
+// the test's directories for real: their output without --dry-run is the
+// same object.
+func TestEnvelopeWithoutDryRun(t *testing.T) {
+	repoDir := jsonTestEnv(t)
+	for _, args := range [][]string{
+		{"version"}, {"status"}, {"doctor"}, {"validate"}, {"containerfile", "sync"}, {"containerfile", "check"},
+		{"schema", "generate"}, {"repo", "use", repoDir}, {"repo", "show"}, {"local", "list"}, {"local", "clear"},
+		{"flatpak", "list"}, {"shim", "sync"}, {"skel", "sync"}, {"pr", "list"}, {"pr", "submit"},
+		{"init", "--adopt", repoDir, "--owner", "me"},
+	} {
+		t.Run(strings.Join(args, "_"), func(t *testing.T) {
+			out, code := runJSON(t, append([]string{"--json"}, args...)...)
+			checkEnvelope(t, out, code)
+		})
+	}
+}
+
 // TestEnvelopeOnEarlyFailures: cobra's own errors and the checks before a
 // command runs print the same object.
 func TestEnvelopeOnEarlyFailures(t *testing.T) {
@@ -149,7 +167,7 @@ func checkEnvelope(t *testing.T, out []byte, code int) {
 // jsonTestEnv gives the commands a home, config, data dirs, git identity
 // and flatpak installations of their own, no GitHub or
 // extensions.gnome.org to reach, and a repository made by bkt init.
-func jsonTestEnv(t *testing.T) {
+func jsonTestEnv(t *testing.T) (repoDir string) {
 	work := t.TempDir()
 	for _, kv := range flatpaktest.Env(work) {
 		k, v, _ := strings.Cut(kv, "=")
@@ -173,11 +191,14 @@ func jsonTestEnv(t *testing.T) {
 	} {
 		t.Setenv(k, v)
 	}
-	repoDir := filepath.Join(work, "distro")
-	if out, code := runJSON(t, "--json", "init", repoDir, "--owner", "me", "--name", "distro"); code != 0 {
+	repoDir = filepath.Join(work, "distro")
+	out, code := runJSON(t, "--json", "init", repoDir, "--owner", "me", "--name", "distro")
+	if code != 0 {
 		t.Fatalf("bkt init: exit %d\n%s", code, out)
 	}
+	checkEnvelope(t, out, code)
 	t.Setenv("BKT_REPO", repoDir)
+	return repoDir
 }
 
 // runJSON runs bkt in this process and returns its stdout and exit code.

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/bkt-dev/bkt/internal/envelope"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
 )
@@ -73,11 +72,7 @@ that is exactly an identifier in the log names that change, even if it is also a
 				}
 			}
 			if len(entries) == 0 {
-				if a.json {
-					a.emit(envelope.Message{Message: "The local log is empty: nothing to commit."}, nil)
-					return nil
-				}
-				a.ui.Printf("The local log is empty: nothing to commit.\n")
+				a.note("The local log is empty: nothing to commit.")
 				return nil
 			}
 			o := a.options(&m)

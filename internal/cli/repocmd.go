@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
-	"github.com/bkt-dev/bkt/internal/envelope"
 	"github.com/bkt-dev/bkt/internal/redact"
 	"github.com/bkt-dev/bkt/internal/repo"
 )
@@ -68,12 +65,7 @@ so bkt works on DIR from anywhere; "bkt repo show" says which repository a comma
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if a.dryRun {
-				msg := fmt.Sprintf("Would record %s as \"repo\" in your bkt config.", args[0])
-				if a.json {
-					a.emit(envelope.Message{Message: msg}, nil)
-				} else {
-					a.ui.Printf("%s\n", msg)
-				}
+				a.note("Would record %s as \"repo\" in your bkt config.", args[0])
 				return nil
 			}
 			r, path, err := repo.Use(args[0])
