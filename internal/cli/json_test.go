@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -60,11 +61,15 @@ func TestEveryCommandPrintsTheEnvelope(t *testing.T) {
 // same object.
 func TestEnvelopeWithoutDryRun(t *testing.T) {
 	repoDir := jsonTestEnv(t)
+	plain := filepath.Join(t.TempDir(), "plain")
+	if out, err := exec.Command("git", "init", "-q", plain).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
 	for _, args := range [][]string{
 		{"version"}, {"status"}, {"doctor"}, {"validate"}, {"containerfile", "sync"}, {"containerfile", "check"},
 		{"schema", "generate"}, {"repo", "use", repoDir}, {"repo", "show"}, {"local", "list"}, {"local", "clear"},
 		{"flatpak", "list"}, {"shim", "sync"}, {"skel", "sync"}, {"pr", "list"}, {"pr", "submit"},
-		{"init", "--adopt", repoDir, "--owner", "me"},
+		{"init", "--adopt", plain, "--owner", "me"},
 	} {
 		t.Run(strings.Join(args, "_"), func(t *testing.T) {
 			out, code := runJSON(t, append([]string{"--json"}, args...)...)
