@@ -69,13 +69,6 @@ func (a *App) passThroughRun(cmd *cobra.Command, c run.Cmd) error {
 	return err
 }
 
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 // runSteps runs commands in order with a ✓/✗ line each, appending what
 // ran to ran. It carries on past a failed step with every step that does
 // not need what the failed one provides (run.Cmd.Provides/Needs), and
