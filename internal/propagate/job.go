@@ -343,4 +343,3 @@ func (j *Job) setBranch(ctx context.Context) error {
 	}
 	return nil
 }
-

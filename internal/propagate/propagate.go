@@ -34,8 +34,8 @@ type Request struct {
 	// Derive, when set, regenerates the files derived from the edited
 	// manifests there, the same way.
 	Derive func(worktree string) (paths []string, err error)
-	Batch bool   // commit onto the local bkt/batch branch; no push, no PR
-	Title string // overrides the PR title
+	Batch  bool   // commit onto the local bkt/batch branch; no push, no PR
+	Title  string // overrides the PR title
 }
 
 // Outcome is how far propagation got. It is filled as far as it got also
