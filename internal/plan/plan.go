@@ -41,6 +41,9 @@ const (
 type Step struct {
 	Kind Kind
 	Cmd  run.Cmd
+	// Text, when set, says what the step does in words, for a step that
+	// is no command line (opening a pull request).
+	Text string
 	// Note qualifies the step in a printed plan: "(a suffix is added if
 	// the name is taken)".
 	Note string
@@ -54,7 +57,10 @@ type Step struct {
 // String is the step as a plan prints it.
 func (s Step) String() string {
 	text := s.Cmd.String()
-	if s.Kind == Write && len(s.Files) > 0 {
+	switch {
+	case s.Text != "":
+		text = s.Text
+	case s.Kind == Write && len(s.Files) > 0:
 		text = "write " + strings.Join(s.Paths(), ", ")
 	}
 	if s.Note != "" {
@@ -72,6 +78,15 @@ func (s Step) Paths() []string {
 		}
 	}
 	return paths
+}
+
+// Commands makes a Run step of each command.
+func Commands(cmds []run.Cmd) []Step {
+	steps := make([]Step, len(cmds))
+	for i, c := range cmds {
+		steps[i] = Step{Kind: Run, Cmd: c}
+	}
+	return steps
 }
 
 // Plan is what a command would do.
@@ -98,6 +113,15 @@ func (p *Plan) Of(kinds ...Kind) []Step {
 		}
 	}
 	return out
+}
+
+// Lines are the steps of the given kinds as a plan prints them.
+func (p *Plan) Lines(kinds ...Kind) []string {
+	lines := []string{}
+	for _, s := range p.Of(kinds...) {
+		lines = append(lines, s.String())
+	}
+	return lines
 }
 
 // Files lists the file edits of the plan's Write steps that change
@@ -132,17 +156,10 @@ type planJSON struct {
 
 // MarshalJSON serialises the plan: commands, file edits and git (and
 // pull-request) steps.
-func (p Plan) MarshalJSON() ([]byte, error) {
+func (p *Plan) MarshalJSON() ([]byte, error) {
 	out := planJSON{Commands: []string{}, Manifest: []FileEdit{}, Git: []string{},
 		LocalLog: p.LocalLog, NothingToCommit: p.NothingToCommit, Base: p.Base}
-	for _, s := range p.Steps {
-		switch s.Kind {
-		case Run:
-			out.Commands = append(out.Commands, s.String())
-		case Git, Forge:
-			out.Git = append(out.Git, s.String())
-		}
-	}
+	out.Commands, out.Git = p.Lines(Run), p.Lines(Git, Forge)
 	for _, f := range p.Files() {
 		out.Manifest = append(out.Manifest, FileEdit{File: f.Path, Diff: f.Diff})
 	}

@@ -55,11 +55,11 @@ func (p *Propagator) Job(ctx context.Context, req Request, edits, derived []mani
 	j.Steps = []plan.Step{
 		{Kind: plan.Git, Cmd: gitStep(j.resolveBase, "fetch", remote, base), Note: fmt.Sprintf("(the local %s if offline)", base)},
 		{Kind: plan.Git, Cmd: gitStep(j.addWorktree, "worktree", "add", "--detach", "TMPDIR", from)},
-		{Kind: plan.Write, Cmd: run.Cmd{Name: "re-apply the change in the worktree", Func: j.apply}, Files: edits},
+		{Kind: plan.Write, Text: "re-apply the change in the worktree", Cmd: run.Cmd{Name: "apply", Func: j.apply}, Files: edits},
 	}
 	if req.Derive != nil {
 		j.Steps = append(j.Steps, plan.Step{Kind: plan.Write, Derived: true, Files: derived,
-			Cmd: run.Cmd{Name: "regenerate the files derived from the manifests in the worktree", Func: j.derive}})
+			Text: "regenerate the files derived from the manifests in the worktree", Cmd: run.Cmd{Name: "derive", Func: j.derive}})
 	}
 	j.Steps = append(j.Steps, plan.Step{Kind: plan.Git, Cmd: gitStep(j.commit, "commit", "-m", j.subj)})
 	if req.Batch {
@@ -126,7 +126,7 @@ func (p *Propagator) pullStep(ctx context.Context, out *Outcome, shown, shownTit
 		// What the real run stops at after the push: the same reason.
 		text = "no pull request: " + fail.As(err).Message
 	}
-	return plan.Step{Kind: plan.Forge, Cmd: run.Cmd{Name: text, Func: func(ctx context.Context) error {
+	return plan.Step{Kind: plan.Forge, Text: text, Cmd: run.Cmd{Name: "pull-request", Func: func(ctx context.Context) error {
 		b := branch()
 		req, err := p.pullRequest(ctx, b, out.Base, title)
 		if err == nil {
@@ -141,6 +141,10 @@ func (p *Propagator) pullStep(ctx context.Context, out *Outcome, shown, shownTit
 		return p.Git.ConfigSet(ctx, branchKey(b, keyPR), out.PR.URL)
 	}}}
 }
+
+// SetBody sets the commit body, once the local effect it describes has
+// run.
+func (j *Job) SetBody(body string) { j.req.Body = body }
 
 // Run carries out the job's steps under the propagation lock. Failures
 // after the commit return the Outcome so far and an exit-6 error whose
