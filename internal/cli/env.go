@@ -1,7 +1,6 @@
 package cli
 
 import (
-
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/derived"
@@ -101,4 +100,3 @@ func (a *App) printResult(res *pipeline.Result, err error) {
 		a.printPlan(res.Plan)
 	}
 }
-

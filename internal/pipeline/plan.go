@@ -194,4 +194,3 @@ func (p *Pipeline) previewAtBase(ctx context.Context, changes []Change, o Option
 	}
 	return baseEdits, baseDerived, ref
 }
-

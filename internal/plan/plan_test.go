@@ -17,8 +17,12 @@ import (
 // lines records the ✓/✗ lines.
 type lines []string
 
-func (l *lines) Done(format string, args ...any)   { *l = append(*l, "✓ "+fmt.Sprintf(format, args...)) }
-func (l *lines) Failed(format string, args ...any) { *l = append(*l, "✗ "+fmt.Sprintf(format, args...)) }
+func (l *lines) Done(format string, args ...any) {
+	*l = append(*l, "✓ "+fmt.Sprintf(format, args...))
+}
+func (l *lines) Failed(format string, args ...any) {
+	*l = append(*l, "✗ "+fmt.Sprintf(format, args...))
+}
 
 // fakeRunner runs nothing: it logs each command and fails those named in
 // fail.
