@@ -157,7 +157,9 @@ func (a *App) submitPlan(cmd *cobra.Command, p *propagate.Propagator, branch str
 	}
 	a.ui.Heading("Plan (dry run: nothing was changed)")
 	for _, b := range pending {
-		a.ui.Printf("  git push -u origin %s, then open its pull request\n", b)
+		for _, s := range p.SubmitSteps(cmd.Context(), &propagate.Outcome{Branch: b}, "") {
+			a.ui.Printf("  %s\n", s)
+		}
 	}
 	return nil
 }

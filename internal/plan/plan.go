@@ -211,6 +211,16 @@ type StepError struct {
 func (e *StepError) Error() string { return e.Step.String() + ": " + e.Err.Error() }
 func (e *StepError) Unwrap() error { return e.Err }
 
+// Cause is the failed step's own error when err is a *StepError, else
+// err: for callers whose steps' errors already say what failed.
+func Cause(err error) error {
+	var se *StepError
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return err
+}
+
 // Execute runs steps in order. It returns the commands that changed the
 // machine (run.Cmd.Mutates), in the order they ran, also on failure.
 // Under StopAtFirst a failure is a *StepError; under CarryOn the error

@@ -120,8 +120,12 @@ func (p *Propagator) pushStep(out *Outcome, shown string, branch func() string) 
 // title as a plan shows it, title the one asked for ("" = from the
 // commits).
 func (p *Propagator) pullStep(ctx context.Context, out *Outcome, shown, shownTitle string, branch func() string, title string) plan.Step {
-	text := fmt.Sprintf("open a pull request %s into %s on %s/%s: %s",
-		shown, out.Base, p.Repo.Info.Owner, p.Repo.Info.Name, run.Quote(shownTitle))
+	text := fmt.Sprintf("open a pull request %s into %s on %s/%s", shown, out.Base, p.Repo.Info.Owner, p.Repo.Info.Name)
+	if shownTitle != "" {
+		text += ": " + run.Quote(shownTitle)
+	} else {
+		text += ", titled after its commits"
+	}
 	if _, err := p.Forge.Target(ctx); err != nil {
 		// What the real run stops at after the push: the same reason.
 		text = "no pull request: " + fail.As(err).Message

@@ -176,20 +176,25 @@ func (p *Propagator) Submit(ctx context.Context, branch, title string) ([]Outcom
 // submitOne pushes out.Branch and opens its pull request: the last two
 // steps of a Job, run by the same executor.
 func (p *Propagator) submitOne(ctx context.Context, out *Outcome, title string) error {
+	return p.execute(ctx, p.SubmitSteps(ctx, out, title))
+}
+
+// SubmitSteps are what submitting the kept branch out.Branch takes: push
+// it, open its pull request. pr submit --dry-run shows them.
+func (p *Propagator) SubmitSteps(ctx context.Context, out *Outcome, title string) []plan.Step {
 	b := out.Branch
+	if out.Base == "" {
+		out.Base = p.base()
+	}
 	branch := func() string { return b }
-	return p.execute(ctx, []plan.Step{p.pushStep(out, b, branch), p.pullStep(ctx, out, b, title, branch, title)})
+	return []plan.Step{p.pushStep(out, b, branch), p.pullStep(ctx, out, b, title, branch, title)}
 }
 
 // execute runs propagation steps until the first failure, and returns
 // that step's own error: each says what is kept and how to finish.
 func (p *Propagator) execute(ctx context.Context, steps []plan.Step) error {
 	_, err := plan.Executor{Runner: p.Git.Runner}.Execute(ctx, steps)
-	var se *plan.StepError
-	if errors.As(err, &se) {
-		return se.Err
-	}
-	return err
+	return plan.Cause(err)
 }
 
 // submitTargets picks the branches Submit works on.
