@@ -39,12 +39,7 @@ Exit 1 when a required check fails; warnings name what will not work.`,
 			if a.json {
 				a.writeJSON(map[string]any{"success": failed == 0, "checks": checks})
 			} else {
-				for _, c := range checks {
-					a.ui.Printf("%s %-16s %s\n", doctorMarks[c.Status], c.Name, c.Detail)
-					if c.Fix != "" && c.Status != doctor.OK {
-						a.ui.Printf("  %-16s → %s\n", "", c.Fix)
-					}
-				}
+				a.printChecks(checks)
 			}
 			if failed > 0 {
 				a.printed = true
@@ -52,5 +47,16 @@ Exit 1 when a required check fails; warnings name what will not work.`,
 			}
 			return nil
 		},
+	}
+}
+
+// printChecks shows one line per check, and the fix under each that did
+// not pass.
+func (a *App) printChecks(checks []doctor.Check) {
+	for _, c := range checks {
+		a.ui.Printf("%s %-16s %s\n", doctorMarks[c.Status], c.Name, c.Detail)
+		if c.Fix != "" && c.Status != doctor.OK {
+			a.ui.Printf("  %-16s → %s\n", "", c.Fix)
+		}
 	}
 }
