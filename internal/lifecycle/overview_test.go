@@ -24,7 +24,7 @@ type tree struct {
 }
 
 func (t tree) CurrentBranch(context.Context) (string, error) { return t.branch, nil }
-func (t tree) Status(context.Context) ([]string, error)       { return t.dirty, t.statusErr }
+func (t tree) Status(context.Context) ([]string, error)      { return t.dirty, t.statusErr }
 
 func sources(t tree, branches []propagate.BranchState, entries []locallog.Entry) lifecycle.Sources {
 	return lifecycle.Sources{
