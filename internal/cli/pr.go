@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/redact"
 )
@@ -92,7 +93,7 @@ submit only that one.`,
 			pending := false
 			for _, s := range states {
 				rows = append(rows, []string{s.Branch, stateText(s), redact.URLs(s.URL), strings.Join(s.Subjects, "; ")})
-				if pendingPR(s) {
+				if lifecycle.PendingPR(s) {
 					pending = true
 				}
 			}
@@ -126,12 +127,6 @@ func stateText(s propagate.BranchState) string {
 		return "? (last known: " + string(s.LastKnown) + ")"
 	}
 	return "?"
-}
-
-// pendingPR reports whether a branch still needs bkt pr submit. A branch
-// whose state is unknown may well have its pull request.
-func pendingPR(s propagate.BranchState) bool {
-	return s.URL == "" && s.State != propagate.Merged && s.State != propagate.Unknown
 }
 
 // submitPlan shows what bkt pr submit would push and open, without
