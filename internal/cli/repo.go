@@ -67,7 +67,7 @@ sync fixes it).`,
 			if len(probs) > 0 {
 				return verr
 			}
-			a.ui.Done("Every manifest is valid (%d kinds checked)", len(manifest.All()))
+			a.ui.Done("Every manifest is valid (%d kinds checked)", len(manifest.Kinds()))
 			for _, d := range stale {
 				a.ui.Failed("%s is stale", d.Path)
 				a.ui.Printf("%s", d.Diff)
@@ -170,8 +170,8 @@ func (a *App) schemaCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			rows := [][]string{}
 			var items []schemaItem
-			for _, d := range manifest.All() {
-				it := schemaItem{manifest.RelPath(d), "schemas/" + d.Name() + ".schema.json"}
+			for _, k := range manifest.Kinds() {
+				it := schemaItem{k.Pattern, "schemas/" + k.Name + ".schema.json"}
 				items = append(items, it)
 				rows = append(rows, []string{it.Manifest, it.Schema})
 			}
