@@ -20,12 +20,15 @@ func cmdPlanMatches(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 4 {
 		ts.Fatalf("usage: plan-matches PLAN.json GITDIR BASE BRANCH")
 	}
-	var res struct {
-		Plan struct {
-			Manifest []struct{ File, Diff string } `json:"manifest"`
-		} `json:"plan"`
+	var out struct {
+		Result struct { // the --json envelope's payload
+			Plan struct {
+				Manifest []struct{ File, Diff string } `json:"manifest"`
+			} `json:"plan"`
+		} `json:"result"`
 	}
-	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &res))
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &out))
+	res := out.Result
 	if len(res.Plan.Manifest) == 0 {
 		ts.Fatalf("the plan lists no file edit")
 	}
