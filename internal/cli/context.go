@@ -33,6 +33,10 @@ and toolbox/Containerfile are kept current by bkt containerfile sync after a han
 		Example:            `  bkt dev flatpak add org.gnome.Boxes   # exit 3: did you mean bkt flatpak add org.gnome.Boxes`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args, err := globalFlags(cmd, args) // bkt --json dev …
+			if err != nil {
+				return err
+			}
 			if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
 				return cmd.Help()
 			}
@@ -73,6 +77,10 @@ func (a *App) imageCmd() *cobra.Command {
 		Example:            `  bkt image flatpak add org.gnome.Boxes   # manifest + pull request, no install here`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args, err := globalFlags(cmd, args) // bkt --json image …
+			if err != nil {
+				return err
+			}
 			if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
 				return cmd.Help()
 			}
@@ -83,7 +91,7 @@ func (a *App) imageCmd() *cobra.Command {
 			inner := *a
 			inner.execContext = "image"
 			inner.cmd = nil
-			err := inner.execute(cmd.Context(), args)
+			err = inner.execute(cmd.Context(), args)
 			// The inner command is the one that ran: its envelope, if it
 			// did not print one, is printed for it.
 			a.ui, a.printed, a.json, a.cmd, a.execContext = inner.ui, inner.printed, inner.json, inner.cmd, inner.execContext

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/envelope"
+	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/testenv/flatpaktest"
 )
 
@@ -52,6 +53,11 @@ func TestEveryCommandPrintsTheEnvelope(t *testing.T) {
 			args := append([]string{"--json", "--dry-run"}, strings.Fields(p)...)
 			out, code := runJSON(t, append(args, sampleArgs[p]...)...)
 			checkEnvelope(t, out, code)
+			var e envelope.Envelope
+			_ = json.Unmarshal(out, &e)
+			if domain, action := wantLabel(p); e.Domain != domain || e.Action != action {
+				t.Errorf("domain %q, action %q; want %q, %q", e.Domain, e.Action, domain, action)
+			}
 		})
 	}
 }
@@ -99,6 +105,20 @@ func TestEnvelopeOnEarlyFailures(t *testing.T) {
 			checkEnvelope(t, out, code)
 		})
 	}
+}
+
+// wantLabel is the domain and action the envelope names for the command
+// at path (App.label): a domain and its verb, or "bkt" and a top-level
+// command.
+func wantLabel(path string) (domain, action string) {
+	words := strings.Fields(path)
+	switch len(words) {
+	case 0:
+		return "bkt", ""
+	case 1:
+		return "bkt", words[0]
+	}
+	return words[0], strings.Join(words[1:], "-")
 }
 
 // commandPaths lists every command under root (root itself included) as
@@ -218,4 +238,19 @@ func runJSON(t *testing.T, args ...string) ([]byte, int) {
 		t.Logf("bkt %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
 	}
 	return stdout.Bytes(), code
+}
+
+// TestNothingToDoIsSuccess: an error with exit code 0 ("nothing to do")
+// prints a successful envelope with its sentence, not an error object.
+func TestNothingToDoIsSuccess(t *testing.T) {
+	var out bytes.Buffer
+	a := &App{Stdout: &out, Stderr: &bytes.Buffer{}, errw: &bytes.Buffer{}, json: true, execContext: "host"}
+	a.reportError(fail.New(fail.OK, "The local log is empty: nothing to commit"))
+	checkEnvelope(t, out.Bytes(), 0)
+	var e struct {
+		Result envelope.Message `json:"result"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &e); err != nil || e.Result.Message != "The local log is empty: nothing to commit" {
+		t.Errorf("want the sentence as result.message (%v):\n%s", err, out.String())
+	}
 }
