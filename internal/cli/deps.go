@@ -19,7 +19,8 @@ type System struct {
 	// Runner runs external commands; the -v, delegation and dry-run
 	// layers go on top of it.
 	Runner run.Runner
-	// Now is the clock of the local log's timestamps.
+	// Now is the clock of the local log's timestamps and of the date in
+	// a submitted batch's branch name.
 	Now func() time.Time
 	// GitHub is the HTTP client of GitHub's API.
 	GitHub *http.Client

@@ -99,7 +99,7 @@ func (a *App) pipeline(allowNoRepo bool) (*pipeline.Pipeline, error) {
 }
 
 func (a *App) propagator(rp *repo.Repo, r run.Runner) *propagate.Propagator {
-	pr := &propagate.Propagator{Repo: rp, Git: git.New(r, rp.Root)}
+	pr := &propagate.Propagator{Repo: rp, Git: git.New(r, rp.Root), Now: a.sys.Now}
 	if !a.ui.Quiet {
 		// Its step lines are part of the command's human output.
 		pr.Log = a.ui.Log()
