@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/doctor"
+	"github.com/bkt-dev/bkt/internal/forge"
 	"github.com/bkt-dev/bkt/internal/fail"
 )
 
@@ -18,11 +19,13 @@ GitHub token for pull requests, the privileged helper bkt-admin, and the detecte
 Exit 1 when a required check fails; warnings name what will not work.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			r := a.runner()
 			checks := doctor.Run(cmd.Context(), doctor.Env{
 				Context:   a.runContext(),
 				Repo:      a.repo,
-				Runner:    a.runner(),
+				Runner:    r,
 				AdminPath: a.sys.AdminPath,
+				Forge:     func(root string) *forge.Client { return a.forge(root, r) },
 			})
 			failed := doctor.Failed(checks)
 			if a.json {
