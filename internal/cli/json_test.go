@@ -233,7 +233,10 @@ func runJSON(t *testing.T, args ...string) ([]byte, int) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code := Main(ctx, args, strings.NewReader(""), &stdout, &stderr)
+	sys := DefaultSystem()
+	sys.RunDir = t.TempDir() // no toolbox markers: on the host
+	sys.AdminPath = filepath.Join(sys.RunDir, "bkt-admin")
+	code := Main(ctx, sys, args, strings.NewReader(""), &stdout, &stderr)
 	if testing.Verbose() {
 		t.Logf("bkt %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
 	}
