@@ -176,7 +176,8 @@ func (r *Registry) Normalize(ctx context.Context, env Env, changes []Change) []C
 }
 
 // DecodeOptions reads a local-log entry's metadata back into the options
-// type of its domain. Empty values mean the same as none. A key the
+// type of its domain (nil when there are none). Empty values mean the same
+// as none. A key the
 // domain does not know (a log written by another version of bkt) is an
 // error: replaying the change without it would commit something else.
 func (r *Registry) DecodeOptions(domain string, meta map[string]string) (ChangeOptions, error) {
@@ -187,10 +188,11 @@ func (r *Registry) DecodeOptions(domain string, meta map[string]string) (ChangeO
 	}
 	meta = maps.Clone(meta)
 	maps.DeleteFunc(meta, func(_, v string) bool { return v == "" })
-	zero := d.Options()
 	if len(meta) == 0 {
-		return zero, nil
+		// Like a change built without options.
+		return nil, nil
 	}
+	zero := d.Options()
 	bad := func(err error) error {
 		return fail.Wrap(fail.Validation, err, "The local log holds a %s change with options this bkt does not know: %s", domain, describeMeta(meta)).
 			Next("Look at it: bkt local list",
