@@ -39,6 +39,7 @@ func TestScripts(t *testing.T) {
 			"exits":        cmdExits,
 			"dnf-setup":    cmdDnfSetup,
 			"fake-shell":   cmdFakeShell,
+			"plan-matches": cmdPlanMatches,
 		},
 	})
 }

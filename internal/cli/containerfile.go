@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 
@@ -10,6 +11,8 @@ import (
 	"github.com/bkt-dev/bkt/internal/derived"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/plan"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 func (a *App) containerfileCmd() *cobra.Command {
@@ -52,9 +55,21 @@ precedes it). With --file only that Containerfile is rewritten.`,
 			if opts.File != "" {
 				opts.File = repoRelative(r.Root, opts.File)
 			}
-			diffs, err := derived.Sync(r.Root, opts, !a.dryRun)
+			// The plan is the rewrite of every stale file, with its diff;
+			// --dry-run shows it, the run writes it.
+			diffs, err := derived.Sync(r.Root, opts, false)
 			if err != nil {
 				return err
+			}
+			rewrite := plan.Step{Kind: plan.Write, Derived: true, Files: diffs, Text: "rewrite the derived files",
+				Cmd: run.Cmd{Name: "containerfile-sync", Func: func(context.Context) error {
+					diffs, err = derived.Sync(r.Root, opts, true)
+					return err
+				}}}
+			if !a.dryRun {
+				if _, err := (plan.Executor{Runner: a.runner()}).Execute(cmd.Context(), []plan.Step{rewrite}); err != nil {
+					return plan.Cause(err)
+				}
 			}
 			if a.json {
 				a.writeJSON(map[string]any{"success": true, "dry_run": a.dryRun, "files": filesJSON(diffs)})

@@ -311,13 +311,10 @@ func (a *App) dnfPassThroughCmd(query ...string) *cobra.Command {
 // globalFlags applies bkt's own flags that lead args and returns the rest.
 // A command that leaves flag parsing to the program it runs gets every
 // argument that is not a command name, including bkt's flags typed before
-// it ("bkt -v dnf search x" gives ["-v", "x"]), unless cobra traversed the
-// parents' flags first. Only the flags in front of the first other
-// argument are taken as bkt's; everything from there on is the program's.
+// it ("bkt -v dnf search x" gives ["-v", "x"]). Only the flags in front of
+// the first other argument are taken as bkt's; everything from there on is
+// the program's.
 func globalFlags(cmd *cobra.Command, args []string) ([]string, error) {
-	if cmd.Root().TraverseChildren {
-		return args, nil
-	}
 	pf := cmd.Root().PersistentFlags()
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "--" {
 		name, value, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")

@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"cmp"
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/derived"
@@ -101,38 +98,5 @@ func (a *App) printResult(res *pipeline.Result, err error) {
 	}
 	if res.Plan != nil {
 		a.printPlan(res.Plan)
-	}
-}
-
-func (a *App) printPlan(pl *pipeline.Plan) {
-	a.ui.Heading("Plan (dry run: nothing was changed)")
-	if len(pl.Commands) > 0 {
-		a.ui.Printf("\nRun on this machine:\n")
-		for _, c := range pl.Commands {
-			a.ui.Printf("  $ %s\n", c)
-		}
-	} else {
-		a.ui.Printf("\nRun on this machine: nothing\n")
-	}
-	if pl.LocalLog {
-		a.ui.Printf("\nRecord in the local log (no manifest change, no pull request).\n")
-		return
-	}
-	if pl.NothingToCommit {
-		a.ui.Printf("\nNothing to commit: %s already has this (no branch, no pull request)\n", cmp.Or(pl.Base, "your checkout"))
-	}
-	for _, m := range pl.Manifest {
-		if strings.HasPrefix(m.File, "manifests/") {
-			a.ui.Printf("\nManifest %s:\n", m.File)
-		} else {
-			a.ui.Printf("\nRegenerated from the manifests, %s:\n", m.File)
-		}
-		a.ui.Printf("%s", m.Diff)
-	}
-	if len(pl.Git) > 0 {
-		a.ui.Printf("\nGit:\n")
-		for _, g := range pl.Git {
-			a.ui.Printf("  %s\n", g)
-		}
 	}
 }

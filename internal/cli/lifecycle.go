@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -75,22 +74,10 @@ the image (/usr/share/bkt/manifests), for a first boot without a clone of the re
 			}
 			env := pipeline.Env{Runner: a.runner(), Root: root, Force: a.force, Progress: a.Stderr}
 			plans, perr := lifecycle.Plan(cmd.Context(), syncers, env, root)
-			var all, failed []string
-			for _, p := range plans {
-				all = append(all, p.Lines...)
-				if p.Error != "" {
-					failed = append(failed, p.Domain+": "+p.Error)
-				}
-			}
-			if len(failed) > 1 {
-				// One error names them all; the first alone would hide the rest.
-				perr = fail.New(fail.CodeOf(perr), "%d domains could not be planned; the others are applied", len(failed)).
-					WithDetail("%s", strings.Join(failed, "\n")).Next("See every command as it runs: bkt -v apply")
-			}
-			if a.dryRun || len(all) == 0 {
+			if a.dryRun || lifecycle.Empty(plans) {
 				if a.json {
 					a.writeJSON(map[string]any{"success": perr == nil, "plan": plans})
-				} else if len(all) == 0 && perr == nil {
+				} else if lifecycle.Empty(plans) && perr == nil {
 					a.ui.Done("Nothing to do: this machine matches the manifests")
 				} else {
 					a.printDomainPlans(plans)
@@ -100,20 +87,8 @@ the image (/usr/share/bkt/manifests), for a first boot without a clone of the re
 			if !a.json {
 				a.printDomainPlans(plans)
 			}
-			// One run over every domain's steps: a failure in one domain
-			// does not stop the others (nor the independent steps of its own).
-			var steps []run.Cmd
-			for _, p := range plans {
-				steps = append(steps, p.Commands...)
-			}
 			var cmds []string
-			err = a.runSteps(cmd, steps, &cmds)
-			if err == nil {
-				err = perr
-			} else if perr != nil {
-				e := fail.As(err)
-				e.Detail += "\nNot planned: " + fail.As(perr).Message
-			}
+			err = lifecycle.Outcome(a.runSteps(cmd, lifecycle.Steps(plans), &cmds), perr)
 			if a.json {
 				out := map[string]any{"success": err == nil, "plan": plans, "ran": orEmpty(cmds)}
 				if err != nil {
@@ -208,15 +183,7 @@ the manifest diff; --local records it in the local log instead; --batch adds it 
 				}
 				return nil
 			}
-			// "flatpak: capture X Y" when one domain has something to
-			// record, "system: capture …" when several have.
-			label := pipeline.Label{Domain: changes[0].Domain, Action: "capture"}
-			for _, c := range changes[1:] {
-				if c.Domain != label.Domain {
-					label.Domain = "system"
-				}
-			}
-			return a.punnedMany(cmd, label, changes, &m)
+			return a.punnedMany(cmd, lifecycle.CaptureLabel(changes), changes, &m)
 		},
 	}
 	f.register(cmd, false)
@@ -224,24 +191,12 @@ the manifest diff; --local records it in the local log instead; --batch adds it 
 	return cmd
 }
 
-// statusReport is `bkt status --json`.
+// statusReport is `bkt status --json`: the overview, and the manifests'
+// problems, which make the exit code 5.
 type statusReport struct {
-	Repo      *repoStatus             `json:"repo,omitempty"`
-	Context   string                  `json:"context"`
-	Domains   []lifecycle.Report      `json:"domains"`
-	LocalLog  []locallog.Entry        `json:"local_log"`
-	Branches  []propagate.BranchState `json:"branches"`
-	NextSteps []string                `json:"next_steps"`
-	Errors    map[string]string       `json:"errors,omitempty"`
-	// Invalid lists the problems of invalid manifests (exit 5).
+	lifecycle.Overview
 	Invalid []manifest.Problem  `json:"invalid_manifests,omitempty"`
 	Error   *pipeline.ErrorJSON `json:"error,omitempty"`
-}
-
-type repoStatus struct {
-	Path   string `json:"path"`
-	Branch string `json:"branch"`
-	Dirty  bool   `json:"dirty"`
 }
 
 func (a *App) statusCmd() *cobra.Command {
@@ -290,93 +245,19 @@ func (a *App) statusCmd() *cobra.Command {
 	return cmd
 }
 
-// gatherStatus runs the domain queries, the git queries and the local log
-// read at the same time.
+// gatherStatus wires the sources of bkt status for the repository r.
 func (a *App) gatherStatus(ctx context.Context, r *repo.Repo, syncers []lifecycle.Syncer) statusReport {
 	runner := a.runner()
-	st := statusReport{Context: string(run.Detect()), Errors: map[string]string{}}
-	var mu sync.Mutex
-	setErr := func(k string, err error) {
-		mu.Lock()
-		st.Errors[k] = fail.As(err).Message
-		mu.Unlock()
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		env := pipeline.Env{Runner: runner, Root: r.Root, Force: a.force}
-		st.Domains = lifecycle.Status(ctx, syncers, env, r.Root)
-	})
-	wg.Go(func() {
-		g := git.New(runner, r.Root)
-		rs := &repoStatus{Path: r.Root}
-		if b, err := g.CurrentBranch(ctx); err == nil {
-			rs.Branch = b
-		}
-		if lines, err := g.Status(ctx); err == nil {
-			rs.Dirty = len(lines) > 0
-		} else {
-			setErr("repo", err)
-		}
-		st.Repo = rs
-		branches, note, err := a.propagator(r, runner).ListWithin(ctx, githubReadBudget)
-		if err != nil {
-			setErr("branches", err)
-		}
-		if note != "" {
-			mu.Lock()
-			st.Errors["github"] = note
-			mu.Unlock()
-		}
-		st.Branches = branches
-	})
-	wg.Go(func() {
-		l, err := locallog.Load()
-		if err != nil {
-			setErr("local_log", err)
-		}
-		st.LocalLog = l.Changes
-	})
-	wg.Wait()
-	if st.LocalLog == nil {
-		st.LocalLog = []locallog.Entry{}
-	}
-	if st.Branches == nil {
-		st.Branches = []propagate.BranchState{}
-	}
-	st.NextSteps = nextSteps(st)
-	if len(st.Errors) == 0 {
-		st.Errors = nil
-	}
-	return st
-}
-
-func nextSteps(st statusReport) []string {
-	steps := []string{}
-	counts := map[string]int{}
-	for _, d := range st.Domains {
-		for _, it := range d.Items {
-			counts[it.State]++
-		}
-	}
-	if counts[lifecycle.Missing]+counts[lifecycle.Differs] > 0 {
-		steps = append(steps, "Make this machine match the manifests: bkt apply")
-	}
-	if counts[lifecycle.Extra] > 0 {
-		steps = append(steps, "Record what only this machine has: bkt capture")
-	}
-	if len(st.LocalLog) > 0 {
-		steps = append(steps, "Make the --local changes permanent: bkt local commit")
-	}
-	for _, b := range st.Branches {
-		if pendingPR(b) {
-			steps = append(steps, "Open the pending pull requests: bkt pr submit")
-			break
-		}
-	}
-	if counts[lifecycle.Unknown] > 0 {
-		steps = append(steps, "Some state is unknown; check the tools: bkt doctor")
-	}
-	return steps
+	return statusReport{Overview: lifecycle.Gather(ctx, lifecycle.Sources{
+		Syncers: syncers,
+		Env:     pipeline.Env{Runner: runner, Root: r.Root, Force: a.force},
+		Context: run.Detect(),
+		Git:     git.New(runner, r.Root),
+		Branches: func(ctx context.Context) ([]propagate.BranchState, string, error) {
+			return a.propagator(r, runner).ListWithin(ctx, githubReadBudget)
+		},
+		LocalLog: locallog.Load,
+	})}
 }
 
 var stateMarks = map[string]string{
@@ -402,10 +283,7 @@ func (a *App) printStatus(st statusReport) {
 			idle = append(idle, d.Domain)
 			continue
 		}
-		counts := map[string]int{}
-		for _, it := range d.Items {
-			counts[it.State]++
-		}
+		counts := d.Counts()
 		a.ui.Heading("\n" + d.Domain)
 		summary := fmt.Sprintf("  %d ok, %d missing, %d extra, %d differ", counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Extra], counts[lifecycle.Differs])
 		if counts[lifecycle.Unknown] > 0 {

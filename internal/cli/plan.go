@@ -1,31 +1,27 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
-	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/fail"
-	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/plan"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
-// runPlan runs the commands of a sync-like plan in order, one step line
-// each, or prints them under --dry-run. It stops at the first failure.
+// runPlan runs the commands of a sync-like plan (sync, apply, skel
+// sync), or prints them under --dry-run. It carries on past a failed step
+// with every step that does not need what the failed one provides.
 func (a *App) runPlan(cmd *cobra.Command, cmds []run.Cmd) error {
-	plan := &pipeline.Plan{Commands: []string{}, Manifest: []pipeline.ManifestUpdate{}, Git: []string{}}
-	for _, c := range cmds {
-		plan.Commands = append(plan.Commands, c.String())
-	}
+	pl := &plan.Plan{Steps: plan.Commands(cmds)}
 	if a.dryRun {
 		if a.json {
-			a.writeJSON(map[string]any{"success": true, "plan": plan})
+			a.writeJSON(map[string]any{"success": true, "plan": pl})
 		} else {
-			a.printPlan(plan)
+			a.printPlan(pl)
 		}
 		return nil
 	}
@@ -42,6 +38,57 @@ func (a *App) runPlan(cmd *cobra.Command, cmds []run.Cmd) error {
 		a.writeJSON(out)
 	}
 	return err
+}
+
+// runSteps runs commands with a ✓/✗ line each, appending what ran to ran. It
+// carries on past a failed step with every step that does not need what
+// the failed one provides (run.Cmd.Provides/Needs), and ends with one
+// error that sums up what failed and why.
+func (a *App) runSteps(cmd *cobra.Command, cmds []run.Cmd, ran *[]string) error {
+	x := plan.Executor{Runner: a.runner(), Lines: a.ui, Progress: a.Stderr, Policy: plan.CarryOn, Retry: cmd.CommandPath()}
+	done, err := x.Execute(cmd.Context(), plan.Commands(cmds))
+	*ran = append(*ran, done...)
+	return err
+}
+
+// printPlan prints a plan for --dry-run: the commands for this machine,
+// the file edits, then the git and pull-request steps.
+func (a *App) printPlan(pl *plan.Plan) {
+	a.ui.Heading("Plan (dry run: nothing was changed)")
+	if cmds := pl.Lines(plan.Run); len(cmds) > 0 {
+		a.ui.Printf("\nRun on this machine:\n")
+		for _, c := range cmds {
+			a.ui.Printf("  $ %s\n", c)
+		}
+	} else {
+		a.ui.Printf("\nRun on this machine: nothing\n")
+	}
+	if pl.LocalLog {
+		a.ui.Printf("\nRecord in the local log (no manifest change, no pull request).\n")
+		return
+	}
+	if pl.NothingToCommit {
+		a.ui.Printf("\nNothing to commit: %s already has this (no branch, no pull request)\n", cmp.Or(pl.Base, "your checkout"))
+	}
+	for _, s := range pl.Of(plan.Write) {
+		for _, f := range s.Files {
+			if !f.Changed {
+				continue
+			}
+			if s.Derived {
+				a.ui.Printf("\nRegenerated from the manifests, %s:\n", f.Path)
+			} else {
+				a.ui.Printf("\nManifest %s:\n", f.Path)
+			}
+			a.ui.Printf("%s", f.Diff)
+		}
+	}
+	if git := pl.Lines(plan.Git, plan.Forge); len(git) > 0 {
+		a.ui.Printf("\nGit:\n")
+		for _, g := range git {
+			a.ui.Printf("  %s\n", g)
+		}
+	}
 }
 
 // passThrough runs a query command with its output going straight to the
@@ -66,69 +113,6 @@ func orEmpty(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-// runSteps runs commands in order with a ✓/✗ line each, appending what
-// ran to ran. It carries on past a failed step with every step that does
-// not need what the failed one provides (run.Cmd.Provides/Needs), and
-// ends with one error that sums up what failed and why: exit 7 when only
-// the network failed, else 4.
-func (a *App) runSteps(cmd *cobra.Command, cmds []run.Cmd, ran *[]string) error {
-	rec := &run.Recorder{Next: a.runner()}
-	defer func() { *ran = append(*ran, rec.Commands()...) }()
-	broken := map[string]bool{} // what failed steps should have provided
-	var failed []string
-	network := true
-	for _, c := range cmds {
-		if need := slices.IndexFunc(c.Needs, func(n string) bool { return broken[n] }); need >= 0 {
-			a.ui.Failed("%s (skipped: it needs the failed step %q)", c, c.Needs[need])
-			failed = append(failed, fmt.Sprintf("%s: skipped, it needs %s", c, c.Needs[need]))
-			if c.Provides != "" {
-				broken[c.Provides] = true
-			}
-			continue
-		}
-		if c.Progress == nil {
-			c.Progress = a.Stderr
-		}
-		if _, err := rec.Run(cmd.Context(), c); err != nil {
-			if c.BestEffort {
-				a.ui.Failed("%s (ignored, the change does not depend on it: %v)", c, err)
-				continue
-			}
-			a.ui.Failed("%s", c)
-			failed = append(failed, fmt.Sprintf("%s: %s", c, stepFailure(c, err)))
-			network = network && run.IsNetwork(err)
-			if c.Provides != "" {
-				broken[c.Provides] = true
-			}
-			continue
-		}
-		a.ui.Done("%s", c)
-	}
-	if len(failed) == 0 {
-		return nil
-	}
-	code, next := fail.External, "See every command as it runs: "+cmd.CommandPath()+" -v"
-	if network {
-		code, next = fail.Network, "Check the connection, then retry: "+cmd.CommandPath()
-	}
-	return fail.New(code, "%d of %d steps failed; the others ran", len(failed), len(cmds)).
-		WithDetail("%s", strings.Join(failed, "\n")).Next(next)
-}
-
-// stepFailure says why a step failed. A step whose output streamed to the
-// terminal has already shown the tool's own message: repeating it would
-// print it twice, so only its exit status is added.
-func stepFailure(c run.Cmd, err error) string {
-	var ee *run.ExitError
-	if c.Progress != nil && errors.As(err, &ee) {
-		return fmt.Sprintf("exit status %d (its output is above)", ee.Result.ExitCode)
-	}
-	if run.IsNetwork(err) {
-		return "the network is unreachable: " + err.Error()
-	}
-	return err.Error()
 }
 
 // nothingToShow reports whether a list command failed before it had a row

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/redact"
 )
@@ -92,7 +93,7 @@ submit only that one.`,
 			pending := false
 			for _, s := range states {
 				rows = append(rows, []string{s.Branch, stateText(s), redact.URLs(s.URL), strings.Join(s.Subjects, "; ")})
-				if pendingPR(s) {
+				if lifecycle.PendingPR(s) {
 					pending = true
 				}
 			}
@@ -128,12 +129,6 @@ func stateText(s propagate.BranchState) string {
 	return "?"
 }
 
-// pendingPR reports whether a branch still needs bkt pr submit. A branch
-// whose state is unknown may well have its pull request.
-func pendingPR(s propagate.BranchState) bool {
-	return s.URL == "" && s.State != propagate.Merged && s.State != propagate.Unknown
-}
-
 // submitPlan shows what bkt pr submit would push and open, without
 // pushing or calling GitHub (the dry-run runner cannot stop HTTP calls).
 func (a *App) submitPlan(cmd *cobra.Command, p *propagate.Propagator, branch string) error {
@@ -157,7 +152,9 @@ func (a *App) submitPlan(cmd *cobra.Command, p *propagate.Propagator, branch str
 	}
 	a.ui.Heading("Plan (dry run: nothing was changed)")
 	for _, b := range pending {
-		a.ui.Printf("  git push -u origin %s, then open its pull request\n", b)
+		for _, s := range p.SubmitSteps(cmd.Context(), &propagate.Outcome{Branch: b}, "") {
+			a.ui.Printf("  %s\n", s)
+		}
 	}
 	return nil
 }

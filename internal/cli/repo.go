@@ -63,7 +63,7 @@ sync fixes it).`,
 					Next("Fix the files above, then check again: bkt validate",
 						"See what a manifest may hold: bkt schema list")
 			}
-			a.ui.Done("Every manifest is valid (%d kinds checked)", len(manifest.All()))
+			a.ui.Done("Every manifest is valid (%d kinds checked)", len(manifest.Kinds()))
 			if cfErr != nil {
 				return cfErr
 			}
@@ -143,8 +143,8 @@ func (a *App) schemaCmd() *cobra.Command {
 			rows := [][]string{}
 			type item struct{ Manifest, Schema string }
 			var items []item
-			for _, d := range manifest.All() {
-				it := item{manifest.RelPath(d), "schemas/" + d.Name() + ".schema.json"}
+			for _, k := range manifest.Kinds() {
+				it := item{k.Pattern, "schemas/" + k.Name + ".schema.json"}
 				items = append(items, it)
 				rows = append(rows, []string{it.Manifest, it.Schema})
 			}

@@ -1,35 +1,57 @@
 // Package derived is the one list of the files bkt derives from the
 // manifests: the Containerfiles' managed sections first, then the flatpak
-// preinstall and remote files. Every manifest edit regenerates them in the
-// same commit (Regenerate, the pipeline's hook), `bkt containerfile sync`
+// preinstall and remote files. Every change regenerates them in the same
+// commit (Regenerate, the pipeline's hook), `bkt containerfile sync`
 // rewrites them (Sync) and `bkt containerfile check` / `bkt validate`
-// compare them (Check): all three run the same generators, so a check is
+// compare them (Check): all three run the same derivers, so a check is
 // exactly its generator.
+//
+// A deriver is given the changes being made and the pending (unwritten)
+// file edits — the domains' manifest edits and what the derivers before it
+// returned — and returns more file edits. One that describes the changes
+// themselves (a changelog entry per change) is one more entry in List.
 package derived
 
 import (
 	"github.com/bkt-dev/bkt/internal/containerfile"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/preinstall"
 )
 
-// A deriver regenerates its files under root from the manifests there,
-// with pending (unwritten) manifest edits in place of their files, and
-// writes them only when write is set.
-type deriver func(root string, write bool, pending ...manifest.FileDiff) ([]manifest.FileDiff, error)
+// Input is what a deriver works from.
+type Input struct {
+	// Root is the repository (or worktree) whose files are derived.
+	Root string
+	// Changes are the changes being made; none for sync and check, which
+	// regenerate from the manifests alone.
+	Changes []pipeline.Change
+	// Pending are file edits not written yet (a dry run's preview), to
+	// read in place of the files on disk.
+	Pending []manifest.FileDiff
+	// Write writes the derived files; otherwise only their diffs are
+	// computed.
+	Write bool
+}
 
-// after are the derivers that follow the Containerfile sections. The
-// sections come first and have entry points of their own (Sync's
-// --add-missing, Check's strict markers).
-var after = []deriver{preinstall.Regenerate}
+// Deriver regenerates its files from in and returns their edits.
+type Deriver func(in Input) ([]manifest.FileDiff, error)
 
-// Regenerate runs every deriver after a manifest edit.
-func Regenerate(root string, write bool, pending ...manifest.FileDiff) ([]manifest.FileDiff, error) {
-	diffs, err := containerfile.Regenerate(root, write, pending...)
-	if err != nil {
-		return diffs, err
-	}
-	return runAfter(diffs, root, write, pending...)
+// List is the derivers, in order. The Containerfile sections come first:
+// Sync's --add-missing and Check's strict markers are theirs.
+var List = []Deriver{
+	func(in Input) ([]manifest.FileDiff, error) {
+		return containerfile.Regenerate(in.Root, in.Write, in.Pending...)
+	},
+	func(in Input) ([]manifest.FileDiff, error) {
+		return preinstall.Regenerate(in.Root, in.Write, in.Pending...)
+	},
+}
+
+// Regenerate runs every deriver after the changes' manifest edits
+// (pending, when not written yet).
+func Regenerate(root string, changes []pipeline.Change, write bool, pending ...manifest.FileDiff) ([]manifest.FileDiff, error) {
+	return run(List, Input{Root: root, Changes: changes, Pending: pending, Write: write})
 }
 
 // Sync rewrites every derived file from the manifests.
@@ -38,7 +60,7 @@ func Sync(root string, opts containerfile.SyncOptions, write bool) ([]manifest.F
 	if err != nil || opts.File != "" {
 		return diffs, err
 	}
-	return runAfter(diffs, root, write)
+	return more(diffs, Input{Root: root, Write: write})
 }
 
 // Check reports what Sync would change, writing nothing: a Changed diff is
@@ -48,16 +70,27 @@ func Check(root string) ([]manifest.FileDiff, error) {
 	if err != nil {
 		return diffs, err
 	}
-	return runAfter(diffs, root, false)
+	return more(diffs, Input{Root: root})
 }
 
-func runAfter(diffs []manifest.FileDiff, root string, write bool, pending ...manifest.FileDiff) ([]manifest.FileDiff, error) {
-	for _, d := range after {
-		more, err := d(root, write, pending...)
-		diffs = append(diffs, more...)
+// more runs the derivers after the Containerfile sections, whose edits
+// (diffs) Sync and Check made with options of their own.
+func more(diffs []manifest.FileDiff, in Input) ([]manifest.FileDiff, error) {
+	in.Pending = append(in.Pending, diffs...)
+	rest, err := run(List[1:], in)
+	return append(diffs, rest...), err
+}
+
+// run runs derivers in order, each seeing the edits of those before it.
+func run(list []Deriver, in Input) ([]manifest.FileDiff, error) {
+	var out []manifest.FileDiff
+	for _, d := range list {
+		diffs, err := d(in)
+		out = append(out, diffs...)
 		if err != nil {
-			return diffs, err
+			return out, err
 		}
+		in.Pending = append(in.Pending, diffs...)
 	}
-	return diffs, nil
+	return out, nil
 }

@@ -2,8 +2,10 @@ package lifecycle
 
 import (
 	"context"
+	"strings"
 	"sync"
 
+	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
 )
@@ -38,7 +40,9 @@ type DomainPlan struct {
 
 // Plan computes every syncer's plan concurrently (planning only queries).
 // A domain whose plan fails keeps its error and an empty plan, so the
-// others can still be applied; the first such error is returned too.
+// others can still be applied. The error returned is that domain's; when
+// several fail, one error names them all (the first alone would hide the
+// rest), with the first one's exit code.
 func Plan(ctx context.Context, syncers []Syncer, env pipeline.Env, root string) ([]DomainPlan, error) {
 	plans := make([]DomainPlan, len(syncers))
 	errs := make([]error, len(syncers))
@@ -57,12 +61,55 @@ func Plan(ctx context.Context, syncers []Syncer, env pipeline.Env, root string) 
 		})
 	}
 	wg.Wait()
-	for _, err := range errs {
+	var first error
+	var failed []string
+	for i, err := range errs {
 		if err != nil {
-			return plans, err
+			if first == nil {
+				first = err
+			}
+			failed = append(failed, plans[i].Domain+": "+plans[i].Error)
 		}
 	}
-	return plans, nil
+	if len(failed) > 1 {
+		return plans, fail.New(fail.CodeOf(first), "%d domains could not be planned; the others are applied", len(failed)).
+			WithDetail("%s", strings.Join(failed, "\n")).Next("See every command as it runs: bkt -v apply")
+	}
+	return plans, first
+}
+
+// Steps are the commands of every domain's plan, in the plans' order:
+// apply runs them as one run, so a failure in one domain does not stop the
+// others.
+func Steps(plans []DomainPlan) []run.Cmd {
+	var steps []run.Cmd
+	for _, p := range plans {
+		steps = append(steps, p.Commands...)
+	}
+	return steps
+}
+
+// Empty reports whether no domain has anything to run.
+func Empty(plans []DomainPlan) bool {
+	for _, p := range plans {
+		if len(p.Lines) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Outcome is apply's error: the run's, whose detail then also says which
+// domains were not planned, or else the planning error.
+func Outcome(runErr, planErr error) error {
+	if runErr == nil {
+		return planErr
+	}
+	if planErr != nil {
+		e := fail.As(runErr)
+		e.Detail += "\nNot planned: " + fail.As(planErr).Message
+	}
+	return runErr
 }
 
 // Capture collects the changes of every syncer (concurrently: they only
@@ -83,4 +130,18 @@ func Capture(ctx context.Context, syncers []Syncer, env pipeline.Env, root strin
 		all = append(all, changes[i]...)
 	}
 	return all, nil
+}
+
+// CaptureLabel names a capture's commit: "flatpak: capture X Y" when one
+// domain has something to record, "system: capture …" when several have.
+func CaptureLabel(changes []pipeline.Change) pipeline.Label {
+	label := pipeline.Label{Action: "capture"}
+	for i, c := range changes {
+		if i == 0 {
+			label.Domain = c.Domain
+		} else if c.Domain != label.Domain {
+			label.Domain = "system"
+		}
+	}
+	return label
 }

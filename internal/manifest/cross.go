@@ -16,22 +16,23 @@ type parsed struct {
 // crossProblems reports references from one manifest to another that do
 // not resolve. Each file is valid on its own; this is what only the set of
 // files can say. Only documents that read cleanly take part (a broken file
-// is already reported, and its contents are unknown).
+// is already reported, and its contents are unknown). docs and missing are
+// keyed by path.
 //
 // The one reference the manifests spell out is an app's remote. Flatpak
 // keeps remotes per installation, so an app must find its remote declared
 // in the same scope: a system remote does not serve user apps. Packages do
 // not name the COPR that provides them, so there is nothing to check there.
 func crossProblems(docs map[string]parsed, missing map[string]bool) ([]Problem, error) {
-	appsFile, ok := docs[(&FlatpakApps{}).Name()]
+	appsFile, ok := docs[RelPath(&FlatpakApps{})]
 	if !ok {
 		return nil, nil
 	}
-	remotesName := (&FlatpakRemotes{}).Name()
+	remotesPath := RelPath(&FlatpakRemotes{})
 	remotes := &FlatpakRemotes{}
-	if r, ok := docs[remotesName]; ok {
+	if r, ok := docs[remotesPath]; ok {
 		remotes = r.doc.(*FlatpakRemotes)
-	} else if !missing[remotesName] {
+	} else if !missing[remotesPath] {
 		// Present but invalid: its remotes are unknown.
 		return nil, nil
 	}

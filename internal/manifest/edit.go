@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 
 	"github.com/aymanbagabas/go-udiff"
 
@@ -76,7 +77,7 @@ func Edit(root string, d Doc, edit func() error, write bool) (FileDiff, error) {
 	if bytes.Equal(after, unedited) {
 		return fd, nil
 	}
-	if err := recheck(rel, after, d.Name()); err != nil {
+	if err := recheck(rel, after, d); err != nil {
 		return fd, err
 	}
 	fd.After, fd.Changed = after, !bytes.Equal(before, after)
@@ -102,10 +103,13 @@ func Edit(root string, d Doc, edit func() error, write bool) (FileDiff, error) {
 }
 
 // recheck refuses to write a result that would not load back, e.g. an
-// entry a caller built with an invalid scope or a duplicate identity.
-func recheck(rel string, data []byte, name string) error {
-	fresh, _ := New(name)
-	probs, err := problems(rel, data, fresh)
+// entry a caller built with an invalid scope or a duplicate identity. It
+// decodes into a copy of d, leaving d as edited.
+func recheck(rel string, data []byte, d Doc) error {
+	// A copy of d keeps which file it is; problems empties the rest.
+	fresh := reflect.New(reflect.TypeOf(d).Elem())
+	fresh.Elem().Set(reflect.ValueOf(d).Elem())
+	probs, err := problems(rel, data, fresh.Interface().(Doc))
 	if err != nil {
 		return fail.Wrap(fail.General, err, "Cannot validate %s", rel)
 	}

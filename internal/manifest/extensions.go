@@ -65,9 +65,10 @@ func (e *GnomeExtension) UnmarshalJSON(data []byte) error {
 }
 
 func (*GnomeExtensions) Name() string { return "gnome-extensions" }
+func (*GnomeExtensions) Path() string { return "manifests/gnome-extensions.json" }
 
 func (m *GnomeExtensions) normalize() {
-	defaultSchema(&m.Schema, m.Name())
+	defaultSchema(&m.Schema, m)
 	m.Extensions = orEmpty(m.Extensions)
 	slices.SortStableFunc(m.Extensions, func(a, b GnomeExtension) int { return compareFold(a.UUID, b.UUID) })
 }

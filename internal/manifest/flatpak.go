@@ -37,9 +37,10 @@ func (a FlatpakApp) sameMeaning(b FlatpakApp) bool {
 }
 
 func (*FlatpakApps) Name() string { return "flatpak-apps" }
+func (*FlatpakApps) Path() string { return "manifests/flatpak-apps.json" }
 
 func (m *FlatpakApps) normalize() {
-	defaultSchema(&m.Schema, m.Name())
+	defaultSchema(&m.Schema, m)
 	m.Apps = orEmpty(m.Apps)
 	slices.SortStableFunc(m.Apps, func(a, b FlatpakApp) int {
 		return cmp.Or(compareFold(a.ID, b.ID), compareFold(a.ScopeOrDefault(), b.ScopeOrDefault()))
@@ -109,9 +110,10 @@ func (r FlatpakRemote) sameMeaning(o FlatpakRemote) bool {
 }
 
 func (*FlatpakRemotes) Name() string { return "flatpak-remotes" }
+func (*FlatpakRemotes) Path() string { return "manifests/flatpak-remotes.json" }
 
 func (m *FlatpakRemotes) normalize() {
-	defaultSchema(&m.Schema, m.Name())
+	defaultSchema(&m.Schema, m)
 	m.Remotes = orEmpty(m.Remotes)
 	slices.SortStableFunc(m.Remotes, func(a, b FlatpakRemote) int {
 		return cmp.Or(compareFold(a.Name, b.Name), compareFold(a.ScopeOrDefault(), b.ScopeOrDefault()))

@@ -31,7 +31,8 @@ func FuzzLoad(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, d := range All() {
+		for _, k := range Kinds() {
+			d := k.New("fuzz")
 			if err := decode(RelPath(d), data, d); err != nil {
 				continue
 			}
@@ -39,7 +40,7 @@ func FuzzLoad(f *testing.F) {
 			if err != nil {
 				t.Fatalf("%s: Format: %v", d.Name(), err)
 			}
-			again, _ := New(d.Name())
+			again := k.New("fuzz")
 			if err := decode(RelPath(d), first, again); err != nil {
 				t.Fatalf("%s: canonical output does not load: %v\n%s", d.Name(), err, first)
 			}

@@ -24,9 +24,10 @@ type GSetting struct {
 func (s GSetting) key() string { return s.Schema + "\x00" + s.Key }
 
 func (*GSettings) Name() string { return "gsettings" }
+func (*GSettings) Path() string { return "manifests/gsettings.json" }
 
 func (m *GSettings) normalize() {
-	defaultSchema(&m.Schema, m.Name())
+	defaultSchema(&m.Schema, m)
 	m.Settings = orEmpty(m.Settings)
 	slices.SortStableFunc(m.Settings, func(a, b GSetting) int {
 		return cmp.Or(compareFold(a.Schema, b.Schema), compareFold(a.Key, b.Key))

@@ -83,9 +83,9 @@ func orEmpty[T any](list []T) []T {
 	return list
 }
 
-func defaultSchema(ref *string, name string) {
+func defaultSchema(ref *string, d Doc) {
 	if *ref == "" {
-		*ref = DefaultSchemaRef(name)
+		*ref = schemaRef(d)
 	}
 }
 

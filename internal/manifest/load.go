@@ -17,7 +17,7 @@ import (
 
 const validateStep = "Fix it, then check: bkt validate"
 
-// Load reads root/manifests/<Name>.json into d, replacing its contents. A
+// Load reads d's file (root/<d.Path()>) into d, replacing its contents. A
 // missing file leaves d empty. An invalid file (syntax, schema or
 // semantics) gives a fail.Validation error whose cause is a
 // *ValidationError listing every problem.
@@ -103,9 +103,16 @@ func problems(rel string, data []byte, d Doc) ([]Problem, error) {
 	return locate(rel, data, tree, probs), nil
 }
 
-// reset empties d: json.Unmarshal merges into existing values.
+// reset empties d, since json.Unmarshal merges into existing values: it
+// zeroes every exported field (what JSON reads) and keeps the unexported
+// ones, which say which file d is (the id of a many-file kind's document).
 func reset(d Doc) {
-	reflect.ValueOf(d).Elem().SetZero()
+	v := reflect.ValueOf(d).Elem()
+	for i := range v.NumField() {
+		if v.Type().Field(i).IsExported() {
+			v.Field(i).SetZero()
+		}
+	}
 }
 
 // syntaxProblem says where and why data is not JSON at all (err is
@@ -171,40 +178,51 @@ func invalid(probs []Problem) *fail.Error {
 	return e
 }
 
-// ValidateAll validates every known manifest present under root and
-// returns all their problems (nil when valid). Missing files are valid
-// (empty). The error is for failures to read or to validate at all.
+// ValidateAll validates every known manifest present under root, every
+// file of a many-file kind included, and returns all their problems (nil
+// when valid). Missing files are valid (empty). The error is for failures
+// to read or to validate at all.
 //
 // Files that are each valid are then checked against each other
 // (crossProblems): an app's remote must be declared.
 func ValidateAll(root string) ([]Problem, error) {
+	return validateAll(root, Kinds())
+}
+
+func validateAll(root string, kinds []Kind) ([]Problem, error) {
 	var all []Problem
 	clean := map[string]parsed{}
 	missing := map[string]bool{}
-	for _, d := range All() {
-		rel := RelPath(d)
-		data, err := read(root, rel)
-		if errors.Is(err, fs.ErrNotExist) {
-			missing[d.Name()] = true
-			continue
-		}
+	for _, k := range kinds {
+		docs, err := k.Files(root)
 		if err != nil {
-			if fe := fail.As(err); fe.Code == fail.Validation {
-				// A FIFO, a dangling link, a huge file: one more problem
-				// to list, not a reason to stop checking the others.
-				all = append(all, Problem{File: rel, Message: strings.TrimPrefix(fe.Message, rel+" ")})
-				continue
-			}
 			return nil, err
 		}
-		probs, err := problems(rel, data, d)
-		if err != nil {
-			return nil, fail.Wrap(fail.General, err, "Cannot validate %s", rel)
+		for _, d := range docs {
+			rel := RelPath(d)
+			data, err := read(root, rel)
+			if errors.Is(err, fs.ErrNotExist) {
+				missing[rel] = true
+				continue
+			}
+			if err != nil {
+				if fe := fail.As(err); fe.Code == fail.Validation {
+					// A FIFO, a dangling link, a huge file: one more problem
+					// to list, not a reason to stop checking the others.
+					all = append(all, Problem{File: rel, Message: strings.TrimPrefix(fe.Message, rel+" ")})
+					continue
+				}
+				return nil, err
+			}
+			probs, err := problems(rel, data, d)
+			if err != nil {
+				return nil, fail.Wrap(fail.General, err, "Cannot validate %s", rel)
+			}
+			if len(probs) == 0 {
+				clean[rel] = parsed{rel: rel, data: data, doc: d}
+			}
+			all = append(all, probs...)
 		}
-		if len(probs) == 0 {
-			clean[d.Name()] = parsed{rel: rel, data: data, doc: d}
-		}
-		all = append(all, probs...)
 	}
 	cross, err := crossProblems(clean, missing)
 	if err != nil {

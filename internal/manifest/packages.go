@@ -15,9 +15,10 @@ type SystemPackages struct {
 }
 
 func (*SystemPackages) Name() string { return "system-packages" }
+func (*SystemPackages) Path() string { return "manifests/system-packages.json" }
 
 func (m *SystemPackages) normalize() {
-	defaultSchema(&m.Schema, m.Name())
+	defaultSchema(&m.Schema, m)
 	m.Packages, m.Groups, m.Excluded = orEmpty(m.Packages), orEmpty(m.Groups), orEmpty(m.Excluded)
 	sortNames(m.Packages)
 	sortNames(m.Groups)
@@ -60,9 +61,10 @@ func (c Copr) IsEnabled() bool { return boolOr(c.Enabled, true) }
 func (c Copr) GPGCheckOrDefault() bool { return boolOr(c.GPGCheck, true) }
 
 func (*CoprRepos) Name() string { return "copr-repos" }
+func (*CoprRepos) Path() string { return "manifests/copr-repos.json" }
 
 func (m *CoprRepos) normalize() {
-	defaultSchema(&m.Schema, m.Name())
+	defaultSchema(&m.Schema, m)
 	m.Coprs = orEmpty(m.Coprs)
 	slices.SortStableFunc(m.Coprs, func(a, b Copr) int { return compareFold(a.Name, b.Name) })
 }
@@ -116,9 +118,10 @@ func (m *ToolboxPackages) ContainerOrDefault() string {
 }
 
 func (*ToolboxPackages) Name() string { return "toolbox-packages" }
+func (*ToolboxPackages) Path() string { return "manifests/toolbox-packages.json" }
 
 func (m *ToolboxPackages) normalize() {
-	defaultSchema(&m.Schema, m.Name())
+	defaultSchema(&m.Schema, m)
 	m.Packages, m.Groups, m.Coprs = orEmpty(m.Packages), orEmpty(m.Groups), orEmpty(m.Coprs)
 	sortNames(m.Packages)
 	sortNames(m.Groups)

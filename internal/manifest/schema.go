@@ -48,12 +48,12 @@ var loadSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) 
 			return nil, fmt.Errorf("schema %s: %w", file, err)
 		}
 	}
-	for _, d := range All() {
-		sch, err := c.Compile(schemaBase + schemaFile(d.Name()))
+	for _, k := range Kinds() {
+		sch, err := c.Compile(schemaBase + schemaFile(k.Name))
 		if err != nil {
-			return nil, fmt.Errorf("schema %s: %w", schemaFile(d.Name()), err)
+			return nil, fmt.Errorf("schema %s: %w", schemaFile(k.Name), err)
 		}
-		byName[d.Name()] = sch
+		byName[k.Name] = sch
 	}
 	return byName, nil
 })

@@ -22,9 +22,10 @@ type HostShim struct {
 func (s HostShim) HostOrDefault() string { return orDefault(s.Host, s.Name) }
 
 func (*HostShims) Name() string { return "host-shims" }
+func (*HostShims) Path() string { return "manifests/host-shims.json" }
 
 func (m *HostShims) normalize() {
-	defaultSchema(&m.Schema, m.Name())
+	defaultSchema(&m.Schema, m)
 	m.Shims = orEmpty(m.Shims)
 	slices.SortStableFunc(m.Shims, func(a, b HostShim) int { return compareFold(a.Name, b.Name) })
 }

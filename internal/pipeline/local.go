@@ -6,7 +6,6 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
-	"github.com/bkt-dev/bkt/internal/manifest"
 )
 
 // ChangesFromLog turns local-log entries back into changes, in order,
@@ -61,38 +60,24 @@ func (p *Pipeline) commitLocal(ctx context.Context, entries []locallog.Entry, o 
 			res.IDs = append(res.IDs, c.IDs...)
 		}
 	}
-	var preview []manifest.FileDiff
-	if p.Repo != nil {
-		for _, c := range changes {
-			d, ok := p.Registry.Get(c.Domain)
-			if !ok {
-				return res, fail.New(fail.Validation, "The local log holds a change of unknown domain %q", c.Domain).
-					Next("Drop it: bkt local clear")
-			}
-			diffs, err := d.Apply(p.Repo.Root, c, false)
-			if err != nil {
-				return res, err
-			}
-			preview = append(preview, diffs...)
-		}
-	}
 	label := Label{Domain: "local", Action: "commit"}
 	if len(changes) == 1 {
 		label = Label{Domain: changes[0].Domain, Action: changes[0].Action}
 	}
+	// Already applied on this machine: the plan is the file edits and the
+	// git steps only.
+	o.Mode = ModePROnly
+	pl, pub, err := p.plan(ctx, label, changes, o)
+	if err != nil {
+		return res, err
+	}
 	if o.DryRun {
-		// Already applied on this machine: the plan is the manifest edit
-		// and the git steps only.
-		o.Mode = ModePROnly
-		diffs, base := p.previewAtBase(ctx, changes, o, preview)
-		res.Plan = p.plan(ctx, label, changes, o, nil, diffs)
-		res.Plan.Base = base
-		res.setManifest(diffs)
+		res.Plan = pl
+		res.setManifest(pl.Files())
 		res.Success = true
 		return res, nil
 	}
-	body := "Recorded with --local and applied on the machine that made these changes."
-	out, err := p.propagate(ctx, label, changes, o, body)
+	out, err := p.publish(ctx, pub, body(changes, "Recorded with --local and applied on the machine that made these changes."), o)
 	res.setOutcome(out)
 	if out.Commit != "" || out.NothingToCommit {
 		if _, rerr := locallog.Remove(context.WithoutCancel(ctx), func(e locallog.Entry) bool { return containsEntry(entries, e) }); rerr != nil && err == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/plan"
 	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/repo"
 	"github.com/bkt-dev/bkt/internal/run"
@@ -51,7 +52,9 @@ type Pipeline struct {
 	// (the Containerfile sections) after the domains' edits. pending are
 	// edits not written yet (the preview), to derive from instead of the
 	// files on disk. Nil when nothing is derived.
-	Derive func(root string, write bool, pending ...manifest.FileDiff) ([]manifest.FileDiff, error)
+	// changes are the changes being made, for derivers that describe
+	// them.
+	Derive func(root string, changes []Change, write bool, pending ...manifest.FileDiff) ([]manifest.FileDiff, error)
 	// Steps receives the human progress lines (✓/✗ per step).
 	Steps Steps
 	// Progress receives the output of long external commands.
@@ -102,56 +105,28 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 	for _, c := range changes {
 		res.IDs = append(res.IDs, c.IDs...)
 	}
-	env := Env{Runner: p.Runner, Force: o.Force, Progress: p.Progress}
-	if p.Repo != nil {
-		env.Root = p.Repo.Root
-	}
 	if p.Repo == nil && o.Mode != ModeLocal {
 		return res, errNoRepo()
 	}
 
 	// Canonical forms first (typed options, never changed in place): the
 	// rest of the run, the plan and the local log see only those.
-	changes = p.Registry.Normalize(ctx, env, changes)
+	changes = p.Registry.Normalize(ctx, p.env(o), changes)
 
 	// 1. Validate everything before anything changes: catalogs first, then
 	// the manifest edit itself (a corrupt manifest stops us here).
-	var preview []manifest.FileDiff
-	var cmds []run.Cmd
 	for _, c := range changes {
-		d, ok := p.Registry.Get(c.Domain)
-		if !ok {
-			return res, fail.New(fail.Usage, "Unknown domain %q", c.Domain).Suggest(p.Registry.Names()...)
-		}
-		if err := d.Validate(ctx, env, c); err != nil {
-			return res, err
-		}
-		if p.Repo != nil {
-			diffs, err := d.Apply(p.Repo.Root, c, false)
-			if err != nil {
-				return res, err
-			}
-			preview = append(preview, diffs...)
-		}
-		if o.Mode == ModePROnly {
-			// No local effect: do not even query the system, so a
-			// machine without the tool (CI, bkt image) can still record it.
-			continue
-		}
-		cs, err := d.Commands(ctx, env, c)
+		d, err := p.domain(c)
 		if err != nil {
 			return res, err
 		}
-		cmds = append(cmds, cs...)
+		if err := d.Validate(ctx, p.env(o), c); err != nil {
+			return res, err
+		}
 	}
-	if p.Derive != nil && p.Repo != nil && o.Mode != ModeLocal {
-		// Derived files are checked before anything changes too: broken
-		// Containerfile markers stop the command here, not after the install.
-		derived, err := p.Derive(p.Repo.Root, false, preview...)
-		if err != nil {
-			return res, err
-		}
-		preview = append(preview, derived...)
+	pl, pub, err := p.plan(ctx, label, changes, o)
+	if err != nil {
+		return res, err
 	}
 
 	if o.Mode != ModeLocal && !o.DryRun && p.Propagator != nil {
@@ -171,35 +146,26 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 	}
 
 	if o.DryRun {
-		diffs, base := p.previewAtBase(ctx, changes, o, preview)
-		res.Plan = p.plan(ctx, label, changes, o, cmds, diffs)
-		res.Plan.Base = base
-		res.setManifest(diffs)
+		res.Plan = pl
+		res.setManifest(pl.Files())
 		res.Success = true
 		return res, nil
 	}
 
 	// 2. Local effect. A failure stops here: no manifest, no PR.
 	if o.Mode != ModePROnly {
-		rec := &run.Recorder{Next: p.Runner}
-		for _, cmd := range cmds {
-			if cmd.Progress == nil {
-				cmd.Progress = p.Progress
-			}
-			if _, err := rec.Run(ctx, cmd); err != nil {
-				if cmd.BestEffort {
-					p.Steps.Failed("%s (ignored, the change does not depend on it: %v)", cmd, err)
-					continue
-				}
-				res.LocalEffect.Commands = rec.Commands()
-				p.Steps.Failed("%s", cmd)
-				return res, localEffectFailed(label, o, cmd, err)
-			}
-			p.Steps.Done("%s", cmd)
+		local := pl.Of(plan.Run)
+		ran, err := plan.Executor{Runner: p.Runner, Lines: p.Steps, Progress: p.Progress}.Execute(ctx, local)
+		res.LocalEffect.Commands = ran
+		var se *plan.StepError
+		if errors.As(err, &se) {
+			return res, localEffectFailed(label, o, se.Step.Cmd, se.Err)
+		}
+		if err != nil {
+			return res, err
 		}
 		res.LocalEffect.Executed = true
-		res.LocalEffect.Commands = rec.Commands()
-		if len(cmds) == 0 {
+		if len(local) == 0 {
 			p.Steps.Done("Nothing to do on this machine: already in place")
 		}
 	}
@@ -216,8 +182,9 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 		return res, nil
 	}
 
-	// 3b + 4. Manifest in a worktree of the default branch, then the PR.
-	out, err := p.propagate(ctx, label, changes, o, localBody(res.LocalEffect))
+	// 3b + 4. Manifest in a worktree of the default branch, then the PR:
+	// the plan's git steps.
+	out, err := p.publish(ctx, pub, body(changes, localBody(res.LocalEffect)), o)
 	res.setOutcome(out)
 	if err != nil {
 		if out.Commit != "" || out.NothingToCommit {
@@ -229,6 +196,24 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 	}
 	res.Success = true
 	return res, nil
+}
+
+// domain looks up the domain of c.
+func (p *Pipeline) domain(c Change) (Domain, error) {
+	d, ok := p.Registry.Get(c.Domain)
+	if !ok {
+		return nil, fail.New(fail.Usage, "Unknown domain %q", c.Domain).Suggest(p.Registry.Names()...)
+	}
+	return d, nil
+}
+
+// env is what the domains get.
+func (p *Pipeline) env(o Options) Env {
+	env := Env{Runner: p.Runner, Force: o.Force, Progress: p.Progress}
+	if p.Repo != nil {
+		env.Root = p.Repo.Root
+	}
+	return env
 }
 
 // checkLocalLog fails if the local log could not take a new entry: it does
@@ -311,75 +296,19 @@ func commandLine(label Label, o Options) string {
 	return "bkt " + label.Domain + " " + label.Action + " ..."
 }
 
-// propagate re-applies changes in a fresh worktree and publishes them.
-func (p *Pipeline) propagate(ctx context.Context, label Label, changes []Change, o Options, body string) (Propagated, error) {
-	var out Propagated
-	if p.Propagator == nil || p.Repo == nil {
-		return out, errNoRepo()
+// publish runs the git and pull-request steps of the plan.
+func (p *Pipeline) publish(ctx context.Context, pub *publication, body string, o Options) (Propagated, error) {
+	if pub == nil {
+		return Propagated{}, errNoRepo()
 	}
-	req := p.request(label, changes, o)
-	req.Body = body
-	if len(changes) > 1 {
-		req.Body = describeAll(changes) + "\n\n" + body
-	}
-	req.Apply = func(worktree string) ([]string, error) {
-		var paths []string
-		for _, c := range changes {
-			d, ok := p.Registry.Get(c.Domain)
-			if !ok {
-				return nil, fmt.Errorf("unknown domain %q", c.Domain)
-			}
-			diffs, err := d.Apply(worktree, c, true)
-			if err != nil {
-				return nil, err
-			}
-			for _, fd := range diffs {
-				if fd.Changed {
-					paths = append(paths, fd.Path)
-					out.Diffs = append(out.Diffs, fd)
-				}
-			}
-		}
-		if p.Derive != nil {
-			derived, err := p.Derive(worktree, true)
-			if err != nil {
-				return nil, err
-			}
-			for _, fd := range derived {
-				if fd.Changed {
-					paths = append(paths, fd.Path)
-					out.Diffs = append(out.Diffs, fd)
-				}
-			}
-		}
-		return paths, nil
-	}
-	outcome, err := p.Propagator.Propagate(ctx, req)
-	out.Outcome = outcome
+	pub.job.SetBody(body)
+	outcome, err := pub.job.Run(ctx)
+	out := Propagated{Outcome: outcome, Diffs: pub.written}
 	// The propagator prints its own step lines (commit, push, PR URL).
 	if err == nil && o.Batch {
 		p.Steps.Info("Open one pull request for the whole batch: bkt pr submit")
 	}
 	return out, err
-}
-
-// request builds the propagation request shared by Run, the plan and
-// CommitLocal, so the branch and subject a dry run shows are the real ones.
-func (p *Pipeline) request(label Label, changes []Change, o Options) propagate.Request {
-	req := propagate.Request{Domain: label.Domain, Action: label.Action, Batch: o.Batch, Title: o.Title}
-	for _, c := range changes {
-		req.IDs = append(req.IDs, c.IDs...)
-	}
-	req.Subject = Change{Domain: label.Domain, Action: label.Action, IDs: req.IDs}.Subject()
-	return req
-}
-
-func describeAll(changes []Change) string {
-	lines := make([]string, 0, len(changes))
-	for _, c := range changes {
-		lines = append(lines, "- "+c.Describe())
-	}
-	return strings.Join(lines, "\n")
 }
 
 // Propagated is what propagation did, with the manifest diffs it wrote.

@@ -9,6 +9,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/plan"
 	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
@@ -227,20 +228,21 @@ func TestDryRun(t *testing.T) {
 			if mode == pipeline.ModePROnly {
 				wantCmds = []string{}
 			}
-			if !slices.Equal(pl.Commands, wantCmds) {
-				t.Errorf("plan commands = %q, want %q", pl.Commands, wantCmds)
+			if cmds := pl.Lines(plan.Run); !slices.Equal(cmds, wantCmds) {
+				t.Errorf("plan commands = %q, want %q", cmds, wantCmds)
 			}
 			switch mode {
 			case pipeline.ModeLocal:
-				if !pl.LocalLog || len(pl.Manifest) != 0 || len(pl.Git) != 0 {
+				if !pl.LocalLog || len(pl.Files()) != 0 || len(pl.Of(plan.Git, plan.Forge)) != 0 {
 					t.Errorf("--local plan = %+v", pl)
 				}
 			default:
-				if pl.LocalLog || len(pl.Manifest) != 1 || pl.Manifest[0].File != shimsFile ||
-					!strings.Contains(pl.Manifest[0].Diff, `+    { "name": "beta" }`) {
-					t.Errorf("plan manifest = %+v", pl.Manifest)
+				files := pl.Files()
+				if pl.LocalLog || len(files) != 1 || files[0].Path != shimsFile ||
+					!strings.Contains(files[0].Diff, `+    { "name": "beta" }`) {
+					t.Errorf("plan files = %+v", files)
 				}
-				git := strings.Join(pl.Git, "\n")
+				git := strings.Join(pl.Lines(plan.Git, plan.Forge), "\n")
 				for _, want := range []string{"git fetch origin main", "bkt/fake-add-beta", "git push -u origin bkt/fake-add-beta", "pull request"} {
 					if !strings.Contains(git, want) {
 						t.Errorf("plan git steps lack %q:\n%s", want, git)

@@ -2,87 +2,195 @@ package pipeline
 
 import (
 	"context"
+	"strings"
 
 	"github.com/bkt-dev/bkt/internal/manifest"
-	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/plan"
+	"github.com/bkt-dev/bkt/internal/propagate"
 )
 
-// Plan is what a command would do: --dry-run prints it, --json serialises it.
-type Plan struct {
-	Commands []string         `json:"commands"`
-	Manifest []ManifestUpdate `json:"manifest"`
-	Git      []string         `json:"git"`
-	LocalLog bool             `json:"local_log,omitempty"`
-	// NothingToCommit: the manifests already hold the change, so the run
-	// makes no commit, branch or pull request, and Git is empty.
-	NothingToCommit bool `json:"nothing_to_commit,omitempty"`
-	// Base is the branch the manifest diff is against: the one the real
-	// run's commit starts from (origin/main as last fetched). Empty: the
-	// diff is against the user's checkout.
-	Base string `json:"base,omitempty"`
+// Plan is what a command would do (see package plan); a Result carries it
+// under --dry-run.
+type Plan = plan.Plan
+
+// publication is the part of a plan that reaches the repository: the
+// propagation job whose steps the plan shows, and the file edits its
+// worktree steps wrote once it has run.
+type publication struct {
+	job     *propagate.Job
+	written []manifest.FileDiff
 }
 
-func (p *Pipeline) plan(ctx context.Context, label Label, changes []Change, o Options, cmds []run.Cmd, diffs []manifest.FileDiff) *Plan {
-	pl := &Plan{Commands: []string{}, Manifest: []ManifestUpdate{}, Git: []string{}}
-	if o.Mode != ModePROnly {
+// plan builds what the changes will do, once, for the dry run to show and
+// the run to carry out: the local effect (unless --pr-only), the file
+// edits as previewed (the domains' manifest edits, then the derived
+// files), and the git and pull-request steps that publish them (none with
+// --local). It changes nothing: the domains only query the system.
+func (p *Pipeline) plan(ctx context.Context, label Label, changes []Change, o Options) (*plan.Plan, *publication, error) {
+	pl := &plan.Plan{}
+	env := p.env(o)
+	var edits []manifest.FileDiff
+	for _, c := range changes {
+		d, err := p.domain(c)
+		if err != nil {
+			return nil, nil, err
+		}
+		if p.Repo != nil {
+			diffs, err := d.Apply(p.Repo.Root, c, false)
+			if err != nil {
+				return nil, nil, err
+			}
+			edits = append(edits, diffs...)
+		}
+		if o.Mode == ModePROnly {
+			// No local effect: do not even query the system, so a
+			// machine without the tool (CI, bkt image) can still record it.
+			continue
+		}
+		cmds, err := d.Commands(ctx, env, c)
+		if err != nil {
+			return nil, nil, err
+		}
 		for _, cmd := range cmds {
-			pl.Commands = append(pl.Commands, cmd.String())
+			pl.Steps = append(pl.Steps, plan.Step{Kind: plan.Run, Cmd: cmd})
 		}
 	}
 	if o.Mode == ModeLocal {
 		pl.LocalLog = true
-		return pl
+		return pl, nil, nil
 	}
-	for _, d := range diffs {
-		if d.Changed {
-			pl.Manifest = append(pl.Manifest, ManifestUpdate{File: d.Path, Diff: d.Diff})
+	if p.Repo == nil {
+		return pl, nil, errNoRepo()
+	}
+	// Derived files are checked before anything changes too: broken
+	// Containerfile markers stop the command here, not after the install.
+	derived, err := p.derive(p.Repo.Root, changes, edits)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.DryRun {
+		edits, derived, pl.Base = p.previewAtBase(ctx, changes, o, edits, derived)
+		if !anyChanged(edits, derived) {
+			// The real run re-applies the change, finds no file to commit
+			// and stops before any branch or pull request: promise none.
+			pl.NothingToCommit = true
+			return pl, nil, nil
 		}
 	}
-	if len(pl.Manifest) == 0 {
-		// The real run re-applies the change, finds no file to commit and
-		// stops before any branch or pull request: promise none.
-		pl.NothingToCommit = true
-		return pl
+	if p.Propagator == nil {
+		return pl, nil, nil
 	}
-	if p.Propagator != nil {
-		pl.Git = p.Propagator.Plan(ctx, p.request(label, changes, o))
-	}
-	return pl
+	pub := &publication{}
+	pub.job = p.Propagator.Job(ctx, p.request(label, changes, o, pub), edits, derived)
+	pl.Steps = append(pl.Steps, pub.job.Steps...)
+	return pl, pub, nil
 }
 
-// previewAtBase computes the manifest edits the real run would commit: the
+// derive runs the derivers over pending (unwritten) edits of root.
+func (p *Pipeline) derive(root string, changes []Change, pending []manifest.FileDiff) ([]manifest.FileDiff, error) {
+	if p.Derive == nil {
+		return nil, nil
+	}
+	return p.Derive(root, changes, false, pending...)
+}
+
+func anyChanged(lists ...[]manifest.FileDiff) bool {
+	for _, l := range lists {
+		for _, d := range l {
+			if d.Changed {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// request builds the propagation request: the branch, subject and title
+// of the changes, and the edits the job re-applies in its worktree (what
+// they wrote is kept in pub).
+func (p *Pipeline) request(label Label, changes []Change, o Options, pub *publication) propagate.Request {
+	req := propagate.Request{Domain: label.Domain, Action: label.Action, Batch: o.Batch, Title: o.Title}
+	for _, c := range changes {
+		req.IDs = append(req.IDs, c.IDs...)
+	}
+	req.Subject = Change{Domain: label.Domain, Action: label.Action, IDs: req.IDs}.Subject()
+	keep := func(diffs []manifest.FileDiff) []string {
+		var paths []string
+		for _, fd := range diffs {
+			if fd.Changed {
+				paths = append(paths, fd.Path)
+				pub.written = append(pub.written, fd)
+			}
+		}
+		return paths
+	}
+	req.Apply = func(worktree string) ([]string, error) {
+		var paths []string
+		for _, c := range changes {
+			d, err := p.domain(c)
+			if err != nil {
+				return nil, err
+			}
+			diffs, err := d.Apply(worktree, c, true)
+			if err != nil {
+				return nil, err
+			}
+			paths = append(paths, keep(diffs)...)
+		}
+		return paths, nil
+	}
+	if p.Derive != nil {
+		req.Derive = func(worktree string) ([]string, error) {
+			diffs, err := p.Derive(worktree, changes, true)
+			return keep(diffs), err
+		}
+	}
+	return req
+}
+
+// body is the commit body: what happened on this machine, after the list
+// of the changes when there are several.
+func body(changes []Change, local string) string {
+	if len(changes) == 1 {
+		return local
+	}
+	lines := make([]string, 0, len(changes))
+	for _, c := range changes {
+		lines = append(lines, "- "+c.Describe())
+	}
+	return strings.Join(lines, "\n") + "\n\n" + local
+}
+
+// previewAtBase computes the file edits the real run would commit: the
 // changes re-applied, without writing, to the files of the branch its
 // commit would start from rather than to the user's checkout, which may be
 // behind origin (a pull request merged but not pulled yet) or hold edits
 // of its own. So the plan promises a commit exactly when the run makes
 // one. Without that branch (no propagator, a git error, a manifest there
 // that does not load) the checkout's preview stands, and base is "".
-func (p *Pipeline) previewAtBase(ctx context.Context, changes []Change, o Options, checkout []manifest.FileDiff) (diffs []manifest.FileDiff, base string) {
-	if o.Mode == ModeLocal || p.Propagator == nil {
-		return checkout, ""
+func (p *Pipeline) previewAtBase(ctx context.Context, changes []Change, o Options, edits, derived []manifest.FileDiff) (baseEdits, baseDerived []manifest.FileDiff, base string) {
+	if p.Propagator == nil {
+		return edits, derived, ""
 	}
 	dir, ref, cleanup, err := p.Propagator.PlanBase(ctx, o.Batch)
 	if err != nil {
-		return checkout, ""
+		return edits, derived, ""
 	}
 	defer cleanup()
 	for _, c := range changes {
-		d, ok := p.Registry.Get(c.Domain)
-		if !ok {
-			return checkout, ""
+		d, err := p.domain(c)
+		if err != nil {
+			return edits, derived, ""
 		}
 		ds, err := d.Apply(dir, c, false)
 		if err != nil {
-			return checkout, ""
+			return edits, derived, ""
 		}
-		diffs = append(diffs, ds...)
+		baseEdits = append(baseEdits, ds...)
 	}
-	if p.Derive != nil {
-		derived, err := p.Derive(dir, false, diffs...)
-		if err != nil {
-			return checkout, ""
-		}
-		diffs = append(diffs, derived...)
+	baseDerived, err = p.derive(dir, changes, baseEdits)
+	if err != nil {
+		return edits, derived, ""
 	}
-	return diffs, ref
+	return baseEdits, baseDerived, ref
 }

@@ -7,7 +7,6 @@ package propagate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,8 +31,11 @@ type Request struct {
 	// corresponds to the repository root) and returns the changed paths,
 	// relative to that root.
 	Apply func(worktree string) (paths []string, err error)
-	Batch bool   // commit onto the local bkt/batch branch; no push, no PR
-	Title string // overrides the PR title
+	// Derive, when set, regenerates the files derived from the edited
+	// manifests there, the same way.
+	Derive func(worktree string) (paths []string, err error)
+	Batch  bool   // commit onto the local bkt/batch branch; no push, no PR
+	Title  string // overrides the PR title
 }
 
 // Outcome is how far propagation got. It is filled as far as it got also
@@ -106,68 +108,10 @@ func (p *Propagator) Preflight(ctx context.Context) error {
 }
 
 // Propagate commits the change on a new branch (or on bkt/batch), then
-// pushes it and opens a pull request. Failures after the commit return the
-// Outcome so far and an exit-6 error whose next steps finish the job.
-//
-// An error with Outcome.Commit == "" means propagation failed before the
-// change was committed on any branch: nothing in the repository holds it,
-// so the caller must keep it elsewhere (the local log) to be finished
-// later. With Outcome.Commit set, the branch holds it and `bkt pr submit`
-// finishes the job.
+// pushes it and opens a pull request: it runs the steps of p.Job (see
+// Job.Run for what its errors mean).
 func (p *Propagator) Propagate(ctx context.Context, req Request) (Outcome, error) {
-	out := Outcome{Base: p.base()}
-	if req.Domain == "" || req.Action == "" || req.Apply == nil {
-		return out, errors.New("propagate: request needs Domain, Action and Apply")
-	}
-	if err := p.Git.CheckIdentity(ctx); err != nil {
-		return out, err
-	}
-	unlock, err := p.lock(ctx)
-	if err != nil {
-		return out, err
-	}
-	defer unlock()
-	if err := p.staleGitLocks(ctx); err != nil {
-		return out, err
-	}
-	// What killed runs left behind (worktrees, temporary directories,
-	// empty branches) goes before anything else.
-	p.tidy(ctx)
-
-	baseRef, err := p.resolveBase(ctx, &out)
-	if err != nil {
-		return out, err
-	}
-
-	subj := req.Subject
-	if subj == "" {
-		subj = Subject(req.Domain, req.Action, req.IDs)
-	}
-	branch, sha, reused, err := p.commitInWorktree(ctx, req, baseRef, subj)
-	if sha == "" {
-		out.NothingToCommit = err == nil
-		return out, err
-	}
-	out.Branch, out.Commit = branch, sha
-	if err != nil {
-		return out, p.kept(err, branch, "committed locally but not pushed", false, "")
-	}
-
-	if req.Batch {
-		p.logf("✓ Committed %s to %s (not pushed; submit with: bkt pr submit)", subj, branch)
-		return out, nil
-	}
-	if reused {
-		p.logf("✓ %s already holds %s (from an earlier attempt); finishing it", branch, subj)
-	} else {
-		p.logf("✓ Committed %s on %s (from %s)", subj, branch, out.BaseRef)
-	}
-	if req.Title != "" {
-		if err := p.Git.ConfigSet(ctx, branchKey(branch, keyTitle), req.Title); err != nil {
-			return out, p.kept(err, branch, "committed locally but not pushed", false, "")
-		}
-	}
-	return out, p.finish(ctx, &out, branch, req.Title)
+	return p.Job(ctx, req, nil, nil).Run(ctx)
 }
 
 // resolveBase fetches origin's default branch (and bkt/* branches, so new
@@ -206,108 +150,6 @@ func (p *Propagator) resolveBase(ctx context.Context, out *Outcome) (string, err
 		"Check default_branch in "+run.Quote(filepath.Join(p.Repo.Root, repo.InfoFile)),
 		"Check the remote: git -C "+run.Quote(p.Repo.Root)+" fetch "+run.Quote(remote),
 	)
-}
-
-// commitInWorktree applies the edit in a temporary worktree with a
-// detached HEAD at the branch's start (bkt/batch, or baseRef for a new
-// branch), commits it, and only then points the branch at the commit: a
-// run killed on the way leaves no branch without its commit, and no branch
-// checked out in a leftover worktree. It returns the branch and commit,
-// or sha "" when the edit changed nothing. A new branch reuses an
-// unsubmitted branch of the same change from an earlier attempt whose
-// tree is exactly what the commit would record (reused), instead of
-// adding a -2 copy. The worktree is always removed.
-func (p *Propagator) commitInWorktree(ctx context.Context, req Request, baseRef, subj string) (branch, sha string, reused bool, err error) {
-	prefix, err := p.Git.Prefix(ctx) // the repo root may sit below the git top level
-	if err != nil {
-		return "", "", false, err
-	}
-	start, old := baseRef, ""
-	if req.Batch {
-		branch = BatchBranch
-		if ok, err := p.Git.BranchExists(ctx, BatchBranch); err != nil {
-			return "", "", false, err
-		} else if ok {
-			if err := p.notCheckedOut(ctx, BatchBranch); err != nil {
-				return "", "", false, err
-			}
-			if old, err = p.Git.RevParse(ctx, "refs/heads/"+BatchBranch); err != nil {
-				return "", "", false, err
-			}
-			start = old
-		}
-	}
-	tmp, err := newWorkDir()
-	if err != nil {
-		return "", "", false, err
-	}
-	wt := filepath.Join(tmp, worktreeDir)
-	if err := p.Git.WorktreeAddDetached(ctx, wt, start); err != nil {
-		_ = os.RemoveAll(tmp)
-		_ = p.Git.WorktreePrune(context.WithoutCancel(ctx))
-		return "", "", false, noSpace(err)
-	}
-	defer func() {
-		// Removing the worktree must not depend on ctx: a cancelled run
-		// still has to clean up.
-		bg := context.WithoutCancel(ctx)
-		if rerr := p.Git.WorktreeRemove(bg, wt); rerr != nil {
-			_ = os.RemoveAll(tmp)
-			_ = p.Git.WorktreePrune(bg)
-		}
-		_ = os.RemoveAll(tmp)
-	}()
-
-	wg := p.Git.In(wt)
-	paths, err := req.Apply(filepath.Join(wt, filepath.FromSlash(prefix)))
-	if err != nil {
-		return "", "", false, err
-	}
-	rel := make([]string, 0, len(paths))
-	for _, path := range paths {
-		if !filepath.IsLocal(path) {
-			return "", "", false, fmt.Errorf("propagate: changed path %q is not inside the repository", path)
-		}
-		rel = append(rel, filepath.ToSlash(filepath.Join(filepath.FromSlash(prefix), path)))
-	}
-	if err := wg.Add(ctx, rel...); err != nil {
-		return "", "", false, noSpace(err)
-	}
-	changed, err := wg.HasStagedChanges(ctx)
-	if err != nil {
-		return "", "", false, err
-	}
-	if !changed {
-		p.logf("✓ Nothing to commit: %s already has this change", req.describeTarget(BatchBranch, baseRef))
-		return "", "", false, nil
-	}
-	if !req.Batch {
-		name := branchName(req.Domain, req.Action, req.IDs)
-		if b, c, err := p.reusable(ctx, wg, name); err != nil || b != "" {
-			return b, c, b != "", err
-		}
-		if branch, err = p.uniqueBranch(ctx, name); err != nil {
-			return "", "", false, err
-		}
-	}
-	if err := wg.Commit(ctx, subj, req.Body); err != nil {
-		return "", "", false, noSpace(err)
-	}
-	commit, err := wg.RevParse(ctx, "HEAD")
-	if err != nil {
-		return "", "", false, err
-	}
-	// Only the branch makes the commit reachable: until this succeeds,
-	// the change is in no branch (sha "").
-	if err := p.Git.UpdateRef(ctx, "refs/heads/"+branch, commit, old, "bkt: "+subj); err != nil {
-		return "", "", false, err
-	}
-	if old == "" {
-		if err := p.Git.ConfigSet(ctx, branchKey(branch, keyBase), p.base()); err != nil {
-			return branch, commit, false, err
-		}
-	}
-	return branch, commit, false, nil
 }
 
 // notCheckedOut fails when branch is checked out in a worktree (bkt's

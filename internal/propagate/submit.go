@@ -12,49 +12,12 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/forge"
 	"github.com/bkt-dev/bkt/internal/git"
+	"github.com/bkt-dev/bkt/internal/plan"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // submitStep is the next step that finishes a kept branch.
 const submitStep = "Finish it: bkt pr submit"
-
-// finish pushes branch and opens its pull request, recording each step in
-// the git config, and prints the pull request's URL. Any failure keeps the
-// branch and returns an exit-6 error.
-func (p *Propagator) finish(ctx context.Context, out *Outcome, branch, title string) error {
-	if err := p.pushAndOpen(ctx, out, branch, title); err != nil {
-		return err
-	}
-	p.logf("✓ Opened pull request %s", out.PR.URL)
-	return nil
-}
-
-// pushAndOpen is finish without the line naming the pull request: Submit
-// returns its outcomes for the caller to print, one line per branch, and
-// printing the URL here too would show it twice.
-func (p *Propagator) pushAndOpen(ctx context.Context, out *Outcome, branch, title string) error {
-	out.CompareURL = forge.CompareURL(p.Repo.Info, out.Base, branch)
-	if err := p.Git.Push(ctx, remote, branch); err != nil {
-		return p.kept(err, branch, "committed locally but not pushed", errors.Is(err, git.ErrRejected), "")
-	}
-	out.Pushed = true
-	if err := p.Git.ConfigSet(ctx, branchKey(branch, keyPushed), "true"); err != nil {
-		return err
-	}
-	p.logf("✓ Pushed %s to %s", branch, remote)
-
-	req, err := p.pullRequest(ctx, branch, out.Base, title)
-	if err == nil {
-		var pr forge.Pull
-		if pr, err = p.Forge.CreatePull(ctx, p.Repo.Info.Owner, p.Repo.Info.Name, req); err == nil {
-			out.PR = &pr
-		}
-	}
-	if err != nil {
-		return p.kept(err, branch, "pushed, but the pull request was not opened", false, out.CompareURL)
-	}
-	return p.Git.ConfigSet(ctx, branchKey(branch, keyPR), out.PR.URL)
-}
 
 // kept wraps a failure after the commit: the branch stays, the exit code
 // is 6, and the next steps say how to finish.
@@ -202,12 +165,36 @@ func (p *Propagator) Submit(ctx context.Context, branch, title string) ([]Outcom
 			failures = append(failures, err)
 			continue
 		}
-		if err := p.pushAndOpen(ctx, &out, out.Branch, t); err != nil {
+		if err := p.submitOne(ctx, &out, t); err != nil {
 			failures = append(failures, err)
 		}
 		outcomes = append(outcomes, out)
 	}
 	return outcomes, joinFailures(failures, len(targets))
+}
+
+// submitOne pushes out.Branch and opens its pull request: the last two
+// steps of a Job, run by the same executor.
+func (p *Propagator) submitOne(ctx context.Context, out *Outcome, title string) error {
+	return p.execute(ctx, p.SubmitSteps(ctx, out, title))
+}
+
+// SubmitSteps are what submitting the kept branch out.Branch takes: push
+// it, open its pull request. pr submit --dry-run shows them.
+func (p *Propagator) SubmitSteps(ctx context.Context, out *Outcome, title string) []plan.Step {
+	b := out.Branch
+	if out.Base == "" {
+		out.Base = p.base()
+	}
+	branch := func() string { return b }
+	return []plan.Step{p.pushStep(out, b, branch), p.pullStep(ctx, out, b, title, branch, title)}
+}
+
+// execute runs propagation steps until the first failure, and returns
+// that step's own error: each says what is kept and how to finish.
+func (p *Propagator) execute(ctx context.Context, steps []plan.Step) error {
+	_, err := plan.Executor{Runner: p.Git.Runner}.Execute(ctx, steps)
+	return plan.Cause(err)
 }
 
 // submitTargets picks the branches Submit works on.

@@ -121,7 +121,7 @@ func writeAll(opts Options, files map[string][]byte, paths []string) ([]string, 
 			return nil, err
 		}
 	}
-	diffs, err := derived.Regenerate(opts.Dir, true)
+	diffs, err := derived.Regenerate(opts.Dir, nil, true)
 	var more []string
 	for _, d := range diffs {
 		if d.Changed && !slices.Contains(paths, d.Path) {
