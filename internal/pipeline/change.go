@@ -40,8 +40,8 @@ type Change struct {
 // out: it is the metadata of the change's local-log entries (SPEC §2.3),
 // so the JSON names are that file's keys and never change.
 //
-// Use value types: a change is copied freely, and a copy must not share
-// options with the original.
+// Use value types, and treat what a field points to (flatpak's GPGVerify)
+// as read-only: a change is copied freely, and copies share it.
 type ChangeOptions interface {
 	// Domain names the domain the options belong to.
 	Domain() string
@@ -177,9 +177,9 @@ func (r *Registry) Normalize(ctx context.Context, env Env, changes []Change) []C
 
 // DecodeOptions reads a local-log entry's metadata back into the options
 // type of its domain (nil when there are none). Empty values mean the same
-// as none. A key the
-// domain does not know (a log written by another version of bkt) is an
-// error: replaying the change without it would commit something else.
+// as none. A key the domain does not know (a log written by another
+// version of bkt) is an error: replaying the change without it would
+// commit something else.
 func (r *Registry) DecodeOptions(domain string, meta map[string]string) (ChangeOptions, error) {
 	d, ok := r.domains[domain]
 	if !ok {
