@@ -15,7 +15,7 @@ import (
 //
 //	dnf-setup [LAYERED...]
 //
-// real dnf (through BKT_DNF_ARGS) sees the repository "fedora" (htop,
+// real dnf (through BKTTEST_DNF_ARGS) sees the repository "fedora" (htop,
 // btop, fish, nano, firefox; group dev-tools) and the COPR repository of
 // atim/starship (starship); the host rpm database holds nano and firefox
 // (the base image); `rpm-ostree` on PATH is the simulator, which logs every

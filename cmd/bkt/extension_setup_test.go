@@ -13,7 +13,7 @@ import (
 
 // setupExtensions gives every script a fake extensions.gnome.org
 // (BKT_EGO_URL; it logs each request to $WORK/ego.log), a GNOME Shell
-// version (BKT_SHELL_VERSION: there is no gnome-shell here), and gsettings
+// version (BKTTEST_SHELL_VERSION: there is no gnome-shell here), and gsettings
 // on the keyfile backend under the script's $XDG_CONFIG_HOME, so the
 // org.gnome.shell keys persist between commands without a D-Bus session.
 //
@@ -36,7 +36,7 @@ func setupExtensions(env *testscript.Env) {
 	)
 	s.LogFile = filepath.Join(env.WorkDir, "ego.log")
 	env.Setenv("BKT_EGO_URL", s.URL)
-	env.Setenv("BKT_SHELL_VERSION", "47")
+	env.Setenv(shellVersionEnv, "47")
 	env.Setenv("GSETTINGS_BACKEND", "keyfile")
 	env.Defer(s.Close)
 }

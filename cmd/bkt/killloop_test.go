@@ -189,7 +189,7 @@ func newKillWorld(t *testing.T) *killWorld {
 		"XDG_CONFIG_HOME":     filepath.Join(dir, "home", ".config"),
 		"XDG_DATA_HOME":       filepath.Join(dir, "home", ".local", "share"),
 		"XDG_RUNTIME_DIR":     filepath.Join(dir, "runtime"),
-		"BKT_RUN_DIR":         filepath.Join(dir, "run"), // no .toolboxenv: on the host
+		runDirEnv:             filepath.Join(dir, "run"), // no .toolboxenv: on the host
 		"NO_COLOR":            "1",
 		"GH_TOKEN":            fakegithub.DefaultToken,
 		"GITHUB_TOKEN":        "",
@@ -198,7 +198,7 @@ func newKillWorld(t *testing.T) *killWorld {
 	}
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if _, ok := set[name]; !ok && !strings.HasPrefix(name, "GIT_") && !strings.HasPrefix(name, "BKT_") {
+		if _, ok := set[name]; !ok && !strings.HasPrefix(name, "GIT_") && !strings.HasPrefix(name, "BKT_") && !strings.HasPrefix(name, "BKTTEST_") {
 			k.env = append(k.env, kv)
 		}
 	}

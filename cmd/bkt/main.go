@@ -18,10 +18,11 @@ import (
 )
 
 func main() {
-	os.Exit(run())
+	os.Exit(run(cli.DefaultSystem()))
 }
 
-func run() int {
+// run is bkt on sys: the real machine, or the one the tests build.
+func run(sys cli.System) int {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	sigs := make(chan os.Signal, 1)
@@ -47,7 +48,7 @@ func run() int {
 		return int(fail.CodeOf(err))
 	}
 	atomicfile.Configure(ctx, atomicfile.Options{MaxWait: wait, Progress: os.Stderr})
-	return cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	return cli.Main(ctx, sys, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 }
 
 // stopGrace is how long a run may take to return after a signal cancelled

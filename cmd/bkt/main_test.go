@@ -11,15 +11,43 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/bkt-dev/bkt/internal/cli"
 	"github.com/bkt-dev/bkt/internal/forge/fakegithub"
 	"github.com/bkt-dev/bkt/internal/testenv/flatpaktest"
+	"github.com/bkt-dev/bkt/internal/testenv/rpmtest"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"bkt":           func() { os.Exit(run()) },
+		"bkt":           func() { os.Exit(run(testSystem())) },
 		"bkt-lock-hold": func() { os.Exit(holdLock()) },
 	})
+}
+
+// The variables with which a script builds the machine its bkt runs on.
+// Only this test binary reads them (testSystem); a production bkt is
+// built with cli.DefaultSystem and cannot be told any of this.
+const (
+	runDirEnv         = "BKTTEST_RUN_DIR"         // toolbox markers; the scripts' has none: on the host
+	shellVersionEnv   = "BKTTEST_SHELL_VERSION"   // the GNOME Shell version (there is no gnome-shell here)
+	imageManifestsEnv = "BKTTEST_IMAGE_MANIFESTS" // the image's copy of manifests/
+	adminPathEnv      = "BKTTEST_ADMIN_PATH"      // the privileged helper bkt doctor checks
+	dnfArgsEnv        = rpmtest.ArgsEnv           // words before every dnf command's own (dnf-setup)
+)
+
+// testSystem is the real machine with what the script set above instead.
+func testSystem() cli.System {
+	sys := cli.DefaultSystem()
+	for env, field := range map[string]*string{
+		runDirEnv: &sys.RunDir, shellVersionEnv: &sys.ShellVersion,
+		imageManifestsEnv: &sys.ImageManifests, adminPathEnv: &sys.AdminPath,
+	} {
+		if v := os.Getenv(env); v != "" {
+			*field = v
+		}
+	}
+	sys.DnfArgs = strings.Fields(os.Getenv(dnfArgsEnv))
+	return sys
 }
 
 // TestScripts runs the end-to-end scripts in testdata/scripts: real bkt,
@@ -64,7 +92,7 @@ func setupScript(env *testscript.Env) error {
 		"XDG_CONFIG_HOME":     filepath.Join(work, ".config"),
 		"XDG_DATA_HOME":       filepath.Join(work, ".local/share"),
 		"XDG_RUNTIME_DIR":     runtime,
-		"BKT_RUN_DIR":         filepath.Join(work, ".run"), // no .toolboxenv: on the host
+		runDirEnv:             filepath.Join(work, ".run"), // no .toolboxenv: on the host
 		"NO_COLOR":            "1",
 		"GH_TOKEN":            fakegithub.DefaultToken,
 		"GITHUB_TOKEN":        "",

@@ -39,7 +39,7 @@ var notRunAsWritten = map[string]struct{ how, why string }{
 	"bkt apply": {
 		"--dry-run", "adds the flathub remote of a new repository: needs the network"},
 	"bkt apply --from-image": {
-		"--dry-run", "the same, from the image's copy of the manifests (BKT_IMAGE_MANIFESTS points at the repository's)"},
+		"--dry-run", "the same, from the image's copy of the manifests (BKTTEST_IMAGE_MANIFESTS points at the repository's)"},
 }
 
 // TestTemplateCommands runs every bkt command named by the README, the
@@ -65,7 +65,7 @@ exec git init -q --bare origin.git
 exec git -C distro remote add origin $WORK/origin.git
 exec git -C distro push -q -u origin main
 cd distro
-env BKT_IMAGE_MANIFESTS=$WORK/distro/manifests
+env BKTTEST_IMAGE_MANIFESTS=$WORK/distro/manifests
 
 # a new repository passes its own checks
 exec bkt validate

@@ -31,24 +31,6 @@ search, info, provides, list and repoquery run dnf5 (or dnf) as they are, with i
 	return cmd
 }
 
-// dnfDomain is the dnf domain, for registry().
-func dnfDomain() pipeline.Domain { return dnf.Domain{} }
-
-// dnfEnv is what the dnf domain's views need: the runner and the
-// repository (none with --local outside one).
-func (a *App) dnfEnv(needRepo bool) (pipeline.Env, error) {
-	env := pipeline.Env{Runner: a.runner(), Force: a.force, Progress: a.Stderr}
-	r, err := a.repo()
-	if err != nil {
-		if needRepo {
-			return env, err
-		}
-		return env, nil
-	}
-	env.Root = r.Root
-	return env, nil
-}
-
 func (a *App) dnfInstallCmd() *cobra.Command {
 	var m modeFlags
 	var now bool
@@ -96,11 +78,11 @@ manifests/system-packages.json; a package of the base image is removed from it
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o := a.options(&m)
-			env, err := a.dnfEnv(o.Mode != pipeline.ModeLocal)
+			env, err := a.env(o.Mode != pipeline.ModeLocal)
 			if err != nil {
 				return err
 			}
-			changes, err := dnf.RemoveChanges(cmd.Context(), env, args, o.Mode == pipeline.ModePROnly)
+			changes, err := a.dnfDomain().RemoveChanges(cmd.Context(), env, args, o.Mode == pipeline.ModePROnly)
 			if err != nil {
 				return err
 			}
@@ -181,11 +163,11 @@ Refused while a declared package comes only from one of them.`,
 		Short: "Show the declared COPRs joined with the ones enabled here",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := a.dnfEnv(true)
+			env, err := a.env(true)
 			if err != nil {
 				return err
 			}
-			rows, err := dnf.CoprList(cmd.Context(), env, env.Root)
+			rows, err := a.dnfDomain().CoprList(cmd.Context(), env, env.Root)
 			if a.json {
 				a.writeJSON(map[string]any{"success": err == nil, "coprs": rows})
 				return err
@@ -227,11 +209,11 @@ database):
   ✓ in place   ✗ missing here   + here but not in the manifest   ? unknown (a query failed)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := a.dnfEnv(true)
+			env, err := a.env(true)
 			if err != nil {
 				return err
 			}
-			rep := dnf.Domain{}.Status(cmd.Context(), env, env.Root)
+			rep := a.dnfDomain().Status(cmd.Context(), env, env.Root)
 			var rerr error
 			if rep.Error != "" {
 				rerr = fail.New(fail.External, "Could not compare the manifest with this machine").WithDetail("%s", rep.Error).
@@ -277,7 +259,7 @@ func (a *App) printDnfReport(rep lifecycle.Report) {
 }
 
 func (a *App) dnfSyncCmd() *cobra.Command {
-	return a.domainSyncCmd(dnf.Domain{},
+	return a.domainSyncCmd(a.dnfDomain(),
 		"Layer every declared package missing here and remove excluded ones",
 		`Make this machine match manifests/system-packages.json: one rpm-ostree install for every
 missing package, one rpm-ostree override remove for every excluded package still present.
@@ -285,7 +267,7 @@ The changes arrive with the next boot.`)
 }
 
 func (a *App) dnfCaptureCmd() *cobra.Command {
-	return a.domainCaptureCmd(dnf.Domain{},
+	return a.domainCaptureCmd(a.dnfDomain(),
 		"Add layered packages and base removals the manifest lacks, and open a pull request", "",
 		"Every layered package and removal is already in the manifest")
 }
@@ -303,7 +285,7 @@ func (a *App) dnfPassThroughCmd(query ...string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.passThrough(cmd, dnfsys.New(a.runner()).Cmd(cmd.Context(), append(slices.Clone(query), args...)...))
+			return a.passThrough(cmd, dnfsys.New(a.runner(), a.sys.DnfArgs).Cmd(cmd.Context(), append(slices.Clone(query), args...)...))
 		},
 	}
 }

@@ -1,22 +1,12 @@
 package cli
 
 import (
-	"os"
-
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/doctor"
+	"github.com/bkt-dev/bkt/internal/forge"
 	"github.com/bkt-dev/bkt/internal/fail"
-	"github.com/bkt-dev/bkt/internal/run"
 )
-
-// adminPath is where the image installs the privileged helper (SPEC §8).
-func adminPath() string {
-	if p := os.Getenv("BKT_ADMIN_PATH"); p != "" {
-		return p
-	}
-	return "/usr/bin/bkt-admin"
-}
 
 var doctorMarks = map[doctor.Status]string{doctor.OK: "✓", doctor.Warn: "!", doctor.Fail: "✗"}
 
@@ -29,11 +19,13 @@ GitHub token for pull requests, the privileged helper bkt-admin, and the detecte
 Exit 1 when a required check fails; warnings name what will not work.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			r := a.runner()
 			checks := doctor.Run(cmd.Context(), doctor.Env{
-				Context:   run.Detect(),
+				Context:   a.runContext(),
 				Repo:      a.repo,
-				Runner:    a.runner(),
-				AdminPath: adminPath(),
+				Runner:    r,
+				AdminPath: a.sys.AdminPath,
+				Forge:     func(root string) *forge.Client { return a.forge(root, r) },
 			})
 			failed := doctor.Failed(checks)
 			if a.json {

@@ -4,9 +4,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/derived"
+	"github.com/bkt-dev/bkt/internal/dnf"
+	"github.com/bkt-dev/bkt/internal/extension"
 	"github.com/bkt-dev/bkt/internal/flatpak"
 	"github.com/bkt-dev/bkt/internal/forge"
 	"github.com/bkt-dev/bkt/internal/git"
+	"github.com/bkt-dev/bkt/internal/gsetting"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/repo"
@@ -15,24 +18,63 @@ import (
 	"github.com/bkt-dev/bkt/internal/skel"
 )
 
+// This file is where a command's collaborators are built from the System
+// it was given (deps.go) and its global flags: the domains, the runner
+// chain, the domain environment, the pipeline and the propagator.
+
 // registry is the one list of domains; adding a domain adds it to the
 // pipeline, the local-log replay and pr submit at once.
-func registry() *pipeline.Registry {
-	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{}, extensionDomain(), dnfDomain(), gsettingDomain())
+func (a *App) registry() *pipeline.Registry {
+	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{}, a.extensionDomain(), a.dnfDomain(), gsetting.Domain{})
 }
 
-// runner builds the runner chain: delegation to the right context, then
-// -v logging of what really runs, and dry-run protection outermost.
+// dnfDomain is the dnf domain with the system's dnf arguments.
+func (a *App) dnfDomain() dnf.Domain { return dnf.Domain{DnfArgs: a.sys.DnfArgs} }
+
+// extensionDomain is the extension domain with the system's
+// extensions.gnome.org client and Shell version.
+func (a *App) extensionDomain() extension.Domain {
+	return extension.Domain{Client: a.sys.EGO, ShellVersion: a.sys.ShellVersion}
+}
+
+// runContext is where bkt runs: on the host or in a toolbox.
+func (a *App) runContext() run.Context { return run.Detect(a.sys.RunDir) }
+
+// runner builds the runner chain on the system's runner: delegation to the
+// right context, then -v logging of what really runs, and dry-run
+// protection outermost.
 func (a *App) runner() run.Runner {
-	var r run.Runner = run.Exec{}
+	r := a.sys.Runner
 	if a.verbose {
 		r = run.Verbose{Next: r, W: a.Stderr}
 	}
-	r = run.Delegate{Next: r, Context: run.Detect()}
+	r = run.Delegate{Next: r, Context: a.runContext()}
 	if a.dryRun {
 		r = &run.DryRun{Next: r}
 	}
 	return r
+}
+
+// env is the environment a domain's validation, commands, views, sync and
+// capture run with: the runner chain, the global flags and the
+// repository's root. With needRepo false (--local), no repository leaves
+// Root empty instead of failing.
+func (a *App) env(needRepo bool) (pipeline.Env, error) {
+	env := a.envAt("")
+	r, err := a.repo()
+	if err != nil {
+		if needRepo {
+			return env, err
+		}
+		return env, nil
+	}
+	env.Root = r.Root
+	return env, nil
+}
+
+// envAt is env with root given (apply --from-image reads the image's copy).
+func (a *App) envAt(root string) pipeline.Env {
+	return pipeline.Env{Runner: a.runner(), Root: root, Force: a.force, Progress: a.Stderr}
 }
 
 func (a *App) repo() (*repo.Repo, error) {
@@ -43,7 +85,7 @@ func (a *App) repo() (*repo.Repo, error) {
 // allowNoRepo (--local), a missing repository is not an error.
 func (a *App) pipeline(allowNoRepo bool) (*pipeline.Pipeline, error) {
 	r := a.runner()
-	p := &pipeline.Pipeline{Registry: registry(), Runner: r, Steps: a.ui, Progress: a.Stderr, Derive: derived.Regenerate}
+	p := &pipeline.Pipeline{Registry: a.registry(), Runner: r, Steps: a.ui, Progress: a.Stderr, Derive: derived.Regenerate, Now: a.sys.Now}
 	rp, err := a.repo()
 	if err != nil {
 		if allowNoRepo {
@@ -57,13 +99,21 @@ func (a *App) pipeline(allowNoRepo bool) (*pipeline.Pipeline, error) {
 }
 
 func (a *App) propagator(rp *repo.Repo, r run.Runner) *propagate.Propagator {
-	pr := &propagate.Propagator{Repo: rp, Git: git.New(r, rp.Root)}
+	pr := &propagate.Propagator{Repo: rp, Git: git.New(r, rp.Root), Now: a.sys.Now}
 	if !a.ui.Quiet {
 		// Its step lines are part of the command's human output.
 		pr.Log = a.ui.Log()
 	}
-	pr.Forge = forge.New(rp.Root, r) // origin, not repo.json, decides where the token goes
+	pr.Forge = a.forge(rp.Root, r) // origin, not repo.json, decides where the token goes
 	return pr
+}
+
+// forge is the GitHub client for the checkout at root, on the system's
+// HTTP client.
+func (a *App) forge(root string, r run.Runner) *forge.Client {
+	f := forge.New(root, r)
+	f.HTTP = a.sys.GitHub
+	return f
 }
 
 // punned runs one change through the pipeline and prints its result.

@@ -20,8 +20,7 @@ Installing unpacks the extension into ~/.local/share/gnome-shell/extensions/UUID
 and disabling set the org.gnome.shell keys enabled-extensions and disabled-extensions.
 Neither needs the gnome-extensions tool nor a running GNOME Shell. A running Shell follows
 the keys at once; it loads a newly installed extension at the next login.
-BKT_EGO_URL replaces https://extensions.gnome.org; BKT_SHELL_VERSION replaces
-the version gnome-shell --version reports.`,
+BKT_EGO_URL replaces https://extensions.gnome.org.`,
 	})
 	cmd.AddCommand(a.extensionActionCmd(extension.ActAdd), a.extensionActionCmd(extension.ActRemove),
 		a.extensionActionCmd(extension.ActEnable), a.extensionActionCmd(extension.ActDisable),
@@ -167,7 +166,7 @@ func (a *App) printExtensionRows(rows []extension.Row) {
 }
 
 func (a *App) extensionSyncCmd() *cobra.Command {
-	return a.domainSyncCmd(extension.Domain{},
+	return a.domainSyncCmd(a.extensionDomain(),
 		"Install the declared extensions missing here and enable or disable them as declared",
 		`Install every extension of manifests/gnome-extensions.json that is missing on this machine
 (the release for the running GNOME Shell), then set enabled-extensions and
@@ -176,7 +175,7 @@ Extensions no manifest declares are left alone.`)
 }
 
 func (a *App) extensionCaptureCmd() *cobra.Command {
-	return a.domainCaptureCmd(extension.Domain{},
+	return a.domainCaptureCmd(a.extensionDomain(),
 		"Record the extensions enabled here that the manifest lacks, and open a pull request",
 		`Add the extensions enabled on this machine but not declared to the manifest, and record
 "enabled" as it is here for declared extensions switched on or off by hand (e.g. in the
@@ -187,7 +186,3 @@ Extensions app). Nothing changes on this machine.`,
 var extensionMarks = map[string]string{
 	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Differs: "≠", lifecycle.Extra: "+", lifecycle.Unknown: "?",
 }
-
-// extensionDomain is the extension domain for registry(); it lives here
-// so that env.go needs no import of its own for it.
-func extensionDomain() pipeline.Domain { return extension.Domain{} }

@@ -274,9 +274,6 @@ func gsettingSchemas(a *App) []string {
 	})(r.Root)
 }
 
-// gsettingDomain is the domain value registry() holds.
-func gsettingDomain() pipeline.Domain { return gsetting.Domain{} }
-
 // negativeValues lets gsetting set take a value that starts with '-' and
 // is a GVariant number (-5, -0.5, -inf) without "--": pflag would read -5
 // as the shorthand flags -5 and fail. When args run gsetting set, such

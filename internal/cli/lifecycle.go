@@ -18,18 +18,8 @@ import (
 	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/redact"
 	"github.com/bkt-dev/bkt/internal/repo"
-	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/suggest"
 )
-
-// imageManifests is where the image bakes a read-only copy of manifests/
-// (SPEC §1); BKT_IMAGE_MANIFESTS overrides it.
-func imageManifests() string {
-	if d := os.Getenv("BKT_IMAGE_MANIFESTS"); d != "" {
-		return d
-	}
-	return "/usr/share/bkt/manifests"
-}
 
 // domainFilter is --only/--exclude, checked against the registry.
 type domainFilter struct{ only, exclude []string }
@@ -41,8 +31,7 @@ func (f *domainFilter) register(cmd *cobra.Command, withExclude bool) {
 	}
 }
 
-func (f *domainFilter) syncers(cmd *cobra.Command) ([]lifecycle.Syncer, error) {
-	reg := registry()
+func (f *domainFilter) syncers(cmd *cobra.Command, reg *pipeline.Registry) ([]lifecycle.Syncer, error) {
 	for _, name := range append(append([]string{}, f.only...), f.exclude...) {
 		if _, ok := reg.Get(name); !ok {
 			return nil, fail.New(fail.Usage, "Unknown domain %q", name).Suggest(suggestOr(name, reg.Names())...).
@@ -64,7 +53,7 @@ A second apply finds nothing to do. --from-image reads the copy of the manifests
 the image (/usr/share/bkt/manifests), for a first boot without a clone of the repository.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			syncers, err := f.syncers(cmd)
+			syncers, err := f.syncers(cmd, a.registry())
 			if err != nil {
 				return err
 			}
@@ -72,7 +61,7 @@ the image (/usr/share/bkt/manifests), for a first boot without a clone of the re
 			if err != nil {
 				return err
 			}
-			env := pipeline.Env{Runner: a.runner(), Root: root, Force: a.force, Progress: a.Stderr}
+			env := a.envAt(root)
 			plans, perr := lifecycle.Plan(cmd.Context(), syncers, env, root)
 			if a.dryRun || lifecycle.Empty(plans) {
 				if a.json {
@@ -116,14 +105,14 @@ func (a *App) lifecycleRoot(fromImage bool) (string, error) {
 		}
 		return r.Root, nil
 	}
-	dir := imageManifests()
+	dir := a.sys.ImageManifests
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return "", fail.New(fail.General, "The image carries no manifests at %s", dir).
-			Next("Apply from a clone of your repository instead: bkt apply", "Or point at another copy: BKT_IMAGE_MANIFESTS=DIR bkt apply --from-image")
+			Next("Apply from a clone of your repository instead: bkt apply")
 	}
 	if filepath.Base(dir) != "manifests" {
 		return "", fail.New(fail.General, "%s must be a directory named manifests", dir).
-			Next("Point at the manifests directory itself: BKT_IMAGE_MANIFESTS=.../manifests bkt apply --from-image")
+			Next("Apply from a clone of your repository instead: bkt apply")
 	}
 	return filepath.Dir(dir), nil
 }
@@ -163,16 +152,15 @@ Nothing is installed or changed on this machine: it already has all of it. --dry
 the manifest diff; --local records it in the local log instead; --batch adds it to bkt/batch.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			syncers, err := f.syncers(cmd)
+			syncers, err := f.syncers(cmd, a.registry())
 			if err != nil {
 				return err
 			}
-			r, err := a.repo()
+			env, err := a.env(true)
 			if err != nil {
 				return err
 			}
-			env := pipeline.Env{Runner: a.runner(), Root: r.Root, Force: a.force, Progress: a.Stderr}
-			changes, err := lifecycle.Capture(cmd.Context(), syncers, env, r.Root)
+			changes, err := lifecycle.Capture(cmd.Context(), syncers, env, env.Root)
 			if err != nil {
 				return err
 			}
@@ -206,7 +194,7 @@ func (a *App) statusCmd() *cobra.Command {
 		Short: "One screen: the repository, each domain declared vs actual, local changes, pending PRs",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			syncers, err := f.syncers(cmd)
+			syncers, err := f.syncers(cmd, a.registry())
 			if err != nil {
 				return err
 			}
@@ -247,11 +235,12 @@ func (a *App) statusCmd() *cobra.Command {
 
 // gatherStatus wires the sources of bkt status for the repository r.
 func (a *App) gatherStatus(ctx context.Context, r *repo.Repo, syncers []lifecycle.Syncer) statusReport {
-	runner := a.runner()
+	env := a.envAt(r.Root)
+	runner := env.Runner
 	return statusReport{Overview: lifecycle.Gather(ctx, lifecycle.Sources{
 		Syncers: syncers,
-		Env:     pipeline.Env{Runner: runner, Root: r.Root, Force: a.force},
-		Context: run.Detect(),
+		Env:     env,
+		Context: a.runContext(),
 		Git:     git.New(runner, r.Root),
 		Branches: func(ctx context.Context) ([]propagate.BranchState, string, error) {
 			return a.propagator(r, runner).ListWithin(ctx, githubReadBudget)
@@ -332,15 +321,6 @@ func suggestOr(name string, names []string) []string {
 	return names
 }
 
-// domainEnv is the environment a domain's own sync and capture run with.
-func (a *App) domainEnv() (pipeline.Env, error) {
-	r, err := a.repo()
-	if err != nil {
-		return pipeline.Env{}, err
-	}
-	return pipeline.Env{Runner: a.runner(), Root: r.Root, Force: a.force, Progress: a.Stderr}, nil
-}
-
 // domainSyncCmd is `bkt DOMAIN sync`: what `bkt apply --only DOMAIN` does,
 // the domain's plan run step by step (or printed with --dry-run).
 func (a *App) domainSyncCmd(s lifecycle.Syncer, short, long string) *cobra.Command {
@@ -350,7 +330,7 @@ func (a *App) domainSyncCmd(s lifecycle.Syncer, short, long string) *cobra.Comma
 		Long:  long,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := a.domainEnv()
+			env, err := a.env(true)
 			if err != nil {
 				return err
 			}
@@ -373,7 +353,7 @@ func (a *App) domainCaptureCmd(s lifecycle.Syncer, short, long, nothing string) 
 		Long:  long,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := a.domainEnv()
+			env, err := a.env(true)
 			if err != nil {
 				return err
 			}

@@ -23,6 +23,8 @@ import (
 
 // App holds the global flags and the streams of one bkt invocation.
 type App struct {
+	// sys is what the commands are built with (see env.go).
+	sys            System
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	// errw is the real stderr, for ui; Stderr cleans what external tools
@@ -47,10 +49,10 @@ type App struct {
 	printed bool
 }
 
-// Main runs bkt with args (without the program name) and returns the
-// process exit code.
-func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	app := &App{Stdin: stdin, Stdout: stdout, Stderr: ui.CleanWriter(stderr), errw: stderr, execContext: "host"}
+// Main runs bkt on sys with args (without the program name) and returns
+// the process exit code.
+func Main(ctx context.Context, sys System, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := &App{sys: sys, Stdin: stdin, Stdout: stdout, Stderr: ui.CleanWriter(stderr), errw: stderr, execContext: "host"}
 	err := app.execute(ctx, args)
 	if err == nil {
 		return 0

@@ -15,8 +15,8 @@ import (
 
 // Commands implements pipeline.Domain: the rpm-ostree (or dnf copr)
 // commands that make the change real, skipping what is already in place.
-func (Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change) ([]run.Cmd, error) {
-	dnf, ost := tools(env)
+func (d Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change) ([]run.Cmd, error) {
+	dnf, ost := d.tools(env)
 	switch c.Action {
 	case ActInstall:
 		return installCmds(ctx, dnf, ost, c)

@@ -80,7 +80,7 @@ func TestCommandsCopr(t *testing.T) {
 	if got := commands(t, m, change(dnf.ActCoprEnable, "atim/starship")); len(got) != 0 {
 		t.Errorf("enable an enabled COPR: %q", got)
 	}
-	// dnf with the test's BKT_DNF_ARGS, then the copr command
+	// dnf with the machine's extra arguments, then the copr command
 	got := commands(t, m, change(dnf.ActCoprEnable, "atim/starship", "@kdesig/kde-extras"))
 	if len(got) != 1 || !strings.HasPrefix(got[0], "dnf -c ") || !strings.HasSuffix(got[0], " --releasever=41 -y copr enable -- @kdesig/kde-extras") {
 		t.Errorf("enable a new COPR: %q", got)

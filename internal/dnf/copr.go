@@ -27,12 +27,12 @@ type CoprRow struct {
 // CoprList joins copr-repos.json with the COPR repositories enabled on
 // this machine (one dnf call). A failed query marks rows unknown and is
 // returned as the error.
-func CoprList(ctx context.Context, env pipeline.Env, root string) ([]CoprRow, error) {
+func (d Domain) CoprList(ctx context.Context, env pipeline.Env, root string) ([]CoprRow, error) {
 	var coprs manifest.CoprRepos
 	if err := manifest.Load(root, &coprs); err != nil {
 		return nil, err
 	}
-	dnf, _ := tools(env)
+	dnf, _ := d.tools(env)
 	ids, qerr := dnf.EnabledRepos(ctx)
 	here := map[string]bool{}
 	for _, id := range ids {

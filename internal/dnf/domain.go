@@ -55,7 +55,11 @@ type Options struct {
 func (Options) Domain() string { return Name }
 
 // Domain implements pipeline.Domain and lifecycle.Syncer for host RPMs.
-type Domain struct{}
+type Domain struct {
+	// DnfArgs go before every dnf command's own arguments: nil for bkt
+	// itself; tests point dnf at their repositories (dnfsys.Dnf.Args).
+	DnfArgs []string
+}
 
 // Name implements pipeline.Domain.
 func (Domain) Name() string { return Name }
@@ -74,8 +78,8 @@ func InstallChange(pkgs []string, now bool) pipeline.Change {
 	return c
 }
 
-func tools(env pipeline.Env) (*dnfsys.Dnf, rpmostree.RpmOstree) {
-	return dnfsys.New(env.Runner), rpmostree.RpmOstree{R: env.Runner}
+func (d Domain) tools(env pipeline.Env) (*dnfsys.Dnf, rpmostree.RpmOstree) {
+	return dnfsys.New(env.Runner, d.DnfArgs), rpmostree.RpmOstree{R: env.Runner}
 }
 
 // Validate implements pipeline.Domain.

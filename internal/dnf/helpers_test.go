@@ -9,10 +9,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/bkt-dev/bkt/internal/dnf"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
-	dnfsys "github.com/bkt-dev/bkt/internal/system/dnf"
 	"github.com/bkt-dev/bkt/internal/testenv/rpmtest"
 )
 
@@ -26,8 +26,8 @@ type machine struct {
 }
 
 // newMachine builds the machine with layered packages in the booted
-// deployment. The adapter reads BKT_DNF_ARGS from the environment, so
-// tests using a machine cannot run in parallel.
+// deployment, and points the tests' domain (dom) at its dnf until the test
+// ends, so tests using a machine cannot run in parallel.
 func newMachine(t *testing.T, layered ...string) *machine {
 	t.Helper()
 	dir := t.TempDir()
@@ -40,7 +40,8 @@ func newMachine(t *testing.T, layered ...string) *machine {
 			t.Fatal(err)
 		}
 	}
-	t.Setenv(dnfsys.ArgsEnv, strings.Join(f.Args(), " "))
+	dom = dnf.Domain{DnfArgs: f.Args()}
+	t.Cleanup(func() { dom = dnf.Domain{} })
 	root := filepath.Join(dir, "repo")
 	if err := os.MkdirAll(filepath.Join(root, "manifests"), 0o755); err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 // is unlayered and dropped from "packages"; a base-image package is
 // overridden and listed in "excluded". With prOnly this machine is not
 // asked: what the manifest declares is dropped, anything else excluded.
-func RemoveChanges(ctx context.Context, env pipeline.Env, names []string, prOnly bool) ([]pipeline.Change, error) {
+func (d Domain) RemoveChanges(ctx context.Context, env pipeline.Env, names []string, prOnly bool) ([]pipeline.Change, error) {
 	// The names go to dnf repoquery below, before the pipeline validates.
 	for _, n := range names {
 		if err := checkName(ActRemove, n); err != nil {
@@ -34,7 +34,7 @@ func RemoveChanges(ctx context.Context, env pipeline.Env, names []string, prOnly
 	var h *host
 	if !prOnly {
 		var err error
-		if h, err = readHost(ctx, env, names); err != nil {
+		if h, err = d.readHost(ctx, env, names); err != nil {
 			return nil, queryFailed(err, "read the installed packages", probe)
 		}
 	}

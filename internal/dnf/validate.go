@@ -20,11 +20,11 @@ import (
 // only on a miss) and that a package only a COPR offers comes from a COPR
 // the image enables too: otherwise this machine would have it and the
 // image build would fail.
-func (Domain) validateInstall(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+func (d Domain) validateInstall(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
 	if env.Force {
 		return nil
 	}
-	dnf, _ := tools(env)
+	dnf, _ := d.tools(env)
 	found, err := dnf.Available(ctx, c.IDs...)
 	if err != nil {
 		return catalogFailed(err, "query the enabled repositories", c)
@@ -87,11 +87,11 @@ func coprCheck(pkg string, repoIDs []string, coprs *manifest.CoprRepos) error {
 		"Once that pull request is merged and your checkout pulled (git pull), install it: "+run.Line("bkt", "dnf", "install", pkg))
 }
 
-func (Domain) validateGroup(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+func (d Domain) validateGroup(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
 	if env.Force {
 		return nil
 	}
-	dnf, _ := tools(env)
+	dnf, _ := d.tools(env)
 	for _, g := range c.IDs {
 		ok, err := dnf.GroupExists(ctx, g)
 		if err != nil {
@@ -124,7 +124,7 @@ func validateGroupRemove(env pipeline.Env, c pipeline.Change) error {
 
 // validateCoprDisable refuses to disable a COPR the manifest still needs:
 // a declared package that only it offers would break the image build.
-func (Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+func (d Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
 	if env.Root == "" {
 		return nil
 	}
@@ -152,7 +152,7 @@ func (Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pipel
 	if len(pkgs.Packages) == 0 {
 		return nil
 	}
-	dnf, _ := tools(env)
+	dnf, _ := d.tools(env)
 	found, err := dnf.Available(ctx, pkgs.Packages...)
 	if err != nil {
 		return catalogFailed(err, "query the enabled repositories", c)

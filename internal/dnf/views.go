@@ -29,8 +29,8 @@ type host struct {
 	installed    []string // names in the rpm database (the booted system)
 }
 
-func readHost(ctx context.Context, env pipeline.Env, names []string) (*host, error) {
-	dnf, ost := tools(env)
+func (d Domain) readHost(ctx context.Context, env pipeline.Env, names []string) (*host, error) {
+	dnf, ost := d.tools(env)
 	// The two tools are independent: ask them at the same time.
 	var pkgs []dnfsys.Package
 	var derr error
@@ -66,14 +66,14 @@ func (h *host) present(pkg string) bool {
 // A declared package is in place when it is layered or part of the image
 // (an image built from the manifest has it without layering). Groups are
 // not reported: rpm-ostree does not know them.
-func (Domain) Status(ctx context.Context, env pipeline.Env, root string) lifecycle.Report {
+func (d Domain) Status(ctx context.Context, env pipeline.Env, root string) lifecycle.Report {
 	rep := lifecycle.Report{Domain: Name, Items: []lifecycle.Item{}}
 	var pkgs manifest.SystemPackages
 	if err := manifest.Load(root, &pkgs); err != nil {
 		rep.Error = err.Error()
 		return rep
 	}
-	h, err := readHost(ctx, env, append(slices.Clone(pkgs.Packages), pkgs.Excluded...))
+	h, err := d.readHost(ctx, env, append(slices.Clone(pkgs.Packages), pkgs.Excluded...))
 	if err != nil {
 		var nf *run.NotFoundError
 		if errors.As(err, &nf) && len(pkgs.Packages)+len(pkgs.Excluded) == 0 {

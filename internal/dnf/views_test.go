@@ -126,7 +126,7 @@ func TestRemoveChanges(t *testing.T) {
 	m := newMachine(t, "htop")
 	ctx := t.Context()
 	m.write("system-packages.json", `{"packages": ["fish", "htop"]}`)
-	got, err := dnf.RemoveChanges(ctx, m.env(), []string{"htop", "nano", "fish"}, false)
+	got, err := dom.RemoveChanges(ctx, m.env(), []string{"htop", "nano", "fish"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,14 +135,14 @@ func TestRemoveChanges(t *testing.T) {
 		t.Errorf("%+v", got)
 	}
 
-	_, err = dnf.RemoveChanges(ctx, m.env(), []string{"htp"}, false)
+	_, err = dom.RemoveChanges(ctx, m.env(), []string{"htp"}, false)
 	if e := fail.As(err); e.Code != fail.Validation || !slices.Contains(e.DidYouMean, "htop") || !hasStep(e, "--pr-only") {
 		t.Errorf("unknown: %+v", e)
 	}
 
 	// --pr-only: the machine is not asked (the runner would fail).
 	env := pipeline.Env{Runner: &scripted{answer: func(run.Cmd) (run.Result, error) { t.Error("called"); return run.Result{}, nil }}, Root: m.root}
-	got, err = dnf.RemoveChanges(ctx, env, []string{"htop", "vim-minimal"}, true)
+	got, err = dom.RemoveChanges(ctx, env, []string{"htop", "vim-minimal"}, true)
 	if err != nil || len(got) != 2 || !slices.Equal(got[0].IDs, []string{"htop"}) || !slices.Equal(got[1].IDs, []string{"vim-minimal"}) {
 		t.Errorf("pr-only: %+v %v", got, err)
 	}
@@ -151,7 +151,7 @@ func TestRemoveChanges(t *testing.T) {
 func TestCoprList(t *testing.T) {
 	m := newMachine(t)
 	m.write("copr-repos.json", `{"coprs": [{"name": "atim/starship", "enabled": false}, {"name": "other/thing"}]}`)
-	rows, err := dnf.CoprList(t.Context(), m.env(), m.root)
+	rows, err := dom.CoprList(t.Context(), m.env(), m.root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestCoprList(t *testing.T) {
 		t.Errorf("%+v", rows)
 	}
 	m.write("copr-repos.json", `{"coprs": []}`)
-	rows, err = dnf.CoprList(t.Context(), m.env(), m.root)
+	rows, err = dom.CoprList(t.Context(), m.env(), m.root)
 	if err != nil || !slices.Equal(rows, []dnf.CoprRow{{Name: "atim/starship", Enabled: true, State: lifecycle.Extra}}) {
 		t.Errorf("unmanaged: %+v %v", rows, err)
 	}

@@ -51,6 +51,9 @@ type Env struct {
 	Runner run.Runner
 	// AdminPath is where the image installs bkt-admin.
 	AdminPath string
+	// Forge is the GitHub client of the repository at root, built the
+	// way every command builds it (forge.New with the runner when nil).
+	Forge func(root string) *forge.Client
 }
 
 // Failed counts the checks that failed.
@@ -82,10 +85,14 @@ func Run(ctx context.Context, e Env) []Check {
 	}
 	checks = append(checks, Check{Name: "repository", Status: OK, Detail: r.Root + " (" + r.Info.Owner + "/" + r.Info.Name + ")"})
 	g := git.New(e.Runner, r.Root)
+	newForge := e.Forge
+	if newForge == nil {
+		newForge = func(root string) *forge.Client { return forge.New(root, e.Runner) }
+	}
 	return append(checks, Concurrently(ctx,
 		func(ctx context.Context) Check { return Identity(ctx, g) },
 		func(ctx context.Context) Check { return Origin(ctx, g, r) },
-		func(ctx context.Context) Check { return GitHub(ctx, forge.New(r.Root, e.Runner)) },
+		func(ctx context.Context) Check { return GitHub(ctx, newForge(r.Root)) },
 		func(context.Context) Check { return Admin(e.AdminPath) },
 	)...)
 }

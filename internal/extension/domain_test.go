@@ -210,7 +210,7 @@ func TestValidate(t *testing.T) {
 	w.site.FailWith(0)
 
 	path := os.Getenv("PATH")
-	t.Setenv("BKT_SHELL_VERSION", "")
+	w.dom.ShellVersion = "" // ask gnome-shell
 	// a PATH with gsettings and no gnome-shell
 	bin := t.TempDir()
 	gs, err := exec.LookPath("gsettings")
@@ -227,10 +227,10 @@ func TestValidate(t *testing.T) {
 	check(extension.ActAdd, "helo@example.com", false, fail.Validation, "was not found")
 	check(extension.ActAdd, "old@example.org", false, fail.OK)
 	_, err = w.dom.Commands(t.Context(), w.env(), pipeline.Change{Domain: extension.Name, Action: extension.ActAdd, IDs: []string{hello}})
-	if e := fail.As(err); err == nil || e.Code != fail.External || !strings.Contains(strings.Join(e.NextSteps, "\n"), "BKT_SHELL_VERSION=47 bkt extension add hello@example.com") {
+	if e := fail.As(err); err == nil || e.Code != fail.External || !strings.Contains(strings.Join(e.NextSteps, "\n"), "bkt extension add hello@example.com --pr-only --force") {
 		t.Errorf("commands without a Shell: %v %+v", err, e)
 	}
-	t.Setenv("BKT_SHELL_VERSION", "47")
+	w.dom.ShellVersion = "47"
 	t.Setenv("PATH", path)
 
 	// remove/enable/disable need a declared or installed extension

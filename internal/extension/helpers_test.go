@@ -50,7 +50,6 @@ func newWorld(t *testing.T) *world {
 		"XDG_DATA_DIRS":            sys + ":/usr/local/share:/usr/share",
 		"GSETTINGS_BACKEND":        "keyfile",
 		"DBUS_SESSION_BUS_ADDRESS": "unix:path=" + filepath.Join(tmp, "no-bus"),
-		"BKT_SHELL_VERSION":        "47",
 		"BKT_EGO_URL":              "",
 	} {
 		t.Setenv(k, v)
@@ -66,7 +65,7 @@ func newWorld(t *testing.T) *world {
 		egotest.Extension{UUID: "old@example.org", Name: "Old", Releases: []egotest.Release{{Version: 7, Shell: []string{"3.38"}}}},
 	)
 	t.Cleanup(w.site.Close)
-	w.dom = extension.Domain{Client: &ext.Client{BaseURL: w.site.URL, HTTP: w.site.Client()}}
+	w.dom = extension.Domain{Client: &ext.Client{BaseURL: w.site.URL, HTTP: w.site.Client()}, ShellVersion: "47"}
 	return w
 }
 

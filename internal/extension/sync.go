@@ -33,7 +33,7 @@ func (d Domain) SyncPlan(ctx context.Context, env pipeline.Env, root string) ([]
 	for _, e := range m.Extensions {
 		if l.inst.where(e.UUID) == "" {
 			if shell == "" {
-				v, err := ext.ShellVersion(ctx, env.Runner)
+				v, err := ext.ShellVersion(ctx, env.Runner, d.ShellVersion)
 				if err != nil {
 					return nil, shellUnknown(err, sync)
 				}

@@ -48,7 +48,7 @@ func (d Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Ch
 	// Without a Shell here (CI, bkt image, --pr-only on a server) the UUID
 	// is still checked; only the release check needs the version, and an
 	// install here fails in Commands with the way out.
-	shell, serr := ext.ShellVersion(ctx, env.Runner)
+	shell, serr := ext.ShellVersion(ctx, env.Runner, d.ShellVersion)
 	if serr != nil {
 		shell = ""
 	}
@@ -163,7 +163,7 @@ func scanFailed(err error, c pipeline.Change) error {
 func shellUnknown(err error, c pipeline.Change) error {
 	return fail.Wrap(fail.External, err, "Could not tell which GNOME Shell version runs here").
 		WithDetail("%v", err).
-		Next("Name it: BKT_SHELL_VERSION=47 "+cliLine(c),
+		Next("Check that GNOME Shell runs here: gnome-shell --version",
 			"Record it without installing: "+cliLine(c)+" --pr-only --force")
 }
 

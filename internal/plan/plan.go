@@ -166,10 +166,10 @@ func (p *Plan) MarshalJSON() ([]byte, error) {
 	return json.Marshal(out)
 }
 
-// Stop, returned by a step, ends the plan there without failing it: the
+// ErrStop, returned by a step, ends the plan there without failing it: the
 // steps after it are not needed (the repository already holds the
 // change, so there is nothing to commit or push).
-var Stop = errors.New("plan: nothing more to do")
+var ErrStop = errors.New("plan: nothing more to do")
 
 // Policy says what Execute does after a failed step.
 type Policy int
@@ -225,7 +225,7 @@ func Cause(err error) error {
 // machine (run.Cmd.Mutates), in the order they ran, also on failure.
 // Under StopAtFirst a failure is a *StepError; under CarryOn the error
 // sums up every failed step (exit 7 when only the network failed, else
-// 4). A step that returns Stop ends the plan successfully.
+// 4). A step that returns ErrStop ends the plan successfully.
 func (x Executor) Execute(ctx context.Context, steps []Step) (ran []string, err error) {
 	rec := &run.Recorder{Next: x.Runner}
 	defer func() { ran = rec.Commands() }()
@@ -246,7 +246,7 @@ func (x Executor) Execute(ctx context.Context, steps []Step) (ran []string, err 
 			c.Progress = x.Progress
 		}
 		err := x.run(ctx, rec, s.Kind, c)
-		if errors.Is(err, Stop) {
+		if errors.Is(err, ErrStop) {
 			return nil, nil
 		}
 		if err == nil {

@@ -101,7 +101,7 @@ func TestBestEffortFailureDoesNotFail(t *testing.T) {
 }
 
 // Steps bkt does itself on the repository are called directly (their own
-// git commands go through the runner); Stop ends the plan successfully.
+// git commands go through the runner); ErrStop ends the plan successfully.
 func TestRepositoryStepsAndStop(t *testing.T) {
 	r := &fakeRunner{}
 	var did []string
@@ -111,7 +111,7 @@ func TestRepositoryStepsAndStop(t *testing.T) {
 			return err
 		}}}
 	}
-	_, err := Executor{Runner: r}.Execute(t.Context(), []Step{do("fetch", nil), do("commit", Stop), do("push", nil)})
+	_, err := Executor{Runner: r}.Execute(t.Context(), []Step{do("fetch", nil), do("commit", ErrStop), do("push", nil)})
 	if err != nil || !slices.Equal(did, []string{"fetch", "commit"}) || len(r.ran) != 0 {
 		t.Errorf("err = %v, did %q, runner ran %q", err, did, r.ran)
 	}

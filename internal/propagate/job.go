@@ -279,7 +279,7 @@ func (j *Job) stage(ctx context.Context, wg *git.Git) error {
 	if !changed {
 		j.p.logf("✓ Nothing to commit: %s already has this change", j.req.describeTarget(BatchBranch, j.baseRef))
 		j.out.NothingToCommit = true
-		return plan.Stop
+		return plan.ErrStop
 	}
 	return nil
 }
@@ -337,7 +337,7 @@ func (j *Job) setBranch(ctx context.Context) error {
 	}
 	if j.req.Batch {
 		p.logf("✓ Committed %s to %s (not pushed; submit with: bkt pr submit)", j.subj, j.branch)
-		return plan.Stop
+		return plan.ErrStop
 	}
 	if j.reused {
 		p.logf("✓ %s already holds %s (from an earlier attempt); finishing it", j.branch, j.subj)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -58,6 +59,9 @@ type Propagator struct {
 	Git   *git.Git      // rooted at Repo.Root
 	Forge *forge.Client // never nil: it says itself when GitHub may not be asked (Target)
 	Log   io.Writer     // progress lines; nil = silent
+	// Now is the clock that dates a submitted batch's branch name;
+	// nil = time.Now.
+	Now func() time.Time
 }
 
 const remote = "origin"

@@ -239,7 +239,11 @@ func (p *Propagator) submitTargets(ctx context.Context, branch string, recs map[
 
 // renameBatch moves bkt/batch to the first free bkt/batch-YYYYMMDD[-N].
 func (p *Propagator) renameBatch(ctx context.Context) (string, error) {
-	name, err := p.uniqueBranch(ctx, BatchBranch+"-"+time.Now().Format("20060102"))
+	now := time.Now
+	if p.Now != nil {
+		now = p.Now
+	}
+	name, err := p.uniqueBranch(ctx, BatchBranch+"-"+now().Format("20060102"))
 	if err != nil {
 		return "", err
 	}

@@ -20,13 +20,12 @@ const (
 // already the far side of a delegation and must not delegate again.
 const guardEnv = "BKT_DELEGATED"
 
-// Detect reports whether bkt runs inside a toolbox or distrobox container.
-// runDir is normally /run; BKT_RUN_DIR overrides it so tests can pretend.
-func Detect() Context {
-	runDir := os.Getenv("BKT_RUN_DIR")
-	if runDir == "" {
-		runDir = "/run"
-	}
+// RunDir is where toolbox and podman leave their container markers.
+const RunDir = "/run"
+
+// Detect reports whether bkt runs inside a toolbox or distrobox container,
+// from the markers in runDir (RunDir; tests give a directory of their own).
+func Detect(runDir string) Context {
 	for _, marker := range []string{".toolboxenv", ".containerenv"} {
 		if _, err := os.Stat(filepath.Join(runDir, marker)); err == nil {
 			return InToolbox

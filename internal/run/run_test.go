@@ -129,14 +129,13 @@ func TestVerbosePrintsBeforeRunning(t *testing.T) {
 
 func TestDetect(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("BKT_RUN_DIR", dir)
-	if Detect() != OnHost {
+	if Detect(dir) != OnHost {
 		t.Fatal("no marker: want host")
 	}
 	if err := os.WriteFile(filepath.Join(dir, ".toolboxenv"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if Detect() != InToolbox {
+	if Detect(dir) != InToolbox {
 		t.Fatal(".toolboxenv: want toolbox")
 	}
 }

@@ -12,7 +12,6 @@ package dnf
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 	"sync"
 
@@ -25,26 +24,22 @@ const (
 	DNF4 = "dnf"
 )
 
-// ArgsEnv names the variable whose words are put in front of every dnf
-// command's own arguments. It exists for tests, which point dnf at local
-// repositories and a private root (-c FILE --installroot=DIR
-// --releasever=N); unset, bkt runs plain `dnf5 …`. Words are split on
-// white space, so paths in it cannot hold spaces.
-const ArgsEnv = "BKT_DNF_ARGS"
-
 // Dnf runs dnf queries through R.
 type Dnf struct {
 	R run.Runner
-	// Args go before every command's own arguments (see ArgsEnv).
+	// Args go before every command's own arguments. bkt itself gives
+	// none; tests point dnf at local repositories and a private root
+	// (-c FILE --installroot=DIR --releasever=N).
 	Args []string
 
 	once sync.Once
 	prog string
 }
 
-// New returns an adapter using r and the extra arguments of ArgsEnv.
-func New(r run.Runner) *Dnf {
-	return &Dnf{R: r, Args: strings.Fields(os.Getenv(ArgsEnv))}
+// New returns an adapter running dnf through r with args before every
+// command's own (nil: plain `dnf5 …`).
+func New(r run.Runner, args []string) *Dnf {
+	return &Dnf{R: r, Args: args}
 }
 
 // Program returns the dnf to run: dnf5 when the host has it, else dnf. It

@@ -57,14 +57,16 @@ func TestProgram(t *testing.T) {
 	}
 }
 
-func TestNewReadsArgsEnv(t *testing.T) {
-	t.Setenv(dnf.ArgsEnv, "-c /x/dnf.conf  --installroot=/x/root")
-	if got := dnf.New(nil).Args; !slices.Equal(got, []string{"-c", "/x/dnf.conf", "--installroot=/x/root"}) {
-		t.Errorf("Args = %q", got)
+// The extra arguments are the caller's: none from the environment.
+func TestNewTakesArgsFromTheCaller(t *testing.T) {
+	t.Setenv("BKT_DNF_ARGS", "--bogus")
+	r := &fakeRunner{}
+	if c := dnf.New(r, nil).Cmd(t.Context(), "search", "x"); c.String() != "dnf5 search x" {
+		t.Errorf("no args: %s", c)
 	}
-	t.Setenv(dnf.ArgsEnv, "")
-	if got := dnf.New(nil).Args; len(got) != 0 {
-		t.Errorf("production Args = %q", got)
+	d := dnf.New(r, []string{"-c", "/x/dnf.conf", "--installroot=/x/root"})
+	if c := d.Cmd(t.Context(), "search", "x"); c.String() != "dnf5 -c /x/dnf.conf --installroot=/x/root search x" {
+		t.Errorf("args: %s", c)
 	}
 }
 

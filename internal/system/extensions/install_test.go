@@ -219,30 +219,32 @@ func (f *fakeShell) Run(_ context.Context, c run.Cmd) (run.Result, error) {
 }
 
 func TestShellVersion(t *testing.T) {
-	t.Setenv("BKT_SHELL_VERSION", "")
 	r := &fakeShell{out: "GNOME Shell 47.2\n"}
-	v, err := extensions.ShellVersion(t.Context(), r)
+	v, err := extensions.ShellVersion(t.Context(), r, "")
 	if err != nil || v != "47" {
 		t.Errorf("ShellVersion = %q, %v", v, err)
 	}
 	if len(r.cmds) != 1 || r.cmds[0].String() != "gnome-shell --version" || r.cmds[0].Where != run.Host || r.cmds[0].Mutates {
 		t.Errorf("ran %+v", r.cmds)
 	}
-	if _, err := extensions.ShellVersion(t.Context(), &fakeShell{out: "Mutter 47"}); err == nil || !strings.Contains(err.Error(), "Mutter 47") {
+	if _, err := extensions.ShellVersion(t.Context(), &fakeShell{out: "Mutter 47"}, ""); err == nil || !strings.Contains(err.Error(), "Mutter 47") {
 		t.Errorf("garbage: %v", err)
 	}
 	nf := &run.NotFoundError{Name: "gnome-shell"}
-	if _, err := extensions.ShellVersion(t.Context(), &fakeShell{err: nf}); !errors.As(err, &nf) {
+	if _, err := extensions.ShellVersion(t.Context(), &fakeShell{err: nf}, ""); !errors.As(err, &nf) {
 		t.Errorf("not installed: %v", err)
 	}
 
-	t.Setenv("BKT_SHELL_VERSION", "46.1")
 	r = &fakeShell{}
-	if v, err := extensions.ShellVersion(t.Context(), r); err != nil || v != "46" || len(r.cmds) != 0 {
-		t.Errorf("override: %q, %v, ran %v", v, err, r.cmds)
+	if v, err := extensions.ShellVersion(t.Context(), r, "46.1"); err != nil || v != "46" || len(r.cmds) != 0 {
+		t.Errorf("given: %q, %v, ran %v", v, err, r.cmds)
 	}
-	t.Setenv("BKT_SHELL_VERSION", "latest")
-	if _, err := extensions.ShellVersion(t.Context(), r); err == nil {
-		t.Error("a bad override was accepted")
+	if _, err := extensions.ShellVersion(t.Context(), r, "latest"); err == nil {
+		t.Error("a bad given version was accepted")
+	}
+	// The environment is no way to give it.
+	t.Setenv("BKT_SHELL_VERSION", "46")
+	if v, err := extensions.ShellVersion(t.Context(), &fakeShell{out: "GNOME Shell 47.2\n"}, ""); err != nil || v != "47" {
+		t.Errorf("BKT_SHELL_VERSION was read: %q, %v", v, err)
 	}
 }

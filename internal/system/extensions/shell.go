@@ -3,7 +3,6 @@ package extensions
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/run"
@@ -17,13 +16,13 @@ func VersionCmd() run.Cmd {
 
 // ShellVersion returns the major version of the GNOME Shell on this
 // machine ("47"; "3.38" before GNOME 40), the version EGO picks releases
-// for. BKT_SHELL_VERSION overrides the query (tests, or a machine whose
-// Shell is not on PATH).
-func ShellVersion(ctx context.Context, r run.Runner) (string, error) {
-	if v := os.Getenv("BKT_SHELL_VERSION"); v != "" {
-		major, ok := MajorVersion(v)
+// for. A given version ("46.1"; tests, which have no Shell) is used
+// instead of asking; "" asks gnome-shell --version.
+func ShellVersion(ctx context.Context, r run.Runner, given string) (string, error) {
+	if given != "" {
+		major, ok := MajorVersion(given)
 		if !ok {
-			return "", fmt.Errorf("BKT_SHELL_VERSION=%q is not a GNOME Shell version", v)
+			return "", fmt.Errorf("%q is not a GNOME Shell version", given)
 		}
 		return major, nil
 	}

@@ -19,8 +19,9 @@ type Repo struct {
 
 // Host is a hermetic stand-in for the host's dnf: a configuration that
 // enables only its repositories, and an installroot whose rpm database is
-// "the booted system". bkt's dnf adapter reaches it through
-// BKT_DNF_ARGS (see Env); nothing outside Dir and Home is read or written.
+// "the booted system". bkt's dnf adapter reaches it through the extra
+// arguments Args (given to bkt in ArgsEnv by Env); nothing outside Dir and
+// Home is read or written.
 type Host struct {
 	Dir  string // holds dnf.conf and root/
 	Home string // HOME for dnf: its .rpmmacros puts the rpmdb where Fedora has it
@@ -68,14 +69,20 @@ func (h *Host) Conf() string { return filepath.Join(h.Dir, "dnf.conf") }
 // Root is the installroot: its rpm database is the host's.
 func (h *Host) Root() string { return filepath.Join(h.Dir, "root") }
 
-// Args are the words of BKT_DNF_ARGS.
+// ArgsEnv names the variable in which the end-to-end tests give bkt's test
+// binary the extra dnf arguments, as words split on white space (so paths
+// in it cannot hold spaces). Only the test binary reads it: a production
+// bkt runs plain dnf whatever the environment holds.
+const ArgsEnv = "BKTTEST_DNF_ARGS"
+
+// Args go before every dnf command's own arguments to point it here.
 func (h *Host) Args() []string {
 	return []string{"-c", h.Conf(), "--installroot=" + h.Root(), "--releasever=" + Releasever}
 }
 
 // Env returns the variables that point bkt's dnf adapter (and dnf) here.
 func (h *Host) Env() []string {
-	return []string{"HOME=" + h.Home, dnfsys.ArgsEnv + "=" + strings.Join(h.Args(), " ")}
+	return []string{"HOME=" + h.Home, ArgsEnv + "=" + strings.Join(h.Args(), " ")}
 }
 
 // Install installs pkgs into the installroot with the real dnf: they are
