@@ -57,7 +57,7 @@ gets suggestions. All apps of one command are installed with one flatpak call.`,
 				return err
 			}
 			c := pipeline.Change{Domain: "flatpak", Action: flatpak.ActAdd, IDs: args,
-				Options: map[string]string{flatpak.OptRemote: remote, flatpak.OptScope: scope, flatpak.OptBranch: branch}}
+				Options: flatpak.Options{Remote: remote, Scope: scope, Branch: branch}}
 			return a.punned(cmd, c, &m)
 		},
 	}
@@ -85,7 +85,7 @@ func (a *App) flatpakRemoveCmd() *cobra.Command {
 			}
 			c := pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemove, IDs: args}
 			if scope != "" {
-				c.Options = map[string]string{flatpak.OptScope: scope}
+				c.Options = flatpak.Options{Scope: scope}
 			}
 			return a.punned(cmd, c, &m)
 		},
@@ -228,9 +228,9 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 			if err := checkScope(cmd, scope1); err != nil {
 				return err
 			}
-			opts := map[string]string{flatpak.OptURL: args[1], flatpak.OptScope: scope1}
+			opts := flatpak.Options{URL: args[1], Scope: scope1}
 			if noGPG {
-				opts[flatpak.OptGPGVerify] = "false"
+				opts.GPGVerify = new(false)
 			}
 			return a.punned(cmd, pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemoteAdd, IDs: args[:1], Options: opts}, &m1)
 		},
@@ -249,7 +249,7 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 				return err
 			}
 			return a.punned(cmd, pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemoteRemove, IDs: args,
-				Options: map[string]string{flatpak.OptScope: scope2}}, &m2)
+				Options: flatpak.Options{Scope: scope2}}, &m2)
 		},
 	}
 	remove.Flags().StringVar(&scope2, "scope", manifest.ScopeSystem, "installation: system or user")

@@ -92,7 +92,7 @@ refused with the quoted form to use. A key already at that value is not set agai
 		ValidArgsFunction: a.completeSetting,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c := pipeline.Change{Domain: gsetting.Name, Action: gsetting.ActSet, IDs: []string{gsetting.ID(args[0], args[1])},
-				Options: map[string]string{gsetting.OptValue: args[2], gsetting.OptComment: comment}}
+				Options: gsetting.Options{Value: args[2], Comment: comment}}
 			return a.punned(cmd, c, &m)
 		},
 	}

@@ -39,7 +39,7 @@ another program or a path on the host (one word: the shim passes its own argumen
 			}
 			c := pipeline.Change{Domain: "shim", Action: shim.ActAdd, IDs: args}
 			if host != "" {
-				c.Options = map[string]string{shim.OptHost: host}
+				c.Options = shim.Options{Host: host}
 			}
 			return a.punned(cmd, c, &m)
 		},

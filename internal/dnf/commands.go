@@ -84,7 +84,7 @@ func installCmds(ctx context.Context, dnf *dnfsys.Dnf, ost rpmostree.RpmOstree, 
 		cmds = append(cmds, rpmostree.OverrideResetCmd(reset...))
 	}
 	if len(add) > 0 {
-		cmds = append(cmds, rpmostree.InstallCmd(c.Opt(OptNow, "") == "true", add...))
+		cmds = append(cmds, rpmostree.InstallCmd(pipeline.OptionsOf[Options](c).Now, add...))
 	}
 	return cmds, nil
 }

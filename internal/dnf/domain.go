@@ -10,7 +10,6 @@ import (
 	"context"
 
 	"github.com/bkt-dev/bkt/internal/fail"
-	"github.com/bkt-dev/bkt/internal/locallog"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	dnfsys "github.com/bkt-dev/bkt/internal/system/dnf"
@@ -39,9 +38,21 @@ const (
 	ActCaptureExcluded = "capture-excluded"
 )
 
-// OptNow ("true") applies an install to the running system too
-// (rpm-ostree --apply-live).
-const OptNow = "now"
+// Options are a dnf change's options. The JSON names are the keys of the
+// local log's metadata (SPEC §2.3), where they are "true" or absent: keep
+// them.
+type Options struct {
+	// Now applies an install to the running system too (rpm-ostree
+	// --apply-live).
+	Now bool `json:"now,omitempty,string"`
+	// LiveOnly marks a change whose effect does not survive a reboot: the
+	// local log drops it when the boot changes (its key is
+	// locallog.LiveOnly).
+	LiveOnly bool `json:"live_only,omitempty,string"`
+}
+
+// Domain implements pipeline.ChangeOptions.
+func (Options) Domain() string { return Name }
 
 // Domain implements pipeline.Domain and lifecycle.Syncer for host RPMs.
 type Domain struct {
@@ -53,13 +64,16 @@ type Domain struct {
 // Name implements pipeline.Domain.
 func (Domain) Name() string { return Name }
 
+// Options implements pipeline.Domain.
+func (Domain) Options() pipeline.ChangeOptions { return Options{} }
+
 // InstallChange is the change of `bkt dnf install PKG… [--now]`. A --now
 // install is marked live-only for the local log (locallog.LiveOnly), so
 // a --local record of it is dropped after a reboot.
 func InstallChange(pkgs []string, now bool) pipeline.Change {
 	c := pipeline.Change{Domain: Name, Action: ActInstall, IDs: pkgs}
 	if now {
-		c.Options = map[string]string{OptNow: "true", locallog.LiveOnly: "true"}
+		c.Options = Options{Now: true, LiveOnly: true}
 	}
 	return c
 }

@@ -26,8 +26,12 @@ func TestInstallChange(t *testing.T) {
 		t.Errorf("%+v", c)
 	}
 	c := dnf.InstallChange([]string{"htop"}, true)
-	if c.Opt(dnf.OptNow, "") != "true" || c.Opt(locallog.LiveOnly, "") != "true" {
+	if o := pipeline.OptionsOf[dnf.Options](c); !o.Now || !o.LiveOnly {
 		t.Errorf("--now: %+v", c)
+	}
+	// The local log reads live_only itself: the option is its key.
+	if m := pipeline.Metadata(c.Options); m[locallog.LiveOnly] != "true" || m["now"] != "true" || len(m) != 2 {
+		t.Errorf("--now metadata: %v", m)
 	}
 }
 

@@ -59,6 +59,9 @@ type Domain struct {
 // Name implements pipeline.Domain.
 func (Domain) Name() string { return Name }
 
+// Options implements pipeline.Domain: these changes have no options.
+func (Domain) Options() pipeline.ChangeOptions { return nil }
+
 func (d Domain) client() *ext.Client {
 	if d.Client != nil {
 		return d.Client

@@ -4,6 +4,7 @@
 package flatpak
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,20 +28,41 @@ const (
 	ActRemoteRemove = "remote-remove"
 )
 
-// Option keys of flatpak changes.
-const (
-	OptRemote    = "remote"
-	OptScope     = "scope"
-	OptBranch    = "branch"
-	OptURL       = "url"
-	OptGPGVerify = "gpg_verify"
-)
+// Options are a flatpak change's options. The JSON names are the keys of
+// the local log's metadata (SPEC §2.3): keep them.
+type Options struct {
+	// Remote is where add and capture install from (default flathub).
+	Remote string `json:"remote,omitempty"`
+	// Scope is the installation, system (default) or user; for remove, ""
+	// means both.
+	Scope string `json:"scope,omitempty"`
+	// Branch pins add and capture to a branch ("" is the remote's default).
+	Branch string `json:"branch,omitempty"`
+	// URL is the repository of remote-add.
+	URL string `json:"url,omitempty"`
+	// GPGVerify is remote-add's signature check: nil means on, the way a
+	// log without the key has always read.
+	GPGVerify *bool `json:"gpg_verify,omitempty,string"`
+}
+
+// Domain implements pipeline.ChangeOptions.
+func (Options) Domain() string { return "flatpak" }
+
+func (o Options) remote() string { return cmp.Or(o.Remote, manifest.DefaultRemote) }
+func (o Options) scope() string  { return cmp.Or(o.Scope, manifest.ScopeSystem) }
+func (o Options) verify() bool   { return o.GPGVerify == nil || *o.GPGVerify }
+
+// optionsOf returns the options of c, a flatpak change.
+func optionsOf(c pipeline.Change) Options { return pipeline.OptionsOf[Options](c) }
 
 // Domain implements pipeline.Domain for flatpak.
 type Domain struct{}
 
 // Name implements pipeline.Domain.
 func (Domain) Name() string { return "flatpak" }
+
+// Options implements pipeline.Domain.
+func (Domain) Options() pipeline.ChangeOptions { return Options{} }
 
 func adapter(env pipeline.Env) fp.Flatpak { return fp.Flatpak{R: env.Runner} }
 
@@ -55,7 +77,7 @@ func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Chang
 	case ActRemove:
 		return d.validateRemove(ctx, env, c)
 	case ActRemoteAdd:
-		if c.Opt(OptURL, "") == "" {
+		if optionsOf(c).URL == "" {
 			return fail.New(fail.Usage, "Remote %q needs a URL", c.IDs[0]).
 				Next("Add it: " + run.Line("bkt", "flatpak", "remote", "add", c.IDs[0], "https://dl.flathub.org/repo/flathub.flatpakrepo"))
 		}
@@ -66,13 +88,12 @@ func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Chang
 	return fail.New(fail.Usage, "flatpak has no action %q", c.Action)
 }
 
-func scopeOf(c pipeline.Change) string { return c.Opt(OptScope, manifest.ScopeSystem) }
-
 func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
 	if env.Force {
 		return nil
 	}
-	scope, remote := scopeOf(c), c.Opt(OptRemote, manifest.DefaultRemote)
+	o := optionsOf(c)
+	scope, remote := o.scope(), o.remote()
 	f := adapter(env)
 	remotes, err := f.Remotes(ctx)
 	if err != nil {
@@ -250,7 +271,8 @@ func queryError(err error, what string, c pipeline.Change, catalog bool) error {
 // the change real, skipping what is already in place.
 func (Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change) ([]run.Cmd, error) {
 	f := adapter(env)
-	scope := scopeOf(c)
+	o := optionsOf(c)
+	scope := o.scope()
 	switch c.Action {
 	case ActAdd:
 		installed, err := f.Installed(ctx)
@@ -260,13 +282,13 @@ func (Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change)
 		var refs []string
 		for _, id := range c.IDs {
 			if !slices.ContainsFunc(installed, func(i fp.Installed) bool { return i.ID == id && i.Scope == scope }) {
-				refs = append(refs, fp.Ref(id, c.Opt(OptBranch, "")))
+				refs = append(refs, fp.Ref(id, o.Branch))
 			}
 		}
 		if len(refs) == 0 {
 			return nil, nil
 		}
-		return []run.Cmd{fp.InstallCmd(scope, c.Opt(OptRemote, manifest.DefaultRemote), refs...)}, nil
+		return []run.Cmd{fp.InstallCmd(scope, o.remote(), refs...)}, nil
 	case ActRemove:
 		installed, err := f.Installed(ctx)
 		if err != nil {
@@ -274,7 +296,7 @@ func (Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change)
 		}
 		byScope := map[string][]string{}
 		for _, i := range installed {
-			if slices.Contains(c.IDs, i.ID) && (c.Opt(OptScope, "") == "" || i.Scope == c.Opt(OptScope, "")) {
+			if slices.Contains(c.IDs, i.ID) && (o.Scope == "" || i.Scope == o.Scope) {
 				byScope[i.Scope] = append(byScope[i.Scope], i.ID)
 			}
 		}
@@ -292,7 +314,7 @@ func (Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change)
 		}
 		exists := slices.ContainsFunc(remotes, func(r fp.Remote) bool { return r.Name == c.IDs[0] && r.Scope == scope })
 		if c.Action == ActRemoteAdd && !exists {
-			return []run.Cmd{fp.RemoteAddCmd(scope, c.IDs[0], c.Opt(OptURL, ""), c.Opt(OptGPGVerify, "true") != "false")}, nil
+			return []run.Cmd{fp.RemoteAddCmd(scope, c.IDs[0], o.URL, o.verify())}, nil
 		}
 		if c.Action == ActRemoteRemove && exists {
 			return []run.Cmd{fp.RemoteDeleteCmd(scope, c.IDs[0])}, nil
@@ -303,12 +325,13 @@ func (Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change)
 
 // Apply implements pipeline.Domain.
 func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.FileDiff, error) {
+	o := optionsOf(c)
 	switch c.Action {
 	case ActAdd, ActCapture:
 		var apps manifest.FlatpakApps
 		d, err := manifest.Edit(root, &apps, func() error {
 			for _, id := range c.IDs {
-				apps.Upsert(manifest.FlatpakApp{ID: id, Remote: c.Opt(OptRemote, manifest.DefaultRemote), Scope: scopeOf(c), Branch: c.Opt(OptBranch, "")})
+				apps.Upsert(manifest.FlatpakApp{ID: id, Remote: o.remote(), Scope: o.scope(), Branch: o.Branch})
 			}
 			return nil
 		}, write)
@@ -317,7 +340,7 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 		var apps manifest.FlatpakApps
 		d, err := manifest.Edit(root, &apps, func() error {
 			for _, id := range c.IDs {
-				for _, s := range scopesFor(c) {
+				for _, s := range o.scopes() {
 					apps.Remove(id, s)
 				}
 			}
@@ -327,10 +350,9 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 	case ActRemoteAdd:
 		var remotes manifest.FlatpakRemotes
 		d, err := manifest.Edit(root, &remotes, func() error {
-			r := manifest.FlatpakRemote{Name: c.IDs[0], URL: c.Opt(OptURL, ""), Scope: scopeOf(c)}
-			if c.Opt(OptGPGVerify, "true") == "false" {
-				f := false
-				r.GPGVerify = &f
+			r := manifest.FlatpakRemote{Name: c.IDs[0], URL: o.URL, Scope: o.scope()}
+			if !o.verify() {
+				r.GPGVerify = new(false)
 			}
 			remotes.Upsert(r)
 			return nil
@@ -339,7 +361,7 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 	case ActRemoteRemove:
 		var remotes manifest.FlatpakRemotes
 		d, err := manifest.Edit(root, &remotes, func() error {
-			remotes.Remove(c.IDs[0], scopeOf(c))
+			remotes.Remove(c.IDs[0], o.scope())
 			return nil
 		}, write)
 		return []manifest.FileDiff{d}, err
@@ -347,10 +369,10 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 	return nil, fmt.Errorf("flatpak: unknown action %q", c.Action)
 }
 
-// scopesFor is the scope a remove applies to: the one given, else both.
-func scopesFor(c pipeline.Change) []string {
-	if s := c.Opt(OptScope, ""); s != "" {
-		return []string{s}
+// scopes are the scopes a remove applies to: the one given, else both.
+func (o Options) scopes() []string {
+	if o.Scope != "" {
+		return []string{o.Scope}
 	}
 	return []string{fp.User, fp.System}
 }

@@ -16,7 +16,7 @@ var dom flatpak.Domain
 
 func addChange(scope, remote string, ids ...string) pipeline.Change {
 	return pipeline.Change{Domain: "flatpak", Action: flatpak.ActAdd, IDs: ids,
-		Options: map[string]string{flatpak.OptScope: scope, flatpak.OptRemote: remote}}
+		Options: flatpak.Options{Scope: scope, Remote: remote}}
 }
 
 func hasStep(e *fail.Error, part string) bool {
@@ -204,7 +204,7 @@ func TestCommandsAdd(t *testing.T) {
 
 	// A pinned branch becomes id//branch.
 	c := addChange("user", "local", appBeta)
-	c.Options[flatpak.OptBranch] = "beta"
+	c.Options = flatpak.Options{Scope: "user", Remote: "local", Branch: "beta"}
 	cmds, _ = dom.Commands(ctx, m.penv(), c)
 	if got := cmdStrings(cmds); len(got) != 1 || !strings.HasSuffix(got[0], " local "+appBeta+"//beta") {
 		t.Errorf("branch: %q", got)
@@ -225,7 +225,7 @@ func TestCommandsRemove(t *testing.T) {
 	rm := func(scope string, ids ...string) pipeline.Change {
 		c := pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemove, IDs: ids}
 		if scope != "" {
-			c.Options = map[string]string{flatpak.OptScope: scope}
+			c.Options = flatpak.Options{Scope: scope}
 		}
 		return c
 	}
@@ -258,37 +258,33 @@ func TestCommandsRemove(t *testing.T) {
 func TestCommandsRemotes(t *testing.T) {
 	m := newMachine(t)
 	ctx := t.Context()
-	remote := func(action, name, scope string, opts ...string) pipeline.Change {
-		c := pipeline.Change{Domain: "flatpak", Action: action, IDs: []string{name}, Options: map[string]string{flatpak.OptScope: scope}}
-		for i := 0; i+1 < len(opts); i += 2 {
-			c.Options[opts[i]] = opts[i+1]
-		}
-		return c
+	remote := func(action, name string, o flatpak.Options) pipeline.Change {
+		return pipeline.Change{Domain: "flatpak", Action: action, IDs: []string{name}, Options: o}
 	}
-	cmds, _ := dom.Commands(ctx, m.penv(), remote(flatpak.ActRemoteAdd, "local", "user", flatpak.OptURL, fileURL(m.repo)))
+	cmds, _ := dom.Commands(ctx, m.penv(), remote(flatpak.ActRemoteAdd, "local", flatpak.Options{Scope: "user", URL: fileURL(m.repo)}))
 	if len(cmds) != 0 {
 		t.Errorf("adding an existing remote: %q", cmdStrings(cmds))
 	}
-	cmds, _ = dom.Commands(ctx, m.penv(), remote(flatpak.ActRemoteAdd, "extra", "user", flatpak.OptURL, fileURL(m.repo), flatpak.OptGPGVerify, "false"))
+	cmds, _ = dom.Commands(ctx, m.penv(), remote(flatpak.ActRemoteAdd, "extra", flatpak.Options{Scope: "user", URL: fileURL(m.repo), GPGVerify: new(false)}))
 	if got := cmdStrings(cmds); !slices.Equal(got, []string{"flatpak remote-add --user --if-not-exists --no-gpg-verify -- extra " + fileURL(m.repo)}) {
 		t.Errorf("remote add: %q", got)
 	}
 	m.runAll(cmds)
-	cmds, _ = dom.Commands(ctx, m.penv(), remote(flatpak.ActRemoteRemove, "extra", "user"))
+	cmds, _ = dom.Commands(ctx, m.penv(), remote(flatpak.ActRemoteRemove, "extra", flatpak.Options{Scope: "user"}))
 	if got := cmdStrings(cmds); !slices.Equal(got, []string{"flatpak remote-delete --user -- extra"}) {
 		t.Errorf("remote remove: %q", got)
 	}
 	m.runAll(cmds)
-	cmds, _ = dom.Commands(ctx, m.penv(), remote(flatpak.ActRemoteRemove, "extra", "user"))
+	cmds, _ = dom.Commands(ctx, m.penv(), remote(flatpak.ActRemoteRemove, "extra", flatpak.Options{Scope: "user"}))
 	if len(cmds) != 0 {
 		t.Errorf("removing a missing remote: %q", cmdStrings(cmds))
 	}
 	// The name exists, but in the other scope.
-	cmds, _ = dom.Commands(ctx, m.penv(), remote(flatpak.ActRemoteRemove, "local", "system"))
+	cmds, _ = dom.Commands(ctx, m.penv(), remote(flatpak.ActRemoteRemove, "local", flatpak.Options{Scope: "system"}))
 	if len(cmds) != 0 {
 		t.Errorf("removing a remote of the other scope: %q", cmdStrings(cmds))
 	}
-	e := fail.As(dom.Validate(ctx, m.penv(), remote(flatpak.ActRemoteAdd, "x", "user")))
+	e := fail.As(dom.Validate(ctx, m.penv(), remote(flatpak.ActRemoteAdd, "x", flatpak.Options{Scope: "user"})))
 	if e.Code != fail.Usage {
 		t.Errorf("remote add without URL: %+v", e)
 	}
@@ -329,7 +325,7 @@ func TestApply(t *testing.T) {
 		removed []string
 	}
 	branchAdd := addChange("user", "local", "org.example.Beta")
-	branchAdd.Options[flatpak.OptBranch] = "beta"
+	branchAdd.Options = flatpak.Options{Scope: "user", Remote: "local", Branch: "beta"}
 	cases := []tc{
 		{name: "add", change: addChange("user", "local", "org.example.Third"), file: "flatpak-apps.json",
 			added: []string{`{ "id": "org.example.Third", "remote": "local", "scope": "user" },`}},
@@ -337,14 +333,14 @@ func TestApply(t *testing.T) {
 			file: "flatpak-apps.json", added: []string{`{ "id": "org.gnome.Maps", "remote": "flathub", "scope": "system" }`}},
 		{name: "add branch", change: branchAdd, file: "flatpak-apps.json",
 			added: []string{`{ "id": "org.example.Beta", "remote": "local", "scope": "user", "branch": "beta" },`}},
-		{name: "remove one scope", change: pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemove, IDs: []string{appA}, Options: map[string]string{flatpak.OptScope: "user"}},
+		{name: "remove one scope", change: pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemove, IDs: []string{appA}, Options: flatpak.Options{Scope: "user"}},
 			file: "flatpak-apps.json", removed: []string{`{ "id": "org.example.App", "remote": "local", "scope": "user" },`}},
 		{name: "remove both scopes", change: pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemove, IDs: []string{appA}},
 			file: "flatpak-apps.json", removed: []string{`{ "id": "org.example.App", "remote": "local", "scope": "system" },`, `{ "id": "org.example.App", "remote": "local", "scope": "user" },`}},
 		{name: "remote add", change: pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemoteAdd, IDs: []string{"mine"},
-			Options: map[string]string{flatpak.OptURL: "file:///srv/mine", flatpak.OptScope: "user", flatpak.OptGPGVerify: "false"}},
+			Options: flatpak.Options{URL: "file:///srv/mine", Scope: "user", GPGVerify: new(false)}},
 			file: "flatpak-remotes.json", added: []string{`{ "name": "mine", "url": "file:///srv/mine", "scope": "user", "gpg_verify": false }`}},
-		{name: "remote remove", change: pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemoteRemove, IDs: []string{"flathub"}, Options: map[string]string{flatpak.OptScope: "system"}},
+		{name: "remote remove", change: pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemoteRemove, IDs: []string{"flathub"}, Options: flatpak.Options{Scope: "system"}},
 			file: "flatpak-remotes.json", removed: []string{`{`, `"name": "flathub",`, `"url": "https://dl.flathub.org/repo/flathub.flatpakrepo",`, `"scope": "system"`, `},`}},
 	}
 	for _, c := range cases {

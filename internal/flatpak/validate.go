@@ -20,12 +20,13 @@ func checkNames(c pipeline.Change) error {
 			return invalidName(err, c)
 		}
 	}
-	for _, o := range []struct {
-		opt  string
-		rule *manifest.Rule
-	}{{OptRemote, manifest.RemoteName}, {OptBranch, manifest.Branch}, {OptURL, manifest.RemoteURL}} {
-		if v := c.Opt(o.opt, ""); v != "" {
-			if err := o.rule.Check(v); err != nil {
+	o := optionsOf(c)
+	for _, f := range []struct {
+		value string
+		rule  *manifest.Rule
+	}{{o.Remote, manifest.RemoteName}, {o.Branch, manifest.Branch}, {o.URL, manifest.RemoteURL}} {
+		if f.value != "" {
+			if err := f.rule.Check(f.value); err != nil {
 				return invalidName(err, c)
 			}
 		}

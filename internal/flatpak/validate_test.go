@@ -15,14 +15,14 @@ func TestCheckNames(t *testing.T) {
 		ok bool
 	}{
 		{pipeline.Change{Action: ActAdd, IDs: []string{"org.gnome.Boxes"}}, true},
-		{pipeline.Change{Action: ActAdd, IDs: []string{"org.gnome.Maps"}, Options: map[string]string{OptRemote: "flathub", OptBranch: "beta"}}, true},
-		{pipeline.Change{Action: ActRemoteAdd, IDs: []string{"flathub"}, Options: map[string]string{OptURL: "https://dl.flathub.org/repo/flathub.flatpakrepo"}}, true},
+		{pipeline.Change{Action: ActAdd, IDs: []string{"org.gnome.Maps"}, Options: Options{Remote: "flathub", Branch: "beta"}}, true},
+		{pipeline.Change{Action: ActRemoteAdd, IDs: []string{"flathub"}, Options: Options{URL: "https://dl.flathub.org/repo/flathub.flatpakrepo"}}, true},
 		{pipeline.Change{Action: ActAdd, IDs: []string{"--help"}}, false},
 		{pipeline.Change{Action: ActRemove, IDs: []string{"boxes"}}, false},
-		{pipeline.Change{Action: ActAdd, IDs: []string{"org.gnome.Boxes"}, Options: map[string]string{OptRemote: "--user"}}, false},
-		{pipeline.Change{Action: ActAdd, IDs: []string{"org.gnome.Boxes"}, Options: map[string]string{OptBranch: "-x"}}, false},
-		{pipeline.Change{Action: ActRemoteAdd, IDs: []string{"-r"}, Options: map[string]string{OptURL: "https://x/"}}, false},
-		{pipeline.Change{Action: ActRemoteAdd, IDs: []string{"r"}, Options: map[string]string{OptURL: "--from"}}, false},
+		{pipeline.Change{Action: ActAdd, IDs: []string{"org.gnome.Boxes"}, Options: Options{Remote: "--user"}}, false},
+		{pipeline.Change{Action: ActAdd, IDs: []string{"org.gnome.Boxes"}, Options: Options{Branch: "-x"}}, false},
+		{pipeline.Change{Action: ActRemoteAdd, IDs: []string{"-r"}, Options: Options{URL: "https://x/"}}, false},
+		{pipeline.Change{Action: ActRemoteAdd, IDs: []string{"r"}, Options: Options{URL: "--from"}}, false},
 	} {
 		err := checkNames(tc.c)
 		if tc.ok != (err == nil) || (err != nil && fail.CodeOf(err) != fail.Usage) {

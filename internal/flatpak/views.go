@@ -175,11 +175,8 @@ func CaptureChanges(ctx context.Context, r run.Runner, root string) ([]pipeline.
 		if !ok {
 			i = len(out)
 			index[key] = i
-			opts := map[string]string{OptScope: row.Scope, OptRemote: row.Remote}
-			if branch != "" {
-				opts[OptBranch] = branch
-			}
-			out = append(out, pipeline.Change{Domain: "flatpak", Action: ActCapture, Options: opts})
+			out = append(out, pipeline.Change{Domain: "flatpak", Action: ActCapture,
+				Options: Options{Scope: row.Scope, Remote: row.Remote, Branch: branch}})
 		}
 		out[i].IDs = append(out[i].IDs, row.ID)
 	}

@@ -155,12 +155,8 @@ func TestCaptureChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := func(scope, remote, branch string) map[string]string {
-		o := map[string]string{flatpak.OptScope: scope, flatpak.OptRemote: remote}
-		if branch != "" {
-			o[flatpak.OptBranch] = branch
-		}
-		return o
+	opts := func(scope, remote, branch string) flatpak.Options {
+		return flatpak.Options{Scope: scope, Remote: remote, Branch: branch}
 	}
 	want := []pipeline.Change{
 		// The managed user App is skipped; the system one is not managed.

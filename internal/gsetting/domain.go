@@ -28,19 +28,36 @@ const (
 	ActCapture = "capture" // record a value that is already live
 )
 
-// Option keys of gsetting changes.
-const (
-	OptValue   = "value"   // GVariant text
-	OptComment = "comment" // free text stored next to the value
-)
+// Options are a gsetting change's options. The JSON names are the keys of
+// the local log's metadata (SPEC §2.3): keep them.
+type Options struct {
+	// Value is the GVariant text of set and capture.
+	Value string `json:"value,omitempty"`
+	// Comment is free text stored next to the value ("" keeps the
+	// manifest entry's comment).
+	Comment string `json:"comment,omitempty"`
+}
 
-// Domain implements pipeline.Domain and lifecycle.Syncer for GSettings.
+// Domain implements pipeline.ChangeOptions.
+func (Options) Domain() string { return Name }
+
+// optionsOf returns the options of c, a gsetting change.
+func optionsOf(c pipeline.Change) Options { return pipeline.OptionsOf[Options](c) }
+
+// Domain implements pipeline.Domain, pipeline.Normalizer and
+// lifecycle.Syncer for GSettings.
 type Domain struct{}
 
-var _ lifecycle.Syncer = Domain{}
+var (
+	_ lifecycle.Syncer    = Domain{}
+	_ pipeline.Normalizer = Domain{}
+)
 
 // Name implements pipeline.Domain.
 func (Domain) Name() string { return Name }
+
+// Options implements pipeline.Domain.
+func (Domain) Options() pipeline.ChangeOptions { return Options{} }
 
 // ID is a change's identifier for one key: "SCHEMA KEY". It reads well in
 // commit subjects ("gsetting: set org.gnome.desktop.interface gtk-theme")
@@ -62,14 +79,47 @@ func SplitID(id string) (schema, key string, err error) {
 
 func adapter(env pipeline.Env) gs.Gsettings { return gs.Gsettings{R: env.Runner} }
 
+// Normalize implements pipeline.Normalizer: a set's value becomes the text
+// gsettings itself prints for the key's type ("300" → "uint32 300",
+// "3" → "3.0" for a double), so the manifest, the plan and the local log
+// all record that text. It only reads the key's type; when the schema,
+// the key or the value is wrong it returns c as it is and Validate says
+// what is wrong. With --force there is no schema to ask: the value is
+// read as untyped GVariant text.
+func (Domain) Normalize(ctx context.Context, env pipeline.Env, c pipeline.Change) pipeline.Change {
+	if c.Action != ActSet {
+		return c
+	}
+	o := optionsOf(c)
+	canonical := ""
+	for _, id := range c.IDs {
+		schema, key, err := SplitID(id)
+		if err != nil {
+			return c
+		}
+		v, err := gvariant.Parse(o.Value)
+		if !env.Force {
+			var r gs.Range
+			if r, err = adapter(env).Range(ctx, schema, key); err == nil {
+				v, err = gvariant.ParseTyped(o.Value, r.Type)
+			}
+		}
+		if err != nil {
+			return c
+		}
+		canonical = v.String()
+	}
+	o.Value = canonical
+	c.Options = o
+	return c
+}
+
 // Validate implements pipeline.Domain. For set it checks the schema, the
 // key and the value against this machine's schemas, with reads only and a
 // trial write under the memory backend: the user's settings are never
-// touched. It then normalises the value in place to the text gsettings
-// itself prints ("300" → "uint32 300"): c.Options is the map the pipeline
-// hands on to Apply, the plan and the local log, so all of them record the
-// canonical text. --force skips the checks against the schemas (e.g. a
-// schema not installed here) but still requires valid GVariant text.
+// touched. --force skips the checks against the schemas (e.g. a schema not
+// installed here) but still requires valid GVariant text. It never changes
+// c: the canonical form of the value is Normalize's.
 func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
 	if len(c.IDs) == 0 {
 		return fail.New(fail.Usage, "gsetting %s needs a SCHEMA and a KEY", c.Action).Next("See the usage: bkt gsetting --help")
@@ -94,8 +144,9 @@ func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Chang
 		}
 		return nil
 	case ActCapture:
-		if _, err := gvariant.Parse(c.Opt(OptValue, "")); err != nil {
-			return fail.Wrap(fail.Validation, err, "Captured value %q is not GVariant text", c.Opt(OptValue, ""))
+		value := optionsOf(c).Value
+		if _, err := gvariant.Parse(value); err != nil {
+			return fail.Wrap(fail.Validation, err, "Captured value %q is not GVariant text", value)
 		}
 		return nil
 	}
@@ -103,22 +154,18 @@ func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Chang
 }
 
 func (Domain) validateSet(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
-	value := c.Opt(OptValue, "")
-	canonical := ""
+	value := optionsOf(c).Value
 	for _, id := range c.IDs {
 		schema, key, _ := SplitID(id)
 		var err error
 		if env.Force {
-			canonical, err = untypedValue(schema, key, value, c)
+			err = checkUntyped(schema, key, value)
 		} else {
-			canonical, err = checkSetting(ctx, adapter(env), schema, key, value, c)
+			err = checkSetting(ctx, adapter(env), schema, key, value, c)
 		}
 		if err != nil {
 			return err
 		}
-	}
-	if c.Options != nil {
-		c.Options[OptValue] = canonical
 	}
 	return nil
 }
@@ -136,7 +183,7 @@ func (Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change)
 		}
 		switch c.Action {
 		case ActSet:
-			want := c.Opt(OptValue, "")
+			want := optionsOf(c).Value
 			live, err := g.Get(ctx, schema, key)
 			if err != nil {
 				return nil, queryFailed(err, fmt.Sprintf("read %s %s", schema, key))
@@ -167,6 +214,7 @@ func sameValue(live, want string) bool {
 func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.FileDiff, error) {
 	var m manifest.GSettings
 	var edit func() error
+	o := optionsOf(c)
 	switch c.Action {
 	case ActSet, ActCapture:
 		edit = func() error {
@@ -175,7 +223,7 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 				if err != nil {
 					return err
 				}
-				s := manifest.GSetting{Schema: schema, Key: key, Value: canonicalText(c.Opt(OptValue, "")), Comment: c.Opt(OptComment, "")}
+				s := manifest.GSetting{Schema: schema, Key: key, Value: canonicalText(o.Value), Comment: o.Comment}
 				if old := m.Find(schema, key); old != nil && s.Comment == "" {
 					s.Comment = old.Comment
 				}
@@ -202,7 +250,7 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 }
 
 // canonicalText prints value the way gsettings would when its type can be
-// inferred from the text alone; Validate has usually done it with the
+// inferred from the text alone; Normalize has usually done it with the
 // key's type already, and then this changes nothing.
 func canonicalText(value string) string {
 	if v, err := gvariant.Parse(value); err == nil {

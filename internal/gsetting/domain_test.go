@@ -2,6 +2,7 @@ package gsetting_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -14,8 +15,15 @@ import (
 
 var ctx = context.Background()
 
-func TestValidateNormalisesTheValue(t *testing.T) {
+func gsettingOptions(c pipeline.Change) gsetting.Options {
+	return pipeline.OptionsOf[gsetting.Options](c)
+}
+
+// Normalize records the value as gsettings prints it for the key's type;
+// Validate accepts it and changes nothing in the change it is given.
+func TestNormalizeTheValue(t *testing.T) {
 	f := newFixture(t)
+	d := gsetting.Domain{}
 	for _, tt := range []struct{ key, in, want string }{
 		{"greeting", `"hi there"`, "'hi there'"},
 		{"greeting", `"it's"`, `"it's"`},
@@ -31,16 +39,54 @@ func TestValidateNormalisesTheValue(t *testing.T) {
 		{"props", "{'a': <1>}", "{'a': <1>}"},
 	} {
 		c := setChange(schema, tt.key, tt.in)
-		if err := (gsetting.Domain{}).Validate(ctx, f.env, c); err != nil {
-			t.Errorf("%s = %s: %v", tt.key, tt.in, err)
-			continue
-		}
-		if got := c.Options["value"]; got != tt.want {
+		n := d.Normalize(ctx, f.env, c)
+		if got := gsettingOptions(n).Value; got != tt.want {
 			t.Errorf("%s = %s: normalised to %q, want %q", tt.key, tt.in, got, tt.want)
+		}
+		if !reflect.DeepEqual(c, setChange(schema, tt.key, tt.in)) {
+			t.Errorf("%s = %s: Normalize changed its argument: %+v", tt.key, tt.in, c)
+		}
+		if again := d.Normalize(ctx, f.env, n); !reflect.DeepEqual(again, n) {
+			t.Errorf("%s = %s: normalised twice: %+v, then %+v", tt.key, tt.in, n, again)
+		}
+		for _, v := range []pipeline.Change{c, n} {
+			if err := d.Validate(ctx, f.env, v); err != nil {
+				t.Errorf("%s = %s: %v", tt.key, tt.in, err)
+			}
+		}
+	}
+	// What Normalize cannot read is left for Validate to explain.
+	for _, c := range []pipeline.Change{
+		setChange(schema, "greeting", "Adwaita-dark"),
+		setChange(schema, "nokey", "'x'"),
+		setChange("org.bkt.tset", "greeting", "'x'"),
+		{Domain: "gsetting", Action: "reset", IDs: []string{schema + " greeting"}},
+	} {
+		if n := d.Normalize(ctx, f.env, c); !reflect.DeepEqual(n, c) {
+			t.Errorf("%+v normalised to %+v", c, n)
 		}
 	}
 	if kf := f.keyfile(t); kf != "" {
-		t.Errorf("validation wrote the user's settings:\n%s", kf)
+		t.Errorf("normalising wrote the user's settings:\n%s", kf)
+	}
+}
+
+// Validation does not change the change: the pipeline hands the same value
+// on to the commands, the manifest and the local log.
+func TestValidateDoesNotMutate(t *testing.T) {
+	f := newFixture(t)
+	force := f.env
+	force.Force = true
+	for _, env := range []pipeline.Env{f.env, force} {
+		for _, tt := range []struct{ key, value string }{{"unsigned", "300"}, {"ratio", "3"}, {"items", `["a","b"]`}, {"count", "200"}} {
+			c := setChange(schema, tt.key, tt.value)
+			c.Options = gsetting.Options{Value: tt.value, Comment: "why"}
+			before := pipeline.Change{Domain: c.Domain, Action: c.Action, IDs: slices.Clone(c.IDs), Options: c.Options}
+			_ = gsetting.Domain{}.Validate(ctx, env, c)
+			if !reflect.DeepEqual(c, before) {
+				t.Errorf("Validate (force %v) changed the change: %+v, was %+v", env.Force, c, before)
+			}
+		}
 	}
 }
 
@@ -112,8 +158,8 @@ func TestValidateForceSkipsSchemas(t *testing.T) {
 	if err := (gsetting.Domain{}).Validate(ctx, env, c); err != nil {
 		t.Fatalf("--force must not need the schema: %v", err)
 	}
-	if c.Options["value"] != "['a', 'b']" {
-		t.Errorf("value = %q", c.Options["value"])
+	if v := gsettingOptions(gsetting.Domain{}.Normalize(ctx, env, c)).Value; v != "['a', 'b']" {
+		t.Errorf("value = %q", v)
 	}
 	if f.runs.Count() != 0 {
 		t.Errorf("--force ran %d gsettings processes", f.runs.Count())
@@ -182,7 +228,7 @@ func TestApply(t *testing.T) {
 	f := newFixture(t)
 	d := gsetting.Domain{}
 	c := setChange(schema, "mode", "'dark'")
-	c.Options["comment"] = "easier on the eyes"
+	c.Options = gsetting.Options{Value: "'dark'", Comment: "easier on the eyes"}
 	if _, err := d.Apply(f.root, c, true); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/gsetting"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/testenv/gsettingstest"
 )
@@ -84,7 +85,7 @@ func (f *fixture) keyfile(t *testing.T) string {
 
 func setChange(schema, key, value string) pipeline.Change {
 	return pipeline.Change{Domain: "gsetting", Action: "set", IDs: []string{schema + " " + key},
-		Options: map[string]string{"value": value}}
+		Options: gsetting.Options{Value: value}}
 }
 
 func asFail(t *testing.T, err error) *fail.Error {

@@ -29,22 +29,22 @@ func checkNames(schema, key string) error {
 	return nil
 }
 
-// checkSetting validates schema, key and value and returns the value's
-// canonical text. Queries: list-keys, range, and one trial set under the
-// memory backend (gsettings is the authority on ranges and choices).
-func checkSetting(ctx context.Context, g gs.Gsettings, schema, key, value string, c pipeline.Change) (string, error) {
+// checkSetting validates schema, key and value. Queries: list-keys, range,
+// and one trial set under the memory backend (gsettings is the authority
+// on ranges and choices).
+func checkSetting(ctx context.Context, g gs.Gsettings, schema, key, value string, c pipeline.Change) error {
 	r, err := checkKey(ctx, g, schema, key, c)
 	if err != nil {
-		return "", err
+		return err
 	}
 	setting := schema + " " + key
 	v, err := gvariant.ParseTyped(value, r.Type)
 	if err != nil {
 		if r.Kind == "enum" && !isQuoted(value) && !slices.Contains(r.Values, value) {
 			// A bare word that is no nick either: quoting alone would not do.
-			return "", notAllowed(setting, value, r)
+			return notAllowed(setting, value, r)
 		}
-		return "", badValue(err, setting, value, r)
+		return badValue(err, setting, value, r)
 	}
 	switch r.Kind {
 	case "enum", "flags":
@@ -57,18 +57,18 @@ func checkSetting(ctx context.Context, g gs.Gsettings, schema, key, value string
 		}
 		for _, it := range items {
 			if !slices.Contains(r.Values, it) {
-				return "", notAllowed(setting, gvariant.Quote(it), r)
+				return notAllowed(setting, gvariant.Quote(it), r)
 			}
 		}
 	}
 	canonical := v.String()
 	if err := g.Check(ctx, schema, key, canonical); err != nil {
 		if kind, ok := gs.KindOf(err); ok && (kind == gs.OutOfRange || kind == gs.BadValue) {
-			return "", notAllowed(setting, canonical, r)
+			return notAllowed(setting, canonical, r)
 		}
-		return "", schemaError(ctx, g, err, schema, key, c)
+		return schemaError(ctx, g, err, schema, key, c)
 	}
-	return canonical, nil
+	return nil
 }
 
 // checkKey makes sure the schema is installed and has key, and returns
@@ -257,14 +257,13 @@ func describeType(sig string) string {
 	return "a value of GVariant type " + sig
 }
 
-// untypedValue is the --force check: no schema to type the value, but it
+// checkUntyped is the --force check: no schema to type the value, but it
 // must still be GVariant text, and a bare word still gets quotes offered.
-func untypedValue(schema, key, value string, c pipeline.Change) (string, error) {
-	v, err := gvariant.Parse(value)
-	if err == nil {
-		return v.String(), nil
+func checkUntyped(schema, key, value string) error {
+	if _, err := gvariant.Parse(value); err != nil {
+		return badValue(err, schema+" "+key, value, gs.Range{Type: "s"})
 	}
-	return "", badValue(err, schema+" "+key, value, gs.Range{Type: "s"})
+	return nil
 }
 
 // retry is the command line that would redo this change.
@@ -277,7 +276,7 @@ func setLine(setting, value string) string {
 func retry(c pipeline.Change, schema, key string) string {
 	argv := []string{"bkt", "gsetting", c.Action, schema, key}
 	if c.Action == ActSet {
-		argv = append(argv, c.Opt(OptValue, ""))
+		argv = append(argv, optionsOf(c).Value)
 	}
 	return run.Line(argv...)
 }

@@ -229,7 +229,7 @@ func captureValues(m *manifest.GSettings, schema, only string, live, defaults ma
 			continue
 		}
 		out = append(out, pipeline.Change{Domain: Name, Action: ActCapture, IDs: []string{ID(schema, k)},
-			Options: map[string]string{OptValue: have}})
+			Options: Options{Value: have}})
 	}
 	return out
 }

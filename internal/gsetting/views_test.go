@@ -156,7 +156,7 @@ func TestCapture(t *testing.T) {
 			if c.Action != "capture" || len(c.IDs) != 1 {
 				t.Errorf("change %+v", c)
 			}
-			out = append(out, c.IDs[0]+"="+c.Options["value"])
+			out = append(out, c.IDs[0]+"="+gsettingOptions(c).Value)
 		}
 		return strings.Join(out, "|")
 	}
@@ -200,7 +200,7 @@ func TestCapture(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	c := pipeline.Change{Domain: "gsetting", Action: "capture", IDs: []string{schema + " mode"}, Options: map[string]string{"value": "'dark'"}}
+	c := pipeline.Change{Domain: "gsetting", Action: "capture", IDs: []string{schema + " mode"}, Options: gsetting.Options{Value: "'dark'"}}
 	if cmds, err := d.Commands(ctx, f.env, c); err != nil || len(cmds) != 0 {
 		t.Errorf("capture commands = %v, %v", cmds, err)
 	}

@@ -27,6 +27,7 @@ func (fake) Commands(context.Context, pipeline.Env, pipeline.Change) ([]run.Cmd,
 	return nil, nil
 }
 func (fake) Apply(string, pipeline.Change, bool) ([]manifest.FileDiff, error) { return nil, nil }
+func (fake) Options() pipeline.ChangeOptions                                  { return nil }
 func (f fake) Status(context.Context, pipeline.Env, string) lifecycle.Report {
 	return lifecycle.Report{Items: f.items}
 }

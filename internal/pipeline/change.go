@@ -7,13 +7,18 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/run"
@@ -23,37 +28,76 @@ import (
 // executed, previewed, re-applied in the propagation worktree, stored in
 // the local log and replayed by `bkt local commit`.
 type Change struct {
-	Domain  string            `json:"domain"`
-	Action  string            `json:"action"`
-	IDs     []string          `json:"ids"`
-	Options map[string]string `json:"options,omitempty"`
+	Domain  string        `json:"domain"`
+	Action  string        `json:"action"`
+	IDs     []string      `json:"ids"`
+	Options ChangeOptions `json:"options,omitempty"`
 }
 
-// Opt returns an option or def when it is unset.
-func (c Change) Opt(key, def string) string {
-	if v, ok := c.Options[key]; ok && v != "" {
-		return v
+// ChangeOptions are a change's options: a struct of the change's domain
+// (flatpak.Options, gsetting.Options…), read by that domain with
+// OptionsOf. Its JSON form is a flat object of strings, empty ones left
+// out: it is the metadata of the change's local-log entries (SPEC §2.3),
+// so the JSON names are that file's keys and never change.
+//
+// Use value types, and treat what a field points to (flatpak's GPGVerify)
+// as read-only: a change is copied freely, and copies share it.
+type ChangeOptions interface {
+	// Domain names the domain the options belong to.
+	Domain() string
+}
+
+// OptionsOf returns c's options as its domain's type T, the zero value
+// when c has none. Options of another type are a programming error
+// (a change built with another domain's options): it panics rather than
+// let the change run with its options silently dropped.
+func OptionsOf[T ChangeOptions](c Change) T {
+	var o T
+	if c.Options == nil {
+		return o
 	}
-	return def
+	o, ok := c.Options.(T)
+	if !ok {
+		panic(fmt.Sprintf("%s change with options of type %T, want %T", c.Domain, c.Options, o))
+	}
+	return o
+}
+
+// Metadata is the JSON form of o as the local log stores it: the options
+// set, as strings (nil when none is).
+func Metadata(o ChangeOptions) map[string]string {
+	if o == nil {
+		return nil
+	}
+	data, err := json.Marshal(o)
+	var m map[string]string
+	if err == nil {
+		err = json.Unmarshal(data, &m)
+	}
+	if err != nil {
+		// Only a new options type can get here, and its round-trip test
+		// fails first.
+		panic(fmt.Sprintf("options %T are not a flat object of strings: %v", o, err))
+	}
+	maps.DeleteFunc(m, func(_, v string) bool { return v == "" })
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 // Subject is the commit subject and PR title: "flatpak: add org.gnome.Boxes".
 func (c Change) Subject() string { return propagate.Subject(c.Domain, c.Action, c.IDs) }
 
-// Describe renders the change with its options, for logs and plans.
+// Describe renders the change with its options, for logs and plans:
+// "flatpak: add org.gnome.Boxes (remote=flathub, scope=system)".
 func (c Change) Describe() string {
 	s := c.Subject()
-	if len(c.Options) == 0 {
+	m := Metadata(c.Options)
+	if len(m) == 0 {
 		return s
 	}
-	keys := slices.Sorted(maps.Keys(c.Options))
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		if c.Options[k] != "" {
-			parts = append(parts, k+"="+c.Options[k])
-		}
-	}
-	return s + " (" + strings.Join(parts, ", ") + ")"
+	return s + " (" + describeMeta(m) + ")"
 }
 
 // Env is what a domain gets to do its work.
@@ -81,6 +125,21 @@ type Domain interface {
 	// Apply edits the manifests of the repository at root. With write
 	// false it only computes the diff (dry-run and pre-flight checks).
 	Apply(root string, c Change, write bool) ([]manifest.FileDiff, error)
+	// Options returns the zero value of the domain's options type, nil
+	// for a domain whose changes have none: the local log's metadata is
+	// decoded into that type when `bkt local commit` replays a change.
+	Options() ChangeOptions
+}
+
+// Normalizer is a Domain whose changes have a canonical form that depends
+// on this machine (gsetting: a value as gsettings prints it for the key's
+// type, "300" → "uint32 300"). Normalize returns the change in that form,
+// or c itself when it cannot tell (Validate then says why); it never
+// changes c. The pipeline normalises once, before validation, and carries
+// the result on, so the commands, the manifest, the plan and the local log
+// all see the canonical form.
+type Normalizer interface {
+	Normalize(ctx context.Context, env Env, c Change) Change
 }
 
 // Registry is the one list of domains; the pipeline, the local log replay
@@ -102,6 +161,67 @@ func NewRegistry(ds ...Domain) *Registry {
 func (r *Registry) Get(name string) (Domain, bool) {
 	d, ok := r.domains[name]
 	return d, ok
+}
+
+// Normalize returns changes in their domains' canonical forms (see
+// Normalizer), in a new slice: the caller's changes stay as they were.
+func (r *Registry) Normalize(ctx context.Context, env Env, changes []Change) []Change {
+	out := slices.Clone(changes)
+	for i, c := range out {
+		if n, ok := r.domains[c.Domain].(Normalizer); ok {
+			out[i] = n.Normalize(ctx, env, c)
+		}
+	}
+	return out
+}
+
+// DecodeOptions reads a local-log entry's metadata back into the options
+// type of its domain (nil when there are none). Empty values mean the same
+// as none. A key the domain does not know (a log written by another
+// version of bkt) is an error: replaying the change without it would
+// commit something else.
+func (r *Registry) DecodeOptions(domain string, meta map[string]string) (ChangeOptions, error) {
+	d, ok := r.domains[domain]
+	if !ok {
+		return nil, fail.New(fail.Validation, "The local log holds a change of unknown domain %q", domain).
+			Next("Drop it: bkt local clear")
+	}
+	meta = maps.Clone(meta)
+	maps.DeleteFunc(meta, func(_, v string) bool { return v == "" })
+	if len(meta) == 0 {
+		// Like a change built without options.
+		return nil, nil
+	}
+	zero := d.Options()
+	bad := func(err error) error {
+		return fail.Wrap(fail.Validation, err, "The local log holds a %s change with options this bkt does not know: %s", domain, describeMeta(meta)).
+			Next("Look at it: bkt local list",
+				"Drop it: bkt local clear")
+	}
+	if zero == nil {
+		return nil, bad(fmt.Errorf("%s changes take no options", domain))
+	}
+	data, err := json.Marshal(meta)
+	if err != nil {
+		return nil, bad(err)
+	}
+	p := reflect.New(reflect.TypeOf(zero))
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(p.Interface()); err != nil {
+		return nil, bad(err)
+	}
+	return p.Elem().Interface().(ChangeOptions), nil
+}
+
+// describeMeta renders metadata as "k=v, k=v", sorted by key.
+func describeMeta(m map[string]string) string {
+	keys := slices.Sorted(maps.Keys(m))
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+"="+m[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Names lists the registered domains, sorted.

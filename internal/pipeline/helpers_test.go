@@ -37,6 +37,16 @@ type fakeDomain struct {
 
 func (*fakeDomain) Name() string { return "fake" }
 
+// fakeOptions are the fake domain's options.
+type fakeOptions struct {
+	Host   string `json:"host,omitempty"`   // the manifest entry's host
+	Notify string `json:"notify,omitempty"` // run a best-effort notification
+}
+
+func (fakeOptions) Domain() string { return "fake" }
+
+func (*fakeDomain) Options() pipeline.ChangeOptions { return fakeOptions{} }
+
 func (d *fakeDomain) record(format string, args ...any) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -83,7 +93,7 @@ func (d *fakeDomain) Commands(ctx context.Context, env pipeline.Env, c pipeline.
 		name = "fake-uninstall"
 	}
 	cmds := []run.Cmd{{Name: name, Args: c.IDs, Mutates: true}}
-	if c.Opt("notify", "") != "" {
+	if pipeline.OptionsOf[fakeOptions](c).Notify != "" {
 		// A best-effort notification after the real work.
 		cmds = append(cmds, run.Cmd{Name: "fake-notify", Args: c.IDs, Mutates: true, BestEffort: true})
 	}
@@ -101,7 +111,7 @@ func (d *fakeDomain) Apply(root string, c pipeline.Change, write bool) ([]manife
 			if c.Action == "remove" {
 				shims.Remove(id)
 			} else {
-				shims.Upsert(manifest.HostShim{Name: id, Host: c.Opt("host", "")})
+				shims.Upsert(manifest.HostShim{Name: id, Host: pipeline.OptionsOf[fakeOptions](c).Host})
 			}
 		}
 		return nil

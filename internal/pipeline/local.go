@@ -9,15 +9,16 @@ import (
 )
 
 // ChangesFromLog turns local-log entries back into changes, in order,
-// merging neighbours of the same domain, action and options.
-func ChangesFromLog(entries []locallog.Entry) []Change {
+// merging neighbours of the same domain, action and options; r decodes
+// each entry's metadata into its domain's options.
+func ChangesFromLog(r *Registry, entries []locallog.Entry) ([]Change, error) {
 	var out []Change
 	for _, e := range entries {
 		// Merge only with the previous change: add X, remove X, add X must
 		// replay in that order, not as "add X X" then "remove X".
 		if n := len(out); n > 0 {
 			last := &out[n-1]
-			if last.Domain == e.Domain && last.Action == e.Action && locallog.SameMetadata(last.Options, e.Metadata) {
+			if last.Domain == e.Domain && last.Action == e.Action && locallog.SameMetadata(Metadata(last.Options), e.Metadata) {
 				// A log written before Append skipped repeats may hold
 				// the same change twice: commit it once.
 				if !slices.Contains(last.IDs, e.Identifier) {
@@ -26,9 +27,13 @@ func ChangesFromLog(entries []locallog.Entry) []Change {
 				continue
 			}
 		}
-		out = append(out, Change{Domain: e.Domain, Action: e.Action, IDs: []string{e.Identifier}, Options: e.Metadata})
+		opts, err := r.DecodeOptions(e.Domain, e.Metadata)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Change{Domain: e.Domain, Action: e.Action, IDs: []string{e.Identifier}, Options: opts})
 	}
-	return out
+	return out, nil
 }
 
 // CommitLocal propagates recorded changes as one commit and one pull
@@ -44,18 +49,15 @@ func (p *Pipeline) commitLocal(ctx context.Context, entries []locallog.Entry, o 
 	if len(entries) == 0 {
 		return nil, fail.New(fail.OK, "The local log is empty: nothing to commit")
 	}
-	changes := ChangesFromLog(entries)
+	changes, err := ChangesFromLog(p.Registry, entries)
+	if err != nil {
+		return nil, err
+	}
 	res := newResult(changes[0], o)
 	if len(changes) > 1 {
 		res.Domain, res.Action, res.IDs = "local", "commit", nil
 		for _, c := range changes {
 			res.IDs = append(res.IDs, c.IDs...)
-		}
-	}
-	for _, c := range changes {
-		if _, ok := p.Registry.Get(c.Domain); !ok {
-			return res, fail.New(fail.Validation, "The local log holds a change of unknown domain %q", c.Domain).
-				Next("Drop it: bkt local clear")
 		}
 	}
 	label := Label{Domain: "local", Action: "commit"}

@@ -6,13 +6,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bkt-dev/bkt/internal/dnf"
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/flatpak"
+	"github.com/bkt-dev/bkt/internal/gsetting"
 	"github.com/bkt-dev/bkt/internal/locallog"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
 func TestChangesFromLog(t *testing.T) {
+	reg := pipeline.NewRegistry(flatpak.Domain{}, gsetting.Domain{})
 	ts := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	user := map[string]string{"scope": "user", "remote": "local"}
 	entries := []locallog.Entry{
@@ -26,21 +30,45 @@ func TestChangesFromLog(t *testing.T) {
 		{Domain: "flatpak", Action: "remove", Identifier: "c.C", Timestamp: ts, Metadata: user},
 		// The order is kept: this add comes after the remove, not into the first change.
 		{Domain: "flatpak", Action: "add", Identifier: "a.A", Timestamp: ts, Metadata: user},
-		{Domain: "gsetting", Action: "add", Identifier: "e.E", Timestamp: ts, Metadata: user},
+		{Domain: "gsetting", Action: "set", Identifier: "e.E", Timestamp: ts, Metadata: map[string]string{"value": "'x'"}},
 	}
-	got := pipeline.ChangesFromLog(entries)
+	got, err := pipeline.ChangesFromLog(reg, entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	userOpts := flatpak.Options{Scope: "user", Remote: "local"}
 	want := []pipeline.Change{
-		{Domain: "flatpak", Action: "add", IDs: []string{"a.A", "d.D"}, Options: user},
-		{Domain: "flatpak", Action: "add", IDs: []string{"b.B", "f.F"}, Options: map[string]string{"scope": "system"}},
-		{Domain: "flatpak", Action: "remove", IDs: []string{"c.C"}, Options: user},
-		{Domain: "flatpak", Action: "add", IDs: []string{"a.A"}, Options: user},
-		{Domain: "gsetting", Action: "add", IDs: []string{"e.E"}, Options: user},
+		{Domain: "flatpak", Action: "add", IDs: []string{"a.A", "d.D"}, Options: userOpts},
+		{Domain: "flatpak", Action: "add", IDs: []string{"b.B", "f.F"}, Options: flatpak.Options{Scope: "system"}},
+		{Domain: "flatpak", Action: "remove", IDs: []string{"c.C"}, Options: userOpts},
+		{Domain: "flatpak", Action: "add", IDs: []string{"a.A"}, Options: userOpts},
+		{Domain: "gsetting", Action: "set", IDs: []string{"e.E"}, Options: gsetting.Options{Value: "'x'"}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ChangesFromLog =\n%+v\nwant\n%+v", got, want)
 	}
-	if got := pipeline.ChangesFromLog(nil); len(got) != 0 {
-		t.Errorf("ChangesFromLog(nil) = %+v", got)
+	if got, err := pipeline.ChangesFromLog(reg, nil); len(got) != 0 || err != nil {
+		t.Errorf("ChangesFromLog(nil) = %+v, %v", got, err)
+	}
+}
+
+// An entry this bkt cannot replay as it was recorded stops the replay with
+// exit 5: an unknown domain, an option the domain does not know (a log of
+// another bkt version), a value of the wrong type.
+func TestChangesFromLogRefuses(t *testing.T) {
+	reg := pipeline.NewRegistry(flatpak.Domain{}, gsetting.Domain{}, dnf.Domain{})
+	for _, tc := range []struct {
+		e    locallog.Entry
+		want string
+	}{
+		{locallog.Entry{Domain: "nope", Action: "add", Identifier: "x"}, `unknown domain "nope"`},
+		{locallog.Entry{Domain: "gsetting", Action: "set", Identifier: "s k", Metadata: map[string]string{"scope": "user"}}, "gsetting change with options this bkt does not know: scope=user"},
+		{locallog.Entry{Domain: "dnf", Action: "install", Identifier: "htop", Metadata: map[string]string{"now": "yes"}}, "now=yes"},
+	} {
+		_, err := pipeline.ChangesFromLog(reg, []locallog.Entry{tc.e})
+		if fail.CodeOf(err) != fail.Validation || !strings.Contains(err.Error(), tc.want) || len(fail.As(err).NextSteps) == 0 {
+			t.Errorf("%+v: err = %v, want exit 5 containing %q", tc.e, err, tc.want)
+		}
 	}
 }
 

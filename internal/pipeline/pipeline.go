@@ -109,6 +109,10 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 		return res, errNoRepo()
 	}
 
+	// Canonical forms first (typed options, never changed in place): the
+	// rest of the run, the plan and the local log see only those.
+	changes = p.Registry.Normalize(ctx, p.env(o), changes)
+
 	// 1. Validate everything before anything changes: catalogs first, then
 	// the manifest edit itself (a corrupt manifest stops us here).
 	for _, c := range changes {
@@ -322,7 +326,7 @@ func (p *Pipeline) logEntries(c Change) []locallog.Entry {
 	for _, id := range c.IDs {
 		entries = append(entries, locallog.Entry{
 			Domain: c.Domain, Action: c.Action, Identifier: id,
-			Timestamp: now().UTC().Truncate(time.Second), Metadata: c.Options,
+			Timestamp: now().UTC().Truncate(time.Second), Metadata: Metadata(c.Options),
 		})
 	}
 	return entries

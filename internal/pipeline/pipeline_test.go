@@ -106,7 +106,7 @@ func TestLocalEffectFailure(t *testing.T) {
 func TestModeLocal(t *testing.T) {
 	w := newWorld(t)
 	c := change("add", "one", "two")
-	c.Options = map[string]string{"host": "podman"}
+	c.Options = fakeOptions{Host: "podman"}
 	res, err := w.p.Run(t.Context(), c, pipeline.Options{Mode: pipeline.ModeLocal})
 	if err != nil {
 		t.Fatal(err)
@@ -365,7 +365,7 @@ func TestBestEffortFailureDoesNotStopTheChange(t *testing.T) {
 	w := newWorld(t)
 	w.runner.fail = map[string]bool{"fake-notify": true}
 	c := change("add", "x")
-	c.Options = map[string]string{"notify": "yes"}
+	c.Options = fakeOptions{Notify: "yes"}
 	res, err := w.p.Run(t.Context(), c, pipeline.Options{Mode: pipeline.ModePR})
 	if err != nil {
 		t.Fatalf("err = %v", err)

@@ -1,6 +1,7 @@
 package shim
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -21,8 +22,18 @@ const (
 	ActCapture = "capture" // record scripts that already exist
 )
 
-// OptHost is the option holding the host command (default: the name).
-const OptHost = "host"
+// Options are a shim change's options. The JSON name is the key of the
+// local log's metadata (SPEC §2.3): keep it.
+type Options struct {
+	// Host is the command the shim runs on the host ("": the shim's name).
+	Host string `json:"host,omitempty"`
+}
+
+// Domain implements pipeline.ChangeOptions.
+func (Options) Domain() string { return "shim" }
+
+// optionsOf returns the options of c, a shim change.
+func optionsOf(c pipeline.Change) Options { return pipeline.OptionsOf[Options](c) }
 
 // Domain implements pipeline.Domain and lifecycle.Syncer for shims.
 type Domain struct {
@@ -35,7 +46,10 @@ var _ lifecycle.Syncer = Domain{}
 // Name implements pipeline.Domain.
 func (Domain) Name() string { return "shim" }
 
-func hostOf(c pipeline.Change, name string) string { return c.Opt(OptHost, name) }
+// Options implements pipeline.Domain.
+func (Domain) Options() pipeline.ChangeOptions { return Options{} }
+
+func hostOf(c pipeline.Change, name string) string { return cmp.Or(optionsOf(c).Host, name) }
 
 // Validate implements pipeline.Domain.
 func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
@@ -49,7 +63,7 @@ func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Chang
 	}
 	switch c.Action {
 	case ActAdd, ActCapture:
-		if h := c.Opt(OptHost, ""); h != "" {
+		if h := optionsOf(c).Host; h != "" {
 			if err := ValidHost(h); err != nil {
 				return err
 			}

@@ -50,7 +50,7 @@ func (f *fixture) hostHas(names ...string) {
 func change(action string, host string, names ...string) pipeline.Change {
 	c := pipeline.Change{Domain: "shim", Action: action, IDs: names}
 	if host != "" {
-		c.Options = map[string]string{OptHost: host}
+		c.Options = Options{Host: host}
 	}
 	return c
 }

@@ -68,7 +68,7 @@ func checkHostCommands(ctx context.Context, env pipeline.Env, c pipeline.Change)
 // addAgain is the bkt shim add command line for one shim of c.
 func addAgain(c pipeline.Change, name string) string {
 	argv := []string{"bkt", "shim", "add", name}
-	if h := c.Opt(OptHost, ""); h != "" {
+	if h := optionsOf(c).Host; h != "" {
 		argv = append(argv, "--host", h)
 	}
 	return run.Line(argv...)

@@ -165,7 +165,7 @@ func (d Domain) Capture(_ context.Context, _ pipeline.Env, root string) ([]pipel
 			index[host] = i
 			c := pipeline.Change{Domain: d.Name(), Action: ActCapture}
 			if host != "" {
-				c.Options = map[string]string{OptHost: host}
+				c.Options = Options{Host: host}
 			}
 			out = append(out, c)
 		}

@@ -44,6 +44,9 @@ var _ lifecycle.Syncer = Domain{}
 // Name implements pipeline.Domain.
 func (Domain) Name() string { return "skel" }
 
+// Options implements pipeline.Domain: these changes have no options.
+func (Domain) Options() pipeline.ChangeOptions { return nil }
+
 // Validate implements pipeline.Domain: every path is safe, exists in
 // $HOME, and is neither a credential nor too big (unless forced).
 func (d Domain) Validate(_ context.Context, env pipeline.Env, c pipeline.Change) error {
