@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -16,12 +15,8 @@ func cmdJSONKeys(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: json-keys FILE")
 	}
-	data, err := os.ReadFile(ts.MkAbs(args[0]))
-	ts.Check(err)
 	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil {
-		ts.Fatalf("json-keys: %s is not one JSON object: %v", args[0], err)
-	}
+	readJSON(ts, args[0], &obj)
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
 		keys = append(keys, k)
@@ -29,5 +24,12 @@ func cmdJSONKeys(ts *testscript.TestScript, neg bool, args []string) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		fmt.Fprintln(ts.Stdout(), k)
+	}
+}
+
+// readJSON decodes the JSON file (a saved --json output) into v.
+func readJSON(ts *testscript.TestScript, file string, v any) {
+	if err := json.Unmarshal([]byte(ts.ReadFile(file)), v); err != nil {
+		ts.Fatalf("%s is not the JSON expected: %v", file, err)
 	}
 }

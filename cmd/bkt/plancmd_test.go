@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"strings"
@@ -27,7 +26,7 @@ func cmdPlanMatches(ts *testscript.TestScript, neg bool, args []string) {
 			} `json:"plan"`
 		} `json:"result"`
 	}
-	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &out))
+	readJSON(ts, args[0], &out)
 	res := out.Result
 	if len(res.Plan.Manifest) == 0 {
 		ts.Fatalf("the plan lists no file edit")

@@ -21,10 +21,17 @@ func (a *App) label() (domain, action string) {
 	if a.labelOverride[0] != "" {
 		return a.labelOverride[0], a.labelOverride[1]
 	}
-	var words []string
-	if a.cmd != nil {
-		words = strings.Fields(a.cmd.CommandPath())[1:] // without "bkt"
+	if a.cmd == nil {
+		return labelOf("")
 	}
+	return labelOf(strings.TrimPrefix(a.cmd.CommandPath(), "bkt"))
+}
+
+// labelOf is the domain and action the envelope names for the command at
+// path (without "bkt"): a domain and its verb words joined by "-"
+// ("flatpak", "remote-add"), or "bkt" and a top-level command.
+func labelOf(path string) (domain, action string) {
+	words := strings.Fields(path)
 	switch len(words) {
 	case 0:
 		return "bkt", ""
@@ -105,23 +112,22 @@ func orEmptySlice[T any](s []T) []T {
 // note prints a sentence that is the command's whole answer: as a line,
 // or under --json as the envelope's message.
 func (a *App) note(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	if a.json {
-		a.emit(envelope.Message{Message: msg}, nil)
-		return
-	}
-	a.ui.Printf("%s\n", msg)
+	a.answer(func(msg string) { a.ui.Printf("%s\n", msg) }, fmt.Sprintf(format, args...))
 }
 
 // nothingToDo reports that the command found nothing to do: a ✓ line, or
 // under --json the envelope with the sentence as its message.
 func (a *App) nothingToDo(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
+	a.answer(func(msg string) { a.ui.Done("%s", msg) }, fmt.Sprintf(format, args...))
+}
+
+// answer prints msg with line, or under --json as the envelope's message.
+func (a *App) answer(line func(string), msg string) {
 	if a.json {
 		a.emit(envelope.Message{Message: msg}, nil)
 		return
 	}
-	a.ui.Done("%s", msg)
+	line(msg)
 }
 
 // emitRan prints the envelope of a command that ran ran on this machine

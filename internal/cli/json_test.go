@@ -55,7 +55,7 @@ func TestEveryCommandPrintsTheEnvelope(t *testing.T) {
 			checkEnvelope(t, out, code)
 			var e envelope.Envelope
 			_ = json.Unmarshal(out, &e)
-			if domain, action := wantLabel(p); e.Domain != domain || e.Action != action {
+			if domain, action := labelOf(p); e.Domain != domain || e.Action != action {
 				t.Errorf("domain %q, action %q; want %q, %q", e.Domain, e.Action, domain, action)
 			}
 		})
@@ -107,18 +107,19 @@ func TestEnvelopeOnEarlyFailures(t *testing.T) {
 	}
 }
 
-// wantLabel is the domain and action the envelope names for the command
-// at path (App.label): a domain and its verb, or "bkt" and a top-level
-// command.
-func wantLabel(path string) (domain, action string) {
-	words := strings.Fields(path)
-	switch len(words) {
-	case 0:
-		return "bkt", ""
-	case 1:
-		return "bkt", words[0]
+func TestLabelOf(t *testing.T) {
+	for path, want := range map[string][2]string{
+		"":                   {"bkt", ""},
+		"status":             {"bkt", "status"},
+		"flatpak add":        {"flatpak", "add"},
+		"flatpak remote add": {"flatpak", "remote-add"},
+		"dnf copr enable":    {"dnf", "copr-enable"},
+		" local commit":      {"local", "commit"},
+	} {
+		if d, a := labelOf(path); d != want[0] || a != want[1] {
+			t.Errorf("labelOf(%q) = %q, %q, want %q", path, d, a, want)
+		}
 	}
-	return words[0], strings.Join(words[1:], "-")
 }
 
 // commandPaths lists every command under root (root itself included) as
