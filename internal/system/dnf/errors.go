@@ -1,8 +1,6 @@
 package dnf
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -42,23 +40,12 @@ func isNetwork(r run.Result) bool {
 // that keeps dnf's message: *run.ExitError becomes *Error; a missing dnf
 // becomes a *fail.Error (fail.External) with next steps. nil stays nil.
 func WrapError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var de *Error
-	if errors.As(err, &de) {
-		return err
-	}
-	var nf *run.NotFoundError
-	if errors.As(err, &nf) {
+	return run.Classify(err, "dnf", func(err error, nf *run.NotFoundError) error {
 		return fail.Wrap(fail.External, err, "%s is not installed or not in PATH", nf.Name).
 			Next("bkt needs dnf5 (or dnf) on the host to query the repositories; check: " + nf.Name + " --version")
-	}
-	var ee *run.ExitError
-	if errors.As(err, &ee) {
+	}, func(ee *run.ExitError) *Error {
 		return &Error{Message: message(ee.Result), Exit: ee}
-	}
-	return fmt.Errorf("dnf: %w", err)
+	})
 }
 
 func message(r run.Result) string { return r.Explain("Error: ") }

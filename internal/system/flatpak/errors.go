@@ -1,9 +1,6 @@
 package flatpak
 
 import (
-	"errors"
-	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -45,43 +42,15 @@ func (e *Error) Network() bool {
 // steps. Callers that run the commands built here pass their errors
 // through it too. A nil error stays nil.
 func WrapError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var fe *Error
-	if errors.As(err, &fe) {
-		return err
-	}
-	var nf *run.NotFoundError
-	if errors.As(err, &nf) {
+	return run.Classify(err, "flatpak", func(err error, nf *run.NotFoundError) error {
 		e := fail.Wrap(fail.External, err, "%s is not installed or not in PATH", nf.Name)
 		if nf.Name == "flatpak" {
 			e.Next("Install flatpak on the host: https://flatpak.org/setup/")
 		}
 		return e.Next("Check that it runs: " + nf.Name + " --version")
-	}
-	var ee *run.ExitError
-	if errors.As(err, &ee) {
-		return &Error{Op: subcommand(ee.Cmd), Message: message(ee.Result), Exit: ee}
-	}
-	return fmt.Errorf("flatpak: %w", err)
-}
-
-// subcommand finds the flatpak subcommand in c, also when a delegating
-// runner prefixed it (flatpak-spawn --host … flatpak install …).
-func subcommand(c run.Cmd) string {
-	argv := c.Argv()
-	for i, a := range argv {
-		if filepath.Base(a) != "flatpak" {
-			continue
-		}
-		for _, b := range argv[i+1:] {
-			if !strings.HasPrefix(b, "-") {
-				return b
-			}
-		}
-	}
-	return ""
+	}, func(ee *run.ExitError) *Error {
+		return &Error{Op: ee.Cmd.Subcommand("flatpak"), Message: message(ee.Result), Exit: ee}
+	})
 }
 
 // message picks flatpak's explanation out of a failed command's output.

@@ -49,21 +49,11 @@ func KindOf(err error) (Kind, bool) {
 // error keeping gsettings' message: *run.ExitError becomes *Error, a
 // missing binary a *fail.Error (fail.External). nil stays nil.
 func WrapError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var ge *Error
-	if errors.As(err, &ge) {
-		return err
-	}
-	var nf *run.NotFoundError
-	if errors.As(err, &nf) {
+	return run.Classify(err, "gsettings", func(err error, nf *run.NotFoundError) error {
 		return fail.Wrap(fail.External, err, "%s is not installed or not in PATH", nf.Name).
 			Next("Install GLib's tools (Fedora: glib2; Debian: libglib2.0-bin)",
 				"Check that it runs: gsettings --version")
-	}
-	var ee *run.ExitError
-	if errors.As(err, &ee) {
+	}, func(ee *run.ExitError) *Error {
 		msg := strings.TrimSpace(string(ee.Result.Stderr))
 		if msg == "" {
 			msg = strings.TrimSpace(string(ee.Result.Stdout))
@@ -72,9 +62,8 @@ func WrapError(err error) error {
 			msg = fmt.Sprintf("exited with status %d", ee.Result.ExitCode)
 		}
 		first, detail, _ := strings.Cut(msg, "\n")
-		return &Error{Op: subcommand(ee.Cmd), Kind: classify(first), Message: first, Detail: detail, Exit: ee}
-	}
-	return fmt.Errorf("gsettings: %w", err)
+		return &Error{Op: ee.Cmd.Subcommand("gsettings"), Kind: classify(first), Message: first, Detail: detail, Exit: ee}
+	})
 }
 
 // classify reads gsettings' (English, see utf8Locale) message.
@@ -96,20 +85,4 @@ func classify(msg string) Kind {
 		return BadValue
 	}
 	return Failed
-}
-
-// subcommand finds the gsettings subcommand in c, also behind a delegating
-// prefix (flatpak-spawn --host … gsettings set …).
-func subcommand(c run.Cmd) string {
-	argv := c.Argv()
-	for i, a := range argv {
-		if a == "gsettings" || strings.HasSuffix(a, "/gsettings") {
-			for _, b := range argv[i+1:] {
-				if !strings.HasPrefix(b, "-") {
-					return b
-				}
-			}
-		}
-	}
-	return ""
 }

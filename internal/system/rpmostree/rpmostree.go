@@ -7,8 +7,6 @@ package rpmostree
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/run"
@@ -81,23 +79,12 @@ func (e *Error) Unwrap() error { return e.Exit }
 // missing rpm-ostree (not an rpm-ostree system) becomes a *fail.Error
 // (fail.External) with next steps. nil stays nil.
 func WrapError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var oe *Error
-	if errors.As(err, &oe) {
-		return err
-	}
-	var nf *run.NotFoundError
-	if errors.As(err, &nf) {
+	return run.Classify(err, Program, func(err error, nf *run.NotFoundError) error {
 		return fail.Wrap(fail.External, err, "rpm-ostree is not installed: this is not an rpm-ostree (Fedora Atomic / bootc) system").
 			Next("Record the change for the image only: add --pr-only")
-	}
-	var ee *run.ExitError
-	if errors.As(err, &ee) {
+	}, func(ee *run.ExitError) *Error {
 		return &Error{Message: message(ee.Result), Exit: ee}
-	}
-	return fmt.Errorf("rpm-ostree: %w", err)
+	})
 }
 
 func message(r run.Result) string { return r.Explain("error: ") }
