@@ -2,8 +2,6 @@ package containerfile
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -59,31 +57,18 @@ func FuzzParse(f *testing.F) {
 }
 
 func fuzzSync(t *testing.T, data []byte, userText [][]byte) {
-	root := t.TempDir()
-	path := filepath.Join(root, HostFile)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(root, "manifests"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "manifests/system-packages.json"), []byte(systemJSON), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	root := repoWith(t, map[string]string{HostFile: string(data), "manifests/system-packages.json": systemJSON})
 	for _, addMissing := range []bool{false, true} {
-		before, _ := os.ReadFile(path)
+		before := read(t, root, HostFile)
 		_, err := Sync(root, SyncOptions{AddMissing: addMissing}, true)
-		after, rerr := os.ReadFile(path)
-		if rerr != nil {
-			t.Fatal(rerr)
-		}
+		after := read(t, root, HostFile)
 		if err != nil {
-			if !bytes.Equal(before, after) {
+			if before != after {
 				t.Fatalf("failed Sync (add-missing %v) changed the file: %v", addMissing, err)
 			}
 			continue
 		}
-		synced, err := Parse(HostFile, after)
+		synced, err := Parse(HostFile, []byte(after))
 		if err != nil {
 			t.Fatalf("Sync wrote a file that does not parse: %v", err)
 		}
