@@ -3,7 +3,6 @@ package extension
 import (
 	"context"
 
-	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
@@ -118,17 +117,12 @@ func (l live) note(r Row) Row {
 
 // Status implements lifecycle.Syncer.
 func (Domain) Status(ctx context.Context, env pipeline.Env, root string) lifecycle.Report {
-	rep := lifecycle.Report{Domain: Name}
 	rows, err := List(ctx, env.Runner, root)
-	if err != nil {
-		rep.Error = fail.As(err).Message
-	}
-	for _, r := range rows {
+	return lifecycle.ReportOf(Name, rows, err, func(r Row) lifecycle.Item {
 		it := lifecycle.Item{ID: r.UUID, State: r.State, Note: r.Note}
 		if r.State == lifecycle.Differs {
 			it.Want, it.Have = r.Want, r.Have
 		}
-		rep.Items = append(rep.Items, it)
-	}
-	return rep
+		return it
+	})
 }

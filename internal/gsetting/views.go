@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/gvariant"
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/manifest"
@@ -237,19 +236,14 @@ func captureValues(m *manifest.GSettings, schema, only string, live, defaults ma
 // Status implements lifecycle.Syncer: one list-recursively for all fixed
 // schemas, one per relocatable schema with a path.
 func (Domain) Status(ctx context.Context, env pipeline.Env, root string) lifecycle.Report {
-	rep := lifecycle.Report{Domain: Name}
 	rows, err := List(ctx, env.Runner, root)
-	if err != nil {
-		rep.Error = fail.As(err).Message
-	}
-	for _, r := range rows {
+	return lifecycle.ReportOf(Name, rows, err, func(r Row) lifecycle.Item {
 		it := lifecycle.Item{ID: ID(r.Schema, r.Key), State: r.State, Note: r.Note}
 		if r.State == lifecycle.Differs {
 			it.Want, it.Have = r.Want, r.Have
 		}
-		rep.Items = append(rep.Items, it)
-	}
-	return rep
+		return it
+	})
 }
 
 // SyncPlan implements lifecycle.Syncer. Settings of schemas not installed

@@ -106,12 +106,8 @@ func scriptNames(dir string) ([]string, error) {
 
 // Status implements lifecycle.Syncer. It spawns no process.
 func (d Domain) Status(_ context.Context, _ pipeline.Env, root string) lifecycle.Report {
-	rep := lifecycle.Report{Domain: d.Name(), Items: []lifecycle.Item{}}
 	rows, err := List(root, d.Home)
-	if err != nil {
-		rep.Error = err.Error()
-	}
-	for _, r := range rows {
+	return lifecycle.ReportOf(d.Name(), rows, err, func(r Row) lifecycle.Item {
 		it := lifecycle.Item{ID: r.Name, State: r.State}
 		switch {
 		case r.State == lifecycle.Differs:
@@ -120,9 +116,8 @@ func (d Domain) Status(_ context.Context, _ pipeline.Env, root string) lifecycle
 		case r.State == lifecycle.Extra && !r.Adoptable:
 			it.Note = "not a flatpak-spawn shim: capture leaves it alone"
 		}
-		rep.Items = append(rep.Items, it)
-	}
-	return rep
+		return it
+	})
 }
 
 // SyncPlan implements lifecycle.Syncer: write every declared shim that is

@@ -250,20 +250,15 @@ func syncCmd(root, home, rel string, planned entry) run.Cmd {
 
 // Status implements lifecycle.Syncer. It spawns no process.
 func (d Domain) Status(_ context.Context, _ pipeline.Env, root string) lifecycle.Report {
-	rep := lifecycle.Report{Domain: d.Name(), Items: []lifecycle.Item{}}
 	rows, err := List(root, d.Home)
-	if err != nil {
-		rep.Error = err.Error()
-	}
-	for _, r := range rows {
+	return lifecycle.ReportOf(d.Name(), rows, err, func(r Row) lifecycle.Item {
 		it := lifecycle.Item{ID: r.Path, State: r.State}
 		if r.State == lifecycle.Differs {
 			it.Want, it.Have = Dir+"/"+r.Path, "your own version"
 			it.Note = "see it: " + run.Line("bkt", "skel", "diff", r.Path)
 		}
-		rep.Items = append(rep.Items, it)
-	}
-	return rep
+		return it
+	})
 }
 
 // SyncPlan implements lifecycle.Syncer: copy the missing files only; a
