@@ -5,11 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -168,29 +166,11 @@ func homeFiles(home, rel string) ([]string, error) {
 		return nil, fail.New(fail.Validation, "~/%s is not a regular file or directory", rel).
 			Next("Name a file: bkt skel add .bashrc")
 	}
-	var files []string
-	err = filepath.WalkDir(abs, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if e.IsDir() && e.Name() == ".git" {
-			return filepath.SkipDir
-		}
-		if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
-			return nil
-		}
-		r, _ := filepath.Rel(home, p)
-		files = append(files, filepath.ToSlash(r))
-		return nil
-	})
-	if err != nil {
-		return nil, readFailed(err, abs)
-	}
-	if len(files) == 0 {
+	files, err := walkFiles(abs, home)
+	if err == nil && len(files) == 0 {
 		return nil, fail.New(fail.Validation, "~/%s holds no files", rel).Next("Name a file: bkt skel add .bashrc")
 	}
-	sort.Strings(files)
-	return files, nil
+	return files, err
 }
 
 // notInHome is the error for a missing file, with the close names of its

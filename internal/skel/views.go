@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,16 +38,24 @@ func Files(root string) ([]string, error) {
 		return nil, fail.New(fail.Validation, "%s/ is a symbolic link: bkt does not follow it out of the repository", Dir).
 			Next("Make it a directory: git rm " + Dir + " && mkdir " + Dir)
 	}
+	files, err := walkFiles(base, base)
+	return slices.DeleteFunc(files, func(f string) bool { return path.Base(f) == ".gitkeep" }), err
+}
+
+// walkFiles lists the regular files and symbolic links below dir as sorted
+// slash paths relative to base, leaving out nested .git directories and
+// anything else (sockets, devices). WalkDir does not follow links: a linked
+// directory is one entry.
+func walkFiles(dir, base string) ([]string, error) {
 	var files []string
-	err = filepath.WalkDir(base, func(p string, e fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if e.IsDir() && e.Name() == ".git" {
 			return filepath.SkipDir
 		}
-		// WalkDir does not follow links: a linked directory is one entry.
-		if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 || e.Name() == ".gitkeep" {
+		if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
 			return nil
 		}
 		r, _ := filepath.Rel(base, p)
@@ -53,10 +63,21 @@ func Files(root string) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, readFailed(err, base)
+		return nil, readFailed(err, dir)
 	}
 	sort.Strings(files)
 	return files, nil
+}
+
+// homeAndFiles resolves home ($HOME when "") and lists root's skel/: what
+// every comparison of the two starts with.
+func homeAndFiles(root, home string) (string, []string, error) {
+	home, err := Home(home)
+	if err != nil {
+		return "", nil, err
+	}
+	files, err := Files(root)
+	return home, files, err
 }
 
 // Row is one file of skel/ with its state in $HOME: ok (same content, or
@@ -70,11 +91,7 @@ type Row struct {
 // ($HOME when ""). A file that cannot be read is unknown, and the first
 // such failure is returned with the rows.
 func List(root, home string) ([]Row, error) {
-	home, err := Home(home)
-	if err != nil {
-		return nil, err
-	}
-	files, err := Files(root)
+	home, files, err := homeAndFiles(root, home)
 	if err != nil {
 		return nil, err
 	}
@@ -126,11 +143,7 @@ type Delta struct {
 // file when paths is empty; a directory selects the files below it).
 // A path that names nothing in skel/ is a validation error (exit 5).
 func Diff(root, home string, paths []string) ([]Delta, error) {
-	home, err := Home(home)
-	if err != nil {
-		return nil, err
-	}
-	files, err := Files(root)
+	home, files, err := homeAndFiles(root, home)
 	if err != nil {
 		return nil, err
 	}
@@ -197,11 +210,7 @@ func selectFiles(home string, files, paths []string) ([]string, error) {
 // force. Differing files left alone are returned as skipped. A link of
 // skel/ is made a link in home.
 func SyncPlan(root, home string, force bool) (cmds []run.Cmd, skipped []string, err error) {
-	home, err = Home(home)
-	if err != nil {
-		return nil, nil, err
-	}
-	files, err := Files(root)
+	home, files, err := homeAndFiles(root, home)
 	if err != nil {
 		return nil, nil, err
 	}
