@@ -161,20 +161,14 @@ func (g *Git) CheckIdentity(ctx context.Context) error {
 }
 
 // splitLines splits output into non-empty lines.
-func splitLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
+func splitLines(s string) []string { return splitNonEmpty(s, "\n") }
 
 // splitNUL splits -z output.
-func splitNUL(s string) []string {
+func splitNUL(s string) []string { return splitNonEmpty(s, "\x00") }
+
+func splitNonEmpty(s, sep string) []string {
 	var out []string
-	for _, f := range strings.Split(s, "\x00") {
+	for _, f := range strings.Split(s, sep) {
 		if f != "" {
 			out = append(out, f)
 		}
