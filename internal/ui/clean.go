@@ -108,14 +108,7 @@ func escapeLen(s string) int {
 		return 2 + stringLen(s[2:])
 	case c >= 0x20 && c <= 0x2f:
 		// nF: intermediates, then one final byte (ESC ( B selects a charset).
-		i := 1
-		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
-			i++
-		}
-		if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e {
-			i++
-		}
-		return i
+		return 1 + sequenceLen(s[1:], 0x2f, 0x30)
 	case c >= 0x30 && c <= 0x7e:
 		return 2 // ESC 7, ESC c (reset), ESC M, ...
 	}
@@ -124,12 +117,16 @@ func escapeLen(s string) int {
 
 // csiLen returns the length of a control sequence's parameters,
 // intermediates and final byte at the start of s.
-func csiLen(s string) int {
+func csiLen(s string) int { return sequenceLen(s, 0x3f, 0x40) }
+
+// sequenceLen returns the length of the bytes from 0x20 to last at the
+// start of s and of the final byte (from first to 0x7e) after them.
+func sequenceLen(s string, last, first byte) int {
 	i := 0
-	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x3f {
+	for i < len(s) && s[i] >= 0x20 && s[i] <= last {
 		i++
 	}
-	if i < len(s) && s[i] >= 0x40 && s[i] <= 0x7e {
+	if i < len(s) && s[i] >= first && s[i] <= 0x7e {
 		i++
 	}
 	return i
