@@ -9,15 +9,9 @@ import (
 // ParseInstalled parses the output of
 // `flatpak list --app --columns=application,origin,branch,installation,arch`.
 func ParseInstalled(out []byte) ([]Installed, error) {
-	rows, err := rows(out, 5, "list")
-	if err != nil {
-		return nil, err
-	}
-	apps := make([]Installed, 0, len(rows))
-	for _, r := range rows {
-		apps = append(apps, Installed{ID: r[0], Origin: r[1], Branch: r[2], Scope: r[3], Arch: r[4]})
-	}
-	return apps, nil
+	return parseRows(out, 5, "list", func(r []string) Installed {
+		return Installed{ID: r[0], Origin: r[1], Branch: r[2], Scope: r[3], Arch: r[4]}
+	})
 }
 
 // ParseRemotes parses the output of
@@ -27,12 +21,7 @@ func ParseInstalled(out []byte) ([]Installed, error) {
 // without --user/--system), then flags such as disabled, oci,
 // no-enumerate and no-gpg-verify.
 func ParseRemotes(out []byte) ([]Remote, error) {
-	rows, err := rows(out, 3, "remotes")
-	if err != nil {
-		return nil, err
-	}
-	remotes := make([]Remote, 0, len(rows))
-	for _, r := range rows {
+	return parseRows(out, 3, "remotes", func(r []string) Remote {
 		rem := Remote{Name: r[0], URL: r[1], GPGVerify: true}
 		if rem.URL == "-" { // flatpak's placeholder for "no URL"
 			rem.URL = ""
@@ -47,31 +36,23 @@ func ParseRemotes(out []byte) ([]Remote, error) {
 				rem.GPGVerify = false
 			}
 		}
-		remotes = append(remotes, rem)
-	}
-	return remotes, nil
+		return rem
+	})
 }
 
 // ParseRemoteApps parses the output of
 // `flatpak remote-ls --app --columns=application`: sorted, deduplicated.
 func ParseRemoteApps(out []byte) ([]string, error) {
-	rows, err := rows(out, 1, "remote-ls")
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, 0, len(rows))
-	for _, r := range rows {
-		ids = append(ids, r[0])
-	}
+	ids, err := parseRows(out, 1, "remote-ls", func(r []string) string { return r[0] })
 	slices.Sort(ids)
-	return slices.Compact(ids), nil
+	return slices.Compact(ids), err
 }
 
-// rows splits tab-separated column output. Any line with the wrong number
-// of fields is an error: output we do not understand must not be read as
-// a shorter list.
-func rows(out []byte, columns int, op string) ([][]string, error) {
-	var rows [][]string
+// parseRows reads tab-separated column output into one value a line. Any
+// line with the wrong number of fields is an error: output we do not
+// understand must not be read as a shorter list.
+func parseRows[T any](out []byte, columns int, op string, value func([]string) T) ([]T, error) {
+	vals := []T{}
 	for i, line := range strings.Split(string(out), "\n") {
 		line = strings.TrimSuffix(line, "\r")
 		if line == "" {
@@ -81,7 +62,7 @@ func rows(out []byte, columns int, op string) ([][]string, error) {
 		if len(fields) != columns || fields[0] == "" {
 			return nil, fmt.Errorf("flatpak %s: unexpected output on line %d (want %d tab-separated columns): %q", op, i+1, columns, line)
 		}
-		rows = append(rows, fields)
+		vals = append(vals, value(fields))
 	}
-	return rows, nil
+	return vals, nil
 }
