@@ -22,49 +22,44 @@ func fixture(t *testing.T, name string) []byte {
 	return data
 }
 
-func TestParseInstalledFixture(t *testing.T) {
-	got, err := flatpak.ParseInstalled(fixture(t, "list.out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []flatpak.Installed{
-		{ID: "org.example.App", Origin: "local", Branch: "stable", Scope: "system", Arch: "x86_64"},
-		{ID: "org.example.Other", Origin: "testing", Branch: "beta", Scope: "user", Arch: "x86_64"},
-		{ID: "org.example.Other", Origin: "testing", Branch: "stable", Scope: "user", Arch: "x86_64"},
-		{ID: "org.example.Third", Origin: "local", Branch: "stable", Scope: "system (extra)", Arch: "x86_64"},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("ParseInstalled:\n got %+v\nwant %+v", got, want)
+// TestParseFixtures: each parser reads its command's real output.
+func TestParseFixtures(t *testing.T) {
+	for _, tc := range []struct {
+		file  string
+		parse func([]byte) (any, error)
+		want  any
+	}{
+		{"list.out", parser(flatpak.ParseInstalled), []flatpak.Installed{
+			{ID: "org.example.App", Origin: "local", Branch: "stable", Scope: "system", Arch: "x86_64"},
+			{ID: "org.example.Other", Origin: "testing", Branch: "beta", Scope: "user", Arch: "x86_64"},
+			{ID: "org.example.Other", Origin: "testing", Branch: "stable", Scope: "user", Arch: "x86_64"},
+			{ID: "org.example.Third", Origin: "local", Branch: "stable", Scope: "system (extra)", Arch: "x86_64"},
+		}},
+		{"remotes.out", parser(flatpak.ParseRemotes), []flatpak.Remote{
+			{Name: "flathub", URL: "https://dl.flathub.org/repo/", Scope: "system", GPGVerify: true},
+			{Name: "local", URL: "file:///tmp/flatpaktest/repo", Scope: "system"},
+			{Name: "net", URL: "https://example.invalid/repo/", Scope: "user"},
+			{Name: "off", URL: "https://example.invalid/repo/", Scope: "user", Disabled: true},
+			{Name: "testing", URL: "file:///tmp/flatpaktest/repo", Scope: "user"},
+		}},
+		// org.example.Other has two branches: listed once.
+		{"remote-ls.out", parser(flatpak.ParseRemoteApps), []string{"org.example.App", "org.example.Other", "org.example.Third"}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			got, err := tc.parse(fixture(t, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("parsed %s:\n got %+v\nwant %+v", tc.file, got, tc.want)
+			}
+		})
 	}
 }
 
-func TestParseRemotesFixture(t *testing.T) {
-	got, err := flatpak.ParseRemotes(fixture(t, "remotes.out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []flatpak.Remote{
-		{Name: "flathub", URL: "https://dl.flathub.org/repo/", Scope: "system", GPGVerify: true},
-		{Name: "local", URL: "file:///tmp/flatpaktest/repo", Scope: "system"},
-		{Name: "net", URL: "https://example.invalid/repo/", Scope: "user"},
-		{Name: "off", URL: "https://example.invalid/repo/", Scope: "user", Disabled: true},
-		{Name: "testing", URL: "file:///tmp/flatpaktest/repo", Scope: "user"},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("ParseRemotes:\n got %+v\nwant %+v", got, want)
-	}
-}
-
-func TestParseRemoteAppsFixture(t *testing.T) {
-	got, err := flatpak.ParseRemoteApps(fixture(t, "remote-ls.out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// org.example.Other has two branches: listed once.
-	want := []string{"org.example.App", "org.example.Other", "org.example.Third"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("ParseRemoteApps = %q, want %q", got, want)
-	}
+// parser lets parsers of different row types share one table.
+func parser[T any](parse func([]byte) (T, error)) func([]byte) (any, error) {
+	return func(out []byte) (any, error) { return parse(out) }
 }
 
 func TestErrorMessagesFixture(t *testing.T) {
