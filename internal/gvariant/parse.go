@@ -63,10 +63,8 @@ func parseValue(l *lexer, depth int) (node, error) {
 	switch {
 	case t.text == "":
 		return nil, errAt(t.pos, "expected a value")
-	case t.text == "[":
-		return parseArray(l, depth)
-	case t.text == "(":
-		return parseTuple(l, depth)
+	case t.text == "[", t.text == "(":
+		return parseSeq(l, depth, t.text == "(")
 	case t.text == "{":
 		return parseDict(l, depth)
 	case t.text == "<":
@@ -133,32 +131,19 @@ func parseDecl(l *lexer, depth, pos int, sig string) (node, error) {
 	return &declNode{at: pos, sig: sig, child: child}, nil
 }
 
-func parseArray(l *lexer, depth int) (node, error) {
-	open := l.next()
-	a := &arrayNode{at: open.pos}
-	for !l.consume("]") {
-		if len(a.elems) > 0 {
-			if err := l.require(",", " or ']' after an array element"); err != nil {
-				return nil, err
-			}
-		}
-		child, err := parseValue(l, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		a.elems = append(a.elems, child)
+// parseSeq reads an array "[a, b]" or, with tuple, a tuple "(a, b)":
+// comma-separated values, a trailing comma allowed. It follows GLib:
+// "(1,)" is a one-tuple, "(1)" is an error.
+func parseSeq(l *lexer, depth int, tuple bool) (node, error) {
+	at := l.next().pos
+	close, what := "]", "an array"
+	if tuple {
+		close, what = ")", "a tuple"
 	}
-	return a, nil
-}
-
-// parseTuple follows GLib: "(1,)" is a one-tuple, "(1)" is an error.
-func parseTuple(l *lexer, depth int) (node, error) {
-	open := l.next()
-	tp := &tupleNode{at: open.pos}
-	needComma := false
-	for !l.consume(")") {
-		if needComma {
-			if err := l.require(",", " or ')' after a tuple element"); err != nil {
+	var elems []node
+	for !l.consume(close) {
+		if len(elems) > 1 || len(elems) == 1 && !tuple {
+			if err := l.require(",", " or '"+close+"' after "+what+" element"); err != nil {
 				return nil, err
 			}
 		}
@@ -166,16 +151,17 @@ func parseTuple(l *lexer, depth int) (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		tp.elems = append(tp.elems, child)
-		needComma = true
-		if len(tp.elems) == 1 {
+		elems = append(elems, child)
+		if tuple && len(elems) == 1 {
 			if err := l.require(",", " after the first tuple element"); err != nil {
 				return nil, err
 			}
-			needComma = false
 		}
 	}
-	return tp, nil
+	if tuple {
+		return &tupleNode{at: at, elems: elems}, nil
+	}
+	return &arrayNode{at: at, elems: elems}, nil
 }
 
 // parseDict reads "{}", "{k: v, ...}" (a dictionary) or "{k, v}" (one entry).
@@ -248,23 +234,10 @@ func unquote(t token) (string, error) {
 			}
 			b.WriteRune(r)
 			i += n
-		case 'a':
-			b.WriteByte('\a')
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'v':
-			b.WriteByte('\v')
-		case '\n':
 		default:
-			b.WriteByte(e)
+			if c, ok := unescape(e); ok {
+				b.WriteByte(c)
+			}
 		}
 	}
 	out := b.String()
@@ -272,6 +245,22 @@ func unquote(t token) (string, error) {
 		return "", errAt(t.pos, "strings cannot contain NUL characters")
 	}
 	return out, nil
+}
+
+// letterEscapes are the one-letter escapes of strings and byte strings.
+var letterEscapes = map[byte]byte{'a': '\a', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'v': '\v'}
+
+// unescape is what "\e" stands for in both kinds of string, once a kind's
+// own escapes (\u, octal) are handled: a letter escape's byte, nothing for
+// a backslash-newline continuation (ok false), else e itself.
+func unescape(e byte) (c byte, ok bool) {
+	if e == '\n' {
+		return 0, false
+	}
+	if c, ok := letterEscapes[e]; ok {
+		return c, true
+	}
+	return e, true
 }
 
 // evenBackslashes reports whether body ends in an even run of backslashes,
@@ -332,23 +321,10 @@ func unquoteBytes(t token) ([]byte, error) {
 			}
 			out = append(out, byte(v))
 			i += j - 1
-		case e == 'a':
-			out = append(out, '\a')
-		case e == 'b':
-			out = append(out, '\b')
-		case e == 'f':
-			out = append(out, '\f')
-		case e == 'n':
-			out = append(out, '\n')
-		case e == 'r':
-			out = append(out, '\r')
-		case e == 't':
-			out = append(out, '\t')
-		case e == 'v':
-			out = append(out, '\v')
-		case e == '\n':
 		default:
-			out = append(out, e)
+			if c, ok := unescape(e); ok {
+				out = append(out, c)
+			}
 		}
 	}
 	return append(out, 0), nil
