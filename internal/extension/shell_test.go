@@ -146,39 +146,44 @@ func TestDisableTellsTheRunningShell(t *testing.T) {
 	}
 }
 
-// Only the extensions whose keys change are told: enabling one that is
-// already on and one that is off calls EnableExtension once.
-func TestEnableTellsOnlyWhatChanges(t *testing.T) {
-	w, b := shellWorld(t, true)
-	w.gs("set", "org.gnome.shell", "enabled-extensions", "['hello@example.com']")
-	w.gs("set", "org.gnome.shell", "disabled-extensions", "['two@example.com']")
-	r := &logRunner{}
-	runAll(t, r, commands(t, w, r, nil, extension.ActEnable, hello, "two@example.com"))
-	if on, off := w.keys(); on != "['hello@example.com', 'two@example.com']" || off != "@as []" {
-		t.Errorf("keys: enabled %s, disabled %s", on, off)
-	}
-	if got := calls(t, b); !slices.Equal(got, []string{"EnableExtension two@example.com"}) {
-		t.Errorf("the Shell got %q", got)
-	}
-}
-
-// A Shell that refuses the call does not fail the change: the keys are
-// set, the user gets a warning, and the next extension is still told.
-func TestShellFailureIsOnlyAWarning(t *testing.T) {
-	w, b := shellWorld(t, true)
-	w.gs("set", "org.gnome.shell", "enabled-extensions", "['broken@example.com', 'hello@example.com']")
-	r := &logRunner{}
-	var out bytes.Buffer
-	ignored := runAll(t, r, commands(t, w, r, &out, extension.ActDisable, "broken@example.com", hello))
-	if on, off := w.keys(); on != "@as []" || off != "['broken@example.com', 'hello@example.com']" {
-		t.Errorf("keys: enabled %s, disabled %s", on, off)
-	}
-	want := []string{"DisableExtension broken@example.com", "DisableExtension hello@example.com"}
-	if got := calls(t, b); !slices.Equal(got, want) {
-		t.Errorf("the Shell got %q, want %q", got, want)
-	}
-	if len(ignored) != 1 || !strings.Contains(ignored[0].Error(), "broken on purpose") {
-		t.Errorf("ignored failures = %v, want the one refused call", ignored)
+// The Shell is told what changes, and only that: enabling one extension
+// that is already on and one that is off calls EnableExtension once. A
+// Shell that refuses the call does not fail the change: the keys are set,
+// the user gets a warning, and the next extension is still told.
+func TestShellIsToldWhatChanges(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		enabled, disabled string // the keys before; "" leaves one as it is
+		action            string
+		ids               []string
+		on, off           string   // the keys after
+		calls             []string // what the Shell got
+		refused           string   // the one ignored failure says this; "" checks none
+	}{
+		{"enable only what is off", "['hello@example.com']", "['two@example.com']", extension.ActEnable, []string{hello, "two@example.com"},
+			"['hello@example.com', 'two@example.com']", "@as []", []string{"EnableExtension two@example.com"}, ""},
+		{"a refused call is only a warning", "['broken@example.com', 'hello@example.com']", "", extension.ActDisable, []string{"broken@example.com", hello},
+			"@as []", "['broken@example.com', 'hello@example.com']", []string{"DisableExtension broken@example.com", "DisableExtension hello@example.com"}, "broken on purpose"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, b := shellWorld(t, true)
+			w.gs("set", "org.gnome.shell", "enabled-extensions", tc.enabled)
+			if tc.disabled != "" {
+				w.gs("set", "org.gnome.shell", "disabled-extensions", tc.disabled)
+			}
+			r := &logRunner{}
+			var out bytes.Buffer
+			ignored := runAll(t, r, commands(t, w, r, &out, tc.action, tc.ids...))
+			if on, off := w.keys(); on != tc.on || off != tc.off {
+				t.Errorf("keys: enabled %s, disabled %s", on, off)
+			}
+			if got := calls(t, b); !slices.Equal(got, tc.calls) {
+				t.Errorf("the Shell got %q, want %q", got, tc.calls)
+			}
+			if tc.refused != "" && (len(ignored) != 1 || !strings.Contains(ignored[0].Error(), tc.refused)) {
+				t.Errorf("ignored failures = %v, want the one refused call", ignored)
+			}
+		})
 	}
 }
 
