@@ -14,14 +14,10 @@ var _ lifecycle.Syncer = Domain{}
 // Status implements lifecycle.Syncer: one flatpak list and one flatpak
 // remotes for the whole domain.
 func (Domain) Status(ctx context.Context, env pipeline.Env, root string) lifecycle.Report {
-	rep := lifecycle.Report{Domain: "flatpak"}
 	rows, err := List(ctx, env.Runner, root)
-	if err != nil {
-		rep.Error = fail.As(err).Message
-	}
-	for _, r := range rows {
-		rep.Items = append(rep.Items, lifecycle.Item{ID: r.ID, State: itemState(r.State), Note: r.Scope + " from " + r.Remote})
-	}
+	rep := lifecycle.ReportOf("flatpak", rows, err, func(r Row) lifecycle.Item {
+		return lifecycle.Item{ID: r.ID, State: itemState(r.State), Note: r.Scope + " from " + r.Remote}
+	})
 	remotes, err := ListRemotes(ctx, env.Runner, root)
 	if err != nil && rep.Error == "" {
 		rep.Error = fail.As(err).Message
