@@ -24,20 +24,16 @@ func (d Domain) validateInstall(ctx context.Context, env pipeline.Env, c pipelin
 	if env.Force {
 		return nil
 	}
-	dnf, _ := d.tools(env)
-	found, err := dnf.Available(ctx, c.IDs...)
+	repos, err := d.reposOf(ctx, env, c, c.IDs)
 	if err != nil {
-		return catalogFailed(err, "query the enabled repositories", c)
-	}
-	repos := map[string][]string{}
-	for _, p := range found {
-		repos[p.Name] = append(repos[p.Name], p.RepoID)
+		return err
 	}
 	for _, id := range c.IDs {
 		if _, ok := repos[id]; ok {
 			continue
 		}
 		e := fail.New(fail.Validation, "Package '%s' was not found in the enabled repositories", id)
+		dnf, _ := d.tools(env)
 		if all, err := dnf.Available(ctx); err == nil {
 			e.Suggest(suggest.Closest(id, dnfsys.Names(all), 3)...)
 		}
@@ -152,14 +148,9 @@ func (d Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pip
 	if len(pkgs.Packages) == 0 {
 		return nil
 	}
-	dnf, _ := d.tools(env)
-	found, err := dnf.Available(ctx, pkgs.Packages...)
+	repos, err := d.reposOf(ctx, env, c, pkgs.Packages)
 	if err != nil {
-		return catalogFailed(err, "query the enabled repositories", c)
-	}
-	repos := map[string][]string{}
-	for _, p := range found {
-		repos[p.Name] = append(repos[p.Name], p.RepoID)
+		return err
 	}
 	after := manifest.CoprRepos{Coprs: slices.DeleteFunc(slices.Clone(coprs.Coprs), func(cp manifest.Copr) bool { return slices.Contains(c.IDs, cp.Name) })}
 	for _, p := range pkgs.Packages {
@@ -170,6 +161,22 @@ func (d Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pip
 		}
 	}
 	return nil
+}
+
+// reposOf asks the enabled repositories (one repoquery) which of names
+// they offer: each name found, with the ids of the repositories that have
+// it. A failed query is catalogFailed, which --force skips.
+func (d Domain) reposOf(ctx context.Context, env pipeline.Env, c pipeline.Change, names []string) (map[string][]string, error) {
+	dnf, _ := d.tools(env)
+	found, err := dnf.Available(ctx, names...)
+	if err != nil {
+		return nil, catalogFailed(err, "query the enabled repositories", c)
+	}
+	repos := map[string][]string{}
+	for _, p := range found {
+		repos[p.Name] = append(repos[p.Name], p.RepoID)
+	}
+	return repos, nil
 }
 
 // catalogFailed turns a failed repository query into an error: a download
