@@ -56,14 +56,25 @@ func (d Domain) RemoveChanges(ctx context.Context, env pipeline.Env, names []str
 					"Record it as excluded from the image anyway: "+run.Line("bkt", "dnf", "remove", n, "--pr-only"))
 		}
 	}
+	return changesOf(group{ActRemove, unlayer}, group{ActOverrideRemove, override}), nil
+}
+
+// group is the packages that one action handles.
+type group struct {
+	action string
+	ids    []string
+}
+
+// changesOf makes one change per group that has packages, in order: how a
+// command that sorts packages into ways of handling them ends.
+func changesOf(groups ...group) []pipeline.Change {
 	var out []pipeline.Change
-	if len(unlayer) > 0 {
-		out = append(out, pipeline.Change{Domain: Name, Action: ActRemove, IDs: unlayer})
+	for _, g := range groups {
+		if len(g.ids) > 0 {
+			out = append(out, pipeline.Change{Domain: Name, Action: g.action, IDs: g.ids})
+		}
 	}
-	if len(override) > 0 {
-		out = append(out, pipeline.Change{Domain: Name, Action: ActOverrideRemove, IDs: override})
-	}
-	return out, nil
+	return out
 }
 
 func closest(name string, candidates []string) []string { return suggest.Closest(name, candidates, 3) }

@@ -203,12 +203,5 @@ func (d Domain) Capture(ctx context.Context, env pipeline.Env, root string) ([]p
 			removed = append(removed, it.ID)
 		}
 	}
-	var out []pipeline.Change
-	if len(layered) > 0 {
-		out = append(out, pipeline.Change{Domain: Name, Action: ActCapture, IDs: layered})
-	}
-	if len(removed) > 0 {
-		out = append(out, pipeline.Change{Domain: Name, Action: ActCaptureExcluded, IDs: removed})
-	}
-	return out, nil
+	return changesOf(group{ActCapture, layered}, group{ActCaptureExcluded, removed}), nil
 }
