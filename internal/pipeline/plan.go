@@ -109,7 +109,7 @@ func anyChanged(lists ...[]manifest.FileDiff) bool {
 // of the changes, and the edits the job re-applies in its worktree (what
 // they wrote is kept in pub).
 func (p *Pipeline) request(label Label, changes []Change, o Options, pub *publication) propagate.Request {
-	req := propagate.Request{Domain: label.Domain, Action: label.Action, Batch: o.Batch, Title: o.Title}
+	req := propagate.Request{Domain: label.Domain, Action: label.Action, Batch: o.Batch, Title: o.Title, Trailers: trailers(changes)}
 	for _, c := range changes {
 		req.IDs = append(req.IDs, c.IDs...)
 	}

@@ -310,7 +310,7 @@ func (j *Job) commit(ctx context.Context) error {
 	} else {
 		j.branch = BatchBranch
 	}
-	err := wg.Commit(ctx, j.subj, j.req.Body)
+	err := wg.Commit(ctx, j.subj, withTrailers(j.req.Body, j.req.Trailers))
 	if err != nil {
 		return noSpace(err)
 	}

@@ -37,6 +37,9 @@ type Request struct {
 	Derive func(worktree string) (paths []string, err error)
 	Batch  bool   // commit onto the local bkt/batch branch; no push, no PR
 	Title  string // overrides the PR title
+	// Trailers are the commit's trailer lines (TrailerLine), written
+	// after the body: the changes the commit applies, as data.
+	Trailers []string
 }
 
 // Outcome is how far propagation got. It is filled as far as it got also

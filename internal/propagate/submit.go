@@ -64,6 +64,10 @@ func (p *Propagator) pullRequest(ctx context.Context, branch, base, title string
 	if title == "" {
 		title = summaryTitle(commits, branch)
 	}
+	for i := range commits {
+		// The trailers are for bkt to read back, not for the reviewer.
+		commits[i].Body, _ = splitTrailers(commits[i].Body)
+	}
 	var b strings.Builder
 	if len(commits) == 1 {
 		if commits[0].Body != "" {

@@ -1,0 +1,124 @@
+package pipeline_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/bkt-dev/bkt/internal/dnf"
+	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/flatpak"
+	"github.com/bkt-dev/bkt/internal/gsetting"
+	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/propagate"
+	"github.com/bkt-dev/bkt/internal/shim"
+	"github.com/bkt-dev/bkt/internal/testenv/gittest"
+)
+
+// trailerValues strips the trailer key off lines, as git log reads them.
+func trailerValues(t *testing.T, lines []string) []string {
+	t.Helper()
+	values := make([]string, len(lines))
+	for i, l := range lines {
+		v, ok := strings.CutPrefix(l, propagate.ChangeTrailer+": ")
+		if !ok || strings.Contains(v, "\n") {
+			t.Fatalf("not one trailer line: %q", l)
+		}
+		values[i] = v
+	}
+	return values
+}
+
+// Every domain's changes, with their typed options, come back from their
+// commit's trailers as they went in.
+func TestTrailersRoundTrip(t *testing.T) {
+	changes := []pipeline.Change{
+		{Domain: "flatpak", Action: flatpak.ActAdd, IDs: []string{"org.example.App", "org.example.Other"},
+			Options: flatpak.Options{Remote: "local", Scope: "user", Branch: "beta"}},
+		{Domain: "flatpak", Action: flatpak.ActRemoteAdd, IDs: []string{"mine"},
+			Options: flatpak.Options{URL: "file:///srv/repo", Scope: "user", GPGVerify: new(false)}},
+		{Domain: "flatpak", Action: flatpak.ActRemove, IDs: []string{"org.example.Old"}},
+		{Domain: "gsetting", Action: gsetting.ActSet, IDs: []string{"org.gnome.desktop.session idle-delay"},
+			Options: gsetting.Options{Value: "uint32 300", Comment: "a, b = c \"quoted\"\nsecond line <&>"}},
+		{Domain: "dnf", Action: dnf.ActInstall, IDs: []string{"htop"}, Options: dnf.Options{Now: true, LiveOnly: true}},
+		{Domain: "shim", Action: shim.ActAdd, IDs: []string{"docker"}, Options: shim.Options{Host: "podman"}},
+		{Domain: "skel", Action: "add", IDs: []string{".bashrc"}},
+		{Domain: "extension", Action: "add", IDs: []string{"appindicatorsupport@rgcjonas.gmail.com"}},
+	}
+	lines := pipeline.Trailers(changes)
+	if len(lines) != len(changes) {
+		t.Fatalf("%d trailer lines for %d changes: %q", len(lines), len(changes), lines)
+	}
+	got, err := pipeline.ChangesFromTrailers(domains(), trailerValues(t, lines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, changes) {
+		t.Errorf("read back\n%+v\nwant\n%+v", got, changes)
+	}
+	const want = `Bkt-Change: {"domain":"flatpak","action":"add","ids":["org.example.App","org.example.Other"],"options":{"branch":"beta","remote":"local","scope":"user"}}`
+	if lines[0] != want {
+		t.Errorf("trailer line\n%s\nwant\n%s", lines[0], want)
+	}
+}
+
+// A trailer this bkt cannot turn back into a change is refused, never
+// read as a change with something missing.
+func TestChangesFromTrailersRefuses(t *testing.T) {
+	for _, v := range []string{
+		`not json`,
+		`{"domain":"flatpak","action":"add"}`,
+		`{"domain":"nosuch","action":"add","ids":["x"]}`,
+		`{"domain":"flatpak","action":"add","ids":["x"],"options":{"colour":"red"}}`,
+		`{"domain":"flatpak","action":"add","ids":["x"],"extra":1}`,
+	} {
+		if _, err := pipeline.ChangesFromTrailers(domains(), []string{v}); fail.CodeOf(err) != fail.Validation {
+			t.Errorf("%s: err = %v, want a validation error", v, err)
+		}
+	}
+}
+
+// Every commit bkt makes carries its changes as trailers git itself
+// recognises, and the branch reads back as those changes: one punned
+// change, several in one commit (capture, local commit), and a batch of
+// commits.
+func TestBranchReadsBackAsChanges(t *testing.T) {
+	w := newWorld(t)
+	hosted := pipeline.Change{Domain: "fake", Action: "add", IDs: []string{"beta"}, Options: fakeOptions{Host: "podman"}}
+	res, err := w.p.Run(t.Context(), hosted, pipeline.Options{Mode: pipeline.ModePR})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, w.gitLog.String())
+	}
+	assertBranchChanges(t, w, res.PR.Branch, hosted)
+	if got := gittest.Git(t, w.work, "log", "-1", "--format=%(trailers:key=Bkt-Change,valueonly)", res.PR.Branch); got != `{"domain":"fake","action":"add","ids":["beta"],"options":{"host":"podman"}}` {
+		t.Errorf("git reads the trailer as %q", got)
+	}
+	if pulls := w.gh.Pulls(); len(pulls) != 1 || strings.Contains(pulls[0].Body, propagate.ChangeTrailer) {
+		t.Errorf("the pull request's body shows the trailers: %+v", pulls)
+	}
+
+	many := []pipeline.Change{change("add", "one"), change("add", "two", "three"), change("remove", "alpha")}
+	res, err = w.p.RunMany(t.Context(), pipeline.Label{Domain: "fake", Action: "capture"}, many, pipeline.Options{Mode: pipeline.ModePR})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, w.gitLog.String())
+	}
+	assertBranchChanges(t, w, res.PR.Branch, many...)
+
+	for _, c := range []pipeline.Change{change("add", "four"), change("remove", "alpha")} {
+		if _, err := w.p.Run(t.Context(), c, pipeline.Options{Mode: pipeline.ModePR, Batch: true}); err != nil {
+			t.Fatalf("%v\n%s", err, w.gitLog.String())
+		}
+	}
+	assertBranchChanges(t, w, propagate.BatchBranch, change("add", "four"), change("remove", "alpha"))
+}
+
+func assertBranchChanges(t *testing.T, w *world, branch string, want ...pipeline.Change) {
+	t.Helper()
+	got, err := w.p.BranchChanges(t.Context(), branch)
+	if err != nil {
+		t.Fatalf("%s: %v", branch, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s reads back as\n%+v\nwant\n%+v", branch, got, want)
+	}
+}
