@@ -30,25 +30,32 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 	if err != nil {
 		return err
 	}
-	token, _ := c.Token(ctx)
-	if token == "" {
-		return ErrNoToken
-	}
 	u := t.BaseURL + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
+	}
+	_, err = c.send(ctx, method, u, in, out)
+	return err
+}
+
+// send is do for a full URL below the API base (a next page GitHub
+// named); it returns the answer's header.
+func (c *Client) send(ctx context.Context, method, u string, in, out any) (http.Header, error) {
+	token, _ := c.Token(ctx)
+	if token == "" {
+		return nil, ErrNoToken
 	}
 	var body io.Reader
 	if in != nil {
 		data, err := json.Marshal(in)
 		if err != nil {
-			return fmt.Errorf("encoding request: %w", err)
+			return nil, fmt.Errorf("encoding request: %w", err)
 		}
 		body = bytes.NewReader(data)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return fmt.Errorf("building request: %w", err)
+		return nil, fmt.Errorf("building request: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/vnd.github+json")
@@ -64,25 +71,25 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 	hc.CheckRedirect = sameOrigin
 	resp, err := hc.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return fmt.Errorf("reading the answer of %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("reading the answer of %s %s: %w", method, req.URL.Path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		ae := &APIError{Status: resp.StatusCode, Header: resp.Header}
 		_ = json.Unmarshal(data, ae) // a non-JSON body still yields the status
-		return ae
+		return nil, ae
 	}
 	if out == nil {
-		return nil
+		return resp.Header, nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("decoding the answer of %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("decoding the answer of %s %s: %w", method, req.URL.Path, err)
 	}
-	return nil
+	return resp.Header, nil
 }
 
 // RedirectError is a redirect bkt refused to follow: the token stays with

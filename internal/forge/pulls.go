@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -38,7 +39,10 @@ type wirePull struct {
 	Merged   bool    `json:"merged"`
 	MergedAt *string `json:"merged_at"`
 	Head     struct {
-		Ref string `json:"ref"`
+		Ref  string `json:"ref"`
+		Repo *struct {
+			FullName string `json:"full_name"`
+		} `json:"repo"` // null when the fork it came from is gone
 	} `json:"head"`
 	Base struct {
 		Ref string `json:"ref"`
@@ -97,6 +101,71 @@ func (c *Client) FindPulls(ctx context.Context, owner, name, headBranch string) 
 		pulls[i] = w.pull()
 	}
 	return pulls, nil
+}
+
+// maxPullPages bounds how many pages ListPulls reads: the newest 1,000
+// pull requests, so a repository with a long history costs a bounded
+// number of requests.
+const maxPullPages = 10
+
+// ListPulls lists the pull requests, open or not, whose head is a branch
+// of the repository itself (not a fork), newest first: GET
+// /repos/{owner}/{repo}/pulls?state=all&per_page=100, following GitHub's
+// Link rel="next" for at most maxPullPages pages. complete is false when
+// GitHub had more pages than that.
+func (c *Client) ListPulls(ctx context.Context, owner, name string) (pulls []Pull, complete bool, err error) {
+	t, err := c.Target(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	q := url.Values{"state": {"all"}, "per_page": {"100"}}
+	next := t.BaseURL + pullsPath(owner, name) + "?" + q.Encode()
+	for range maxPullPages {
+		var ws []wirePull
+		h, err := c.send(ctx, http.MethodGet, next, nil, &ws)
+		if err != nil {
+			return nil, false, c.fail(err, owner, name)
+		}
+		for _, w := range ws {
+			if w.Head.Repo != nil && strings.EqualFold(w.Head.Repo.FullName, owner+"/"+name) {
+				pulls = append(pulls, w.pull())
+			}
+		}
+		if next = nextPage(h); next == "" {
+			return pulls, true, nil
+		}
+		// The token goes only where the first page went.
+		if !strings.HasPrefix(next, t.BaseURL+"/") {
+			from, _ := url.Parse(t.BaseURL)
+			to, perr := url.Parse(next)
+			if perr != nil {
+				return nil, false, c.fail(fmt.Errorf("GitHub named a next page that is no URL: %q", next), owner, name)
+			}
+			return nil, false, c.fail(&RedirectError{From: from, To: to}, owner, name)
+		}
+	}
+	return pulls, false, nil
+}
+
+// nextPage returns the rel="next" URL of a Link header (RFC 8288, as
+// GitHub writes it: <URL>; rel="next", <URL>; rel="last"), "" when there
+// is none.
+func nextPage(h http.Header) string {
+	for _, v := range h.Values("Link") {
+		for _, link := range strings.Split(v, ",") {
+			target, params, ok := strings.Cut(strings.TrimSpace(link), ";")
+			if !ok || !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
+				continue
+			}
+			for _, p := range strings.Split(params, ";") {
+				k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+				if strings.EqualFold(k, "rel") && slices.Contains(strings.Fields(strings.Trim(v, `"`)), "next") {
+					return target[1 : len(target)-1]
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // APIError is a non-2xx answer from GitHub, in its JSON error shape.

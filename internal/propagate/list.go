@@ -111,9 +111,11 @@ func (p *Propagator) ListWithin(ctx context.Context, budget time.Duration) (stat
 	return states, note, nil
 }
 
-// askGitHub looks up the newest pull request of every pushed branch at the
-// same time, within budget. pulls[i] is nil when there is none or GitHub
-// was not asked; errs[i] is set when GitHub was asked and gave no answer.
+// askGitHub learns the newest pull request of every pushed branch from
+// one listing of the repository's pull requests (a page per hundred), so
+// the number of requests does not grow with the number of branches, all
+// within budget. pulls[i] is nil when there is none or GitHub was not
+// asked; errs[i] is set when GitHub was asked and gave no answer.
 func (p *Propagator) askGitHub(ctx context.Context, branches []string, recs map[string]branchRecord, budget time.Duration) (pulls []*forge.Pull, errs []error, note string) {
 	pulls, errs = make([]*forge.Pull, len(branches)), make([]error, len(branches))
 	var asked []int
@@ -138,8 +140,26 @@ func (p *Propagator) askGitHub(ctx context.Context, branches []string, recs map[
 	if tok, _ := p.Forge.Token(ctx); tok == "" {
 		return pulls, errs, ""
 	}
-	var wg sync.WaitGroup
+	all, complete, err := p.Forge.ListPulls(ctx, p.Repo.Info.Owner, p.Repo.Info.Name)
+	newest := map[string]*forge.Pull{}
+	for i := range all {
+		if pr := &all[i]; newest[pr.Head] == nil || pr.Number > newest[pr.Head].Number {
+			newest[pr.Head] = pr
+		}
+	}
+	var missing []int
 	for _, i := range asked {
+		switch pulls[i] = newest[branches[i]]; {
+		case err != nil:
+			errs[i] = err
+		case pulls[i] == nil && !complete:
+			missing = append(missing, i)
+		}
+	}
+	// Only a repository with more pull requests than the listing reads
+	// gets here: the branches not in it are asked about one by one.
+	var wg sync.WaitGroup
+	for _, i := range missing {
 		wg.Go(func() { pulls[i], errs[i] = p.latestPull(ctx, branches[i]) })
 	}
 	wg.Wait()

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -45,6 +46,9 @@ type Server struct {
 	// with the error it holds, {"status": 422, "message": "..."}: scripts
 	// write it to make GitHub answer with a message of their choosing.
 	ErrorFile string
+	// MaxPerPage caps a list's page size below GitHub's 100, so a test
+	// can make a few pull requests span several pages.
+	MaxPerPage int
 
 	ts    *httptest.Server
 	mu    sync.Mutex
@@ -304,7 +308,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, owner, repo string
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []map[string]any{}
-	for _, p := range s.pulls {
+	// GitHub's default order: newest first.
+	for i := len(s.pulls) - 1; i >= 0; i-- {
+		p := s.pulls[i]
 		if p.Owner != owner || p.Repo != repo {
 			continue
 		}
@@ -317,7 +323,34 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, owner, repo string
 		}
 		out = append(out, s.wire(p, false))
 	}
-	_ = json.NewEncoder(w).Encode(out)
+	page, perPage := s.paging(q)
+	from := min((page-1)*perPage, len(out))
+	to := min(from+perPage, len(out))
+	if last := (len(out) + perPage - 1) / perPage; page < last {
+		link := func(n int, rel string) string {
+			q.Set("page", strconv.Itoa(n))
+			return fmt.Sprintf("<%s%s?%s>; rel=%q", s.URL, r.URL.Path, q.Encode(), rel)
+		}
+		w.Header().Set("Link", link(page+1, "next")+", "+link(last, "last"))
+	}
+	_ = json.NewEncoder(w).Encode(out[from:to])
+}
+
+// paging reads page (from 1) and per_page (30 by default, at most 100 or
+// MaxPerPage) the way GitHub does: a value that is no number is the
+// default.
+func (s *Server) paging(q url.Values) (page, perPage int) {
+	page, perPage = 1, 30
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 0 {
+		page = n
+	}
+	if n, err := strconv.Atoi(q.Get("per_page")); err == nil && n > 0 {
+		perPage = min(n, 100)
+	}
+	if s.MaxPerPage > 0 {
+		perPage = min(perPage, s.MaxPerPage)
+	}
+	return page, perPage
 }
 
 // wire renders a pull request like GitHub does. The single-PR form (the
