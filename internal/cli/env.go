@@ -72,24 +72,6 @@ func (a *App) env(needRepo bool) (pipeline.Env, error) {
 	return env, nil
 }
 
-// envCmd is a command without arguments that works on the repository's
-// domain environment (a domain's sync, capture and views).
-func (a *App) envCmd(use, short, long string, run func(cmd *cobra.Command, env pipeline.Env) error) *cobra.Command {
-	return &cobra.Command{
-		Use:   use,
-		Short: short,
-		Long:  long,
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := a.env(true)
-			if err != nil {
-				return err
-			}
-			return run(cmd, env)
-		},
-	}
-}
-
 // envAt is env with root given (apply --from-image reads the image's copy).
 func (a *App) envAt(root string) pipeline.Env {
 	return pipeline.Env{Runner: a.runner(), Root: root, Force: a.force, Progress: a.Stderr}
@@ -132,55 +114,6 @@ func (a *App) forge(root string, r run.Runner) *forge.Client {
 	f := forge.New(root, r)
 	f.HTTP = a.sys.GitHub
 	return f
-}
-
-// changeFunc builds a punned command's change from its arguments.
-type changeFunc func(cmd *cobra.Command, args []string) (pipeline.Change, error)
-
-// punnedCmd completes cmd as a command that makes one change (SPEC §2): it
-// gets the mode flags, and its RunE runs the change built from the
-// arguments through the pipeline. here, if not nil, is what a change that
-// reached this machine means for the user (the next boot, the next
-// login), said after it succeeded; "" says nothing.
-func (a *App) punnedCmd(cmd *cobra.Command, change changeFunc, here func() string) *cobra.Command {
-	var m modeFlags
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		c, err := change(cmd, args)
-		if err != nil {
-			return err
-		}
-		err = a.punned(cmd, c, &m)
-		if err == nil && here != nil && a.changedHere(&m) {
-			if msg := here(); msg != "" {
-				a.ui.Info("%s", msg)
-			}
-		}
-		return err
-	}
-	m.register(cmd)
-	return cmd
-}
-
-// actionHelp is the help of an actionCmd.
-type actionHelp struct {
-	use, short, long, example string
-	aliases                   []string
-}
-
-// actionCmd is a command that makes one change of action for all the
-// identifiers it is given, which the domain checks (bkt extension enable,
-// bkt dnf copr enable, bkt shim remove).
-func (a *App) actionCmd(domain, action string, h actionHelp, here func() string) *cobra.Command {
-	return a.punnedCmd(&cobra.Command{
-		Use:     h.use,
-		Aliases: h.aliases,
-		Short:   h.short,
-		Long:    h.long,
-		Example: h.example,
-		Args:    cobra.MinimumNArgs(1),
-	}, func(_ *cobra.Command, args []string) (pipeline.Change, error) {
-		return pipeline.Change{Domain: domain, Action: action, IDs: args}, nil
-	}, here)
 }
 
 // punned runs one change through the pipeline and prints its result.

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/extension"
@@ -85,30 +87,15 @@ var extensionUUIDs = manifestIDs(func() *manifest.GnomeExtensions { return &mani
 })
 
 func (a *App) extensionListCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
-		Short: "Show the declared extensions joined with what is installed and enabled",
-		Long: `Show the declared extensions with their state on this machine:
+	return listCmd(a, "Show the declared extensions joined with what is installed and enabled",
+		`Show the declared extensions with their state on this machine:
   ✓ as declared   ✗ not installed   ≠ enabled/disabled otherwise than declared
   + enabled but not in the manifest   ? unknown (the query failed)`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			rows, err := extension.List(cmd.Context(), a.runner(), r.Root)
-			if nothingToShow(len(rows), err) {
-				return err
-			}
-			if a.json {
-				a.emit(extensionsResult{Extensions: orEmptySlice(rows)}, err)
-				return err
-			}
-			a.printExtensionRows(rows)
-			return err
+		func(ctx context.Context, root string) ([]extension.Row, error) {
+			return extension.List(ctx, a.runner(), root)
 		},
-	}
+		func(rows []extension.Row) any { return extensionsResult{Extensions: rows} },
+		a.printExtensionRows)
 }
 
 // extensionsResult is the payload of bkt extension list.
