@@ -112,22 +112,17 @@ func (a *App) dnfCoprCmd() *cobra.Command {
 				a.emit(coprsResult{COPRs: orEmptySlice(rows)}, err)
 				return err
 			}
-			if len(rows) == 0 {
-				a.ui.Printf("No COPR declared in manifests/copr-repos.json or enabled here.\nAdd one: bkt dnf copr enable OWNER/PROJECT\n")
-				return err
-			}
-			table := make([][]string, 0, len(rows))
-			for _, r := range rows {
-				declared := "enabled"
-				switch {
-				case !r.Managed:
-					declared = "-"
-				case !r.Enabled:
-					declared = "disabled"
-				}
-				table = append(table, []string{lifecycleMark[r.State], r.Name, declared, r.State})
-			}
-			a.ui.Table([]string{"", "COPR", "MANIFEST", "STATE"}, table)
+			stateTable(a, "No COPR declared in manifests/copr-repos.json or enabled here.\nAdd one: bkt dnf copr enable OWNER/PROJECT\n",
+				[]string{"", "COPR", "MANIFEST", "STATE"}, rows, func(r dnf.CoprRow) (string, []string) {
+					declared := "enabled"
+					switch {
+					case !r.Managed:
+						declared = "-"
+					case !r.Enabled:
+						declared = "disabled"
+					}
+					return r.State, []string{lifecycleMark[r.State], r.Name, declared, r.State}
+				})
 			return err
 		})
 	cmd.AddCommand(a.dnfActionCmd(dnf.ActCoprEnable), a.dnfActionCmd(dnf.ActCoprDisable), list)
@@ -179,11 +174,6 @@ type reportResult struct {
 	Items []lifecycle.Item `json:"items"`
 }
 
-// lifecycleMark is the one-character state column of list-like views.
-var lifecycleMark = map[string]string{
-	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Extra: "+", lifecycle.Differs: "≠", lifecycle.Unknown: "?",
-}
-
 func (a *App) dnfDiffCmd() *cobra.Command {
 	return a.envCmd("diff", "Compare the manifest with the layered and removed packages here",
 		`Compare manifests/system-packages.json with this machine (rpm-ostree status and the rpm
@@ -206,21 +196,17 @@ database):
 }
 
 func (a *App) printDnfReport(rep lifecycle.Report) {
-	if len(rep.Items) == 0 {
-		a.ui.Printf("No packages declared in manifests/system-packages.json and none layered or removed here.\n")
+	counts := stateTable(a, "No packages declared in manifests/system-packages.json and none layered or removed here.\n",
+		[]string{"", "PACKAGE", "MANIFEST", "STATE", "NOTE"}, rep.Items, func(it lifecycle.Item) (string, []string) {
+			want := it.Want
+			if want == "" {
+				want = "-"
+			}
+			return it.State, []string{lifecycleMark[it.State], it.ID, want, it.State, it.Note}
+		})
+	if counts == nil {
 		return
 	}
-	table := make([][]string, 0, len(rep.Items))
-	counts := map[string]int{}
-	for _, it := range rep.Items {
-		counts[it.State]++
-		want := it.Want
-		if want == "" {
-			want = "-"
-		}
-		table = append(table, []string{lifecycleMark[it.State], it.ID, want, it.State, it.Note})
-	}
-	a.ui.Table([]string{"", "PACKAGE", "MANIFEST", "STATE", "NOTE"}, table)
 	a.ui.Printf("\n%d in place, %d missing, %d not in the manifest\n", counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Extra])
 	if counts[lifecycle.Missing] > 0 {
 		a.ui.Printf("Apply the manifest here: bkt dnf sync\n")

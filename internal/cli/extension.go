@@ -104,25 +104,20 @@ type extensionsResult struct {
 }
 
 func (a *App) printExtensionRows(rows []extension.Row) {
-	if len(rows) == 0 {
-		a.ui.Printf("No extensions declared in manifests/gnome-extensions.json and none enabled here.\n")
-		a.ui.Printf("Add one: bkt extension add UUID\n")
+	counts := stateTable(a, "No extensions declared in manifests/gnome-extensions.json and none enabled here.\nAdd one: bkt extension add UUID\n",
+		[]string{"", "EXTENSION", "INSTALLED", "STATE"}, rows, func(r extension.Row) (string, []string) {
+			state := r.Have
+			if r.State == lifecycle.Differs {
+				state = r.Have + ", declared " + r.Want
+			}
+			if r.Note != "" {
+				state += " (" + r.Note + ")"
+			}
+			return r.State, []string{lifecycleMark[r.State], r.UUID, r.Where, state}
+		})
+	if counts == nil {
 		return
 	}
-	table := make([][]string, 0, len(rows))
-	counts := map[string]int{}
-	for _, r := range rows {
-		counts[r.State]++
-		state := r.Have
-		if r.State == lifecycle.Differs {
-			state = r.Have + ", declared " + r.Want
-		}
-		if r.Note != "" {
-			state += " (" + r.Note + ")"
-		}
-		table = append(table, []string{extensionMarks[r.State], r.UUID, r.Where, state})
-	}
-	a.ui.Table([]string{"", "EXTENSION", "INSTALLED", "STATE"}, table)
 	a.ui.Printf("\n%d as declared, %d not installed, %d differ, %d not in the manifest",
 		counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Differs], counts[lifecycle.Extra])
 	if counts[lifecycle.Unknown] > 0 {
@@ -153,8 +148,4 @@ func (a *App) extensionCaptureCmd() *cobra.Command {
 "enabled" as it is here for declared extensions switched on or off by hand (e.g. in the
 Extensions app). Nothing changes on this machine.`,
 		"The manifest already matches the extensions enabled here")
-}
-
-var extensionMarks = map[string]string{
-	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Differs: "≠", lifecycle.Extra: "+", lifecycle.Unknown: "?",
 }

@@ -114,18 +114,13 @@ var stateMark = map[string]string{
 }
 
 func (a *App) printAppRows(rows []flatpak.Row) {
-	if len(rows) == 0 {
-		a.ui.Printf("No apps declared in manifests/flatpak-apps.json and none installed.\n")
-		a.ui.Printf("Add one: bkt flatpak add APP_ID\n")
+	counts := stateTable(a, "No apps declared in manifests/flatpak-apps.json and none installed.\nAdd one: bkt flatpak add APP_ID\n",
+		[]string{"", "APP", "SCOPE", "REMOTE", "STATE"}, rows, func(r flatpak.Row) (string, []string) {
+			return r.State, []string{stateMark[r.State], r.ID, r.Scope, r.Remote, r.State}
+		})
+	if counts == nil {
 		return
 	}
-	table := make([][]string, 0, len(rows))
-	counts := map[string]int{}
-	for _, r := range rows {
-		counts[r.State]++
-		table = append(table, []string{stateMark[r.State], r.ID, r.Scope, r.Remote, r.State})
-	}
-	a.ui.Table([]string{"", "APP", "SCOPE", "REMOTE", "STATE"}, table)
 	a.ui.Printf("\n%d installed, %d missing, %d not in the manifest", counts[flatpak.StateInstalled], counts[flatpak.StateMissing], counts[flatpak.StateExtra])
 	if counts[flatpak.StateUnknown] > 0 {
 		a.ui.Printf(", %d unknown", counts[flatpak.StateUnknown])
@@ -238,13 +233,8 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 }
 
 func (a *App) printRemoteRows(rows []flatpak.RemoteRow) {
-	if len(rows) == 0 {
-		a.ui.Printf("No remotes declared or configured.\n")
-		return
-	}
-	table := make([][]string, 0, len(rows))
-	for _, r := range rows {
-		table = append(table, []string{stateMark[r.State], r.Name, r.Scope, r.URL, r.State})
-	}
-	a.ui.Table([]string{"", "REMOTE", "SCOPE", "URL", "STATE"}, table)
+	stateTable(a, "No remotes declared or configured.\n", []string{"", "REMOTE", "SCOPE", "URL", "STATE"}, rows,
+		func(r flatpak.RemoteRow) (string, []string) {
+			return r.State, []string{stateMark[r.State], r.Name, r.Scope, r.URL, r.State}
+		})
 }

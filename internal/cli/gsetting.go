@@ -112,8 +112,6 @@ func (a *App) gsettingResetCmd() *cobra.Command {
 	}, nil)
 }
 
-var gsettingMarks = map[string]string{lifecycle.OK: "✓", lifecycle.Differs: "≠", lifecycle.Unknown: "?"}
-
 func (a *App) gsettingListCmd() *cobra.Command {
 	return listCmd(a, "Show the declared settings joined with their values here",
 		`Show the declared settings with their value on this machine:
@@ -126,25 +124,20 @@ func (a *App) gsettingListCmd() *cobra.Command {
 }
 
 func (a *App) printSettingRows(rows []gsetting.Row) {
-	if len(rows) == 0 {
-		a.ui.Printf("No settings declared in manifests/gsettings.json.\n")
-		a.ui.Printf("Add one: bkt gsetting set SCHEMA KEY VALUE\n")
+	counts := stateTable(a, "No settings declared in manifests/gsettings.json.\nAdd one: bkt gsetting set SCHEMA KEY VALUE\n",
+		[]string{"", "SCHEMA", "KEY", "VALUE", "HERE"}, rows, func(r gsetting.Row) (string, []string) {
+			here := r.Have
+			if r.State == lifecycle.OK {
+				here = "same"
+			}
+			if r.Note != "" {
+				here = r.Note
+			}
+			return r.State, []string{lifecycleMark[r.State], r.Schema, r.Key, r.Want, here}
+		})
+	if counts == nil {
 		return
 	}
-	table := make([][]string, 0, len(rows))
-	counts := map[string]int{}
-	for _, r := range rows {
-		counts[r.State]++
-		here := r.Have
-		if r.State == lifecycle.OK {
-			here = "same"
-		}
-		if r.Note != "" {
-			here = r.Note
-		}
-		table = append(table, []string{gsettingMarks[r.State], r.Schema, r.Key, r.Want, here})
-	}
-	a.ui.Table([]string{"", "SCHEMA", "KEY", "VALUE", "HERE"}, table)
 	a.ui.Printf("\n%d as declared, %d differ", counts[lifecycle.OK], counts[lifecycle.Differs])
 	if counts[lifecycle.Unknown] > 0 {
 		a.ui.Printf(", %d unknown", counts[lifecycle.Unknown])

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 )
 
@@ -107,4 +108,30 @@ func listCmd[R any](a *App, short, long string, rows func(ctx context.Context, r
 			return err
 		},
 	}
+}
+
+// lifecycleMark is the one-character state column of the views of
+// lifecycle states (status and the domains' lists).
+var lifecycleMark = map[string]string{
+	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Extra: "+", lifecycle.Differs: "≠", lifecycle.Unknown: "?",
+}
+
+// stateTable prints rows as a table under header, each row's state and
+// cells given by cells, and returns how many rows each state has. Without
+// rows it prints none instead (what there is not, and how to add one) and
+// returns nil.
+func stateTable[R any](a *App, none string, header []string, rows []R, cells func(R) (state string, row []string)) map[string]int {
+	if len(rows) == 0 {
+		a.ui.Printf("%s", none)
+		return nil
+	}
+	table := make([][]string, 0, len(rows))
+	counts := map[string]int{}
+	for _, r := range rows {
+		state, row := cells(r)
+		counts[state]++
+		table = append(table, row)
+	}
+	a.ui.Table(header, table)
+	return counts
 }

@@ -232,10 +232,6 @@ func (a *App) gatherStatus(ctx context.Context, r *repo.Repo, syncers []lifecycl
 	})}
 }
 
-var stateMarks = map[string]string{
-	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Extra: "+", lifecycle.Differs: "≠", lifecycle.Unknown: "?",
-}
-
 func (a *App) printStatus(st statusReport) {
 	if st.Repo != nil {
 		dirty := ""
@@ -269,7 +265,7 @@ func (a *App) printStatus(st statusReport) {
 			if it.State == lifecycle.OK {
 				continue
 			}
-			line := "  " + stateMarks[it.State] + " " + it.ID + " (" + it.State
+			line := "  " + lifecycleMark[it.State] + " " + it.ID + " (" + it.State
 			if it.State == lifecycle.Differs {
 				line += ": want " + it.Want + ", have " + it.Have
 			}

@@ -56,11 +56,6 @@ func (a *App) shimRemoveCmd() *cobra.Command {
 	}, nil)
 }
 
-// shimSkelMarks are the list marks of the shim and skel views.
-var shimSkelMarks = map[string]string{
-	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Differs: "≠", lifecycle.Extra: "+", lifecycle.Unknown: "?",
-}
-
 // shimsResult is the payload of bkt shim list.
 type shimsResult struct {
 	Shims []shim.Row `json:"shims"`
@@ -76,26 +71,21 @@ func (a *App) shimListCmd() *cobra.Command {
 }
 
 func (a *App) printShimRows(rows []shim.Row) {
-	if len(rows) == 0 {
-		a.ui.Printf("No shims declared in manifests/host-shims.json and none in ~/%s.\n", shim.DirRel)
-		a.ui.Printf("Add one: bkt shim add rpm-ostree\n")
+	adoptable := 0
+	counts := stateTable(a, "No shims declared in manifests/host-shims.json and none in ~/"+shim.DirRel+".\nAdd one: bkt shim add rpm-ostree\n",
+		[]string{"", "SHIM", "HOST COMMAND", "STATE"}, rows, func(r shim.Row) (string, []string) {
+			state := r.State
+			if r.Problem != "" {
+				state += ": " + r.Problem
+			}
+			if r.Adoptable {
+				adoptable++
+			}
+			return r.State, []string{lifecycleMark[r.State], r.Name, r.Host, state}
+		})
+	if counts == nil {
 		return
 	}
-	table := make([][]string, 0, len(rows))
-	counts := map[string]int{}
-	adoptable := 0
-	for _, r := range rows {
-		counts[r.State]++
-		state := r.State
-		if r.Problem != "" {
-			state += ": " + r.Problem
-		}
-		if r.Adoptable {
-			adoptable++
-		}
-		table = append(table, []string{shimSkelMarks[r.State], r.Name, r.Host, state})
-	}
-	a.ui.Table([]string{"", "SHIM", "HOST COMMAND", "STATE"}, table)
 	a.ui.Printf("\n%d in place, %d missing, %d differ, %d not in the manifest\n",
 		counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Differs], counts[lifecycle.Extra])
 	if counts[lifecycle.Missing]+counts[lifecycle.Differs] > 0 {

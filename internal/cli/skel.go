@@ -122,17 +122,13 @@ func (a *App) skelListCmd() *cobra.Command {
 }
 
 func (a *App) printSkelRows(rows []skel.Row) {
-	if len(rows) == 0 {
-		a.ui.Printf("skel/ holds no files.\nAdd one: bkt skel add .bashrc\n")
+	counts := stateTable(a, "skel/ holds no files.\nAdd one: bkt skel add .bashrc\n", []string{"", "FILE", "STATE"}, rows,
+		func(r skel.Row) (string, []string) {
+			return r.State, []string{lifecycleMark[r.State], r.Path, skelStateWords[r.State]}
+		})
+	if counts == nil {
 		return
 	}
-	table := make([][]string, 0, len(rows))
-	counts := map[string]int{}
-	for _, row := range rows {
-		counts[row.State]++
-		table = append(table, []string{shimSkelMarks[row.State], row.Path, skelStateWords[row.State]})
-	}
-	a.ui.Table([]string{"", "FILE", "STATE"}, table)
 	a.ui.Printf("\n%d same, %d differ, %d missing in $HOME\n", counts[lifecycle.OK], counts[lifecycle.Differs], counts[lifecycle.Missing])
 	if counts[lifecycle.Missing] > 0 {
 		a.ui.Printf("Copy the missing ones: bkt skel sync\n")
