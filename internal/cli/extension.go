@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/extension"
@@ -91,9 +89,7 @@ func (a *App) extensionListCmd() *cobra.Command {
 		`Show the declared extensions with their state on this machine:
   ✓ as declared   ✗ not installed   ≠ enabled/disabled otherwise than declared
   + enabled but not in the manifest   ? unknown (the query failed)`,
-		func(ctx context.Context, root string) ([]extension.Row, error) {
-			return extension.List(ctx, a.runner(), root)
-		},
+		extension.List,
 		func(rows []extension.Row) any { return extensionsResult{Extensions: rows} },
 		a.printExtensionRows)
 }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/flatpak"
@@ -92,9 +90,7 @@ func (a *App) flatpakListCmd() *cobra.Command {
 	return listCmd(a, "Show the declared apps joined with what is installed",
 		`Show the declared apps with their state on this machine:
   ✓ installed   ✗ missing   + installed but not in the manifest   ? unknown (the query failed)`,
-		func(ctx context.Context, root string) ([]flatpak.Row, error) {
-			return flatpak.List(ctx, a.runner(), root)
-		},
+		flatpak.List,
 		func(rows []flatpak.Row) any { return appsResult{Apps: rows} },
 		a.printAppRows)
 }
@@ -223,9 +219,7 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 	}, nil)
 	remove.Flags().StringVar(&scope2, "scope", manifest.ScopeSystem, "installation: system or user")
 	list := listCmd(a, "Show the declared remotes joined with the configured ones", "",
-		func(ctx context.Context, root string) ([]flatpak.RemoteRow, error) {
-			return flatpak.ListRemotes(ctx, a.runner(), root)
-		},
+		flatpak.ListRemotes,
 		func(rows []flatpak.RemoteRow) any { return remotesResult{Remotes: rows} },
 		a.printRemoteRows)
 	cmd.AddCommand(add, remove, list)

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"context"
-
 	"slices"
 	"strings"
 
@@ -116,9 +114,7 @@ func (a *App) gsettingListCmd() *cobra.Command {
 	return listCmd(a, "Show the declared settings joined with their values here",
 		`Show the declared settings with their value on this machine:
   ✓ as declared   ≠ differs (the value here is shown)   ? unknown (not installed here, or the query failed)`,
-		func(ctx context.Context, root string) ([]gsetting.Row, error) {
-			return gsetting.List(ctx, a.runner(), root)
-		},
+		gsetting.List,
 		func(rows []gsetting.Row) any { return settingsResult{Settings: rows} },
 		a.printSettingRows)
 }

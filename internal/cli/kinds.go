@@ -7,6 +7,7 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // The kinds of command the domains share: each builds a command from its
@@ -80,34 +81,25 @@ func (a *App) envCmd(use, short, long string, run func(cmd *cobra.Command, env p
 }
 
 // listCmd is a domain's list: rows reads the manifests under the
-// repository's root joined with this machine; --json prints them as
+// repository's root joined with this machine (the domains' views take the
+// runner and the root); --json prints them as
 // payload's list, otherwise print shows them. A failed query still shows
 // the rows it got, but when there is nothing to show (an invalid manifest,
 // or a failed query with nothing declared) only the error is printed,
 // never "nothing declared".
-func listCmd[R any](a *App, short, long string, rows func(ctx context.Context, root string) ([]R, error), payload func([]R) any, print func([]R)) *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
-		Short: short,
-		Long:  long,
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			rs, err := rows(cmd.Context(), r.Root)
-			if err != nil && len(rs) == 0 {
-				return err
-			}
-			if a.json {
-				a.emit(payload(orEmptySlice(rs)), err)
-			} else {
-				print(rs)
-			}
+func listCmd[R any](a *App, short, long string, rows func(ctx context.Context, r run.Runner, root string) ([]R, error), payload func([]R) any, print func([]R)) *cobra.Command {
+	return a.envCmd("list", short, long, func(cmd *cobra.Command, env pipeline.Env) error {
+		rs, err := rows(cmd.Context(), env.Runner, env.Root)
+		if err != nil && len(rs) == 0 {
 			return err
-		},
-	}
+		}
+		if a.json {
+			a.emit(payload(orEmptySlice(rs)), err)
+		} else {
+			print(rs)
+		}
+		return err
+	})
 }
 
 // lifecycleMark is the one-character state column of the views of

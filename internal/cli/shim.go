@@ -7,6 +7,7 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/shim"
 )
 
@@ -65,7 +66,7 @@ func (a *App) shimListCmd() *cobra.Command {
 	return listCmd(a, "Show the declared shims joined with the scripts on this machine",
 		`Show the declared shims and the scripts in ~/.local/toolbox/shims:
   ✓ in place   ✗ missing   ≠ differs (edited or not executable)   + not in the manifest   ? unknown`,
-		func(_ context.Context, root string) ([]shim.Row, error) { return shim.List(root, "") },
+		func(_ context.Context, _ run.Runner, root string) ([]shim.Row, error) { return shim.List(root, "") },
 		func(rows []shim.Row) any { return shimsResult{Shims: rows} },
 		a.printShimRows)
 }

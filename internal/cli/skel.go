@@ -7,6 +7,7 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/skel"
 )
 
@@ -116,7 +117,7 @@ func (a *App) skelListCmd() *cobra.Command {
 	return listCmd(a, "Show the files of skel/ and whether your home has the same ones",
 		`Show every file of skel/ with its state in your home:
   ✓ same   ≠ differs   ✗ missing in $HOME   ? unknown (cannot be read)`,
-		func(_ context.Context, root string) ([]skel.Row, error) { return skel.List(root, "") },
+		func(_ context.Context, _ run.Runner, root string) ([]skel.Row, error) { return skel.List(root, "") },
 		func(rows []skel.Row) any { return skelListResult{Files: rows} },
 		a.printSkelRows)
 }
