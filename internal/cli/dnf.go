@@ -32,9 +32,8 @@ search, info, provides, list and repoquery run dnf5 (or dnf) as they are, with i
 }
 
 func (a *App) dnfInstallCmd() *cobra.Command {
-	var m modeFlags
 	var now bool
-	cmd := &cobra.Command{
+	cmd := a.punnedCmd(&cobra.Command{
 		Use:     "install PACKAGE...",
 		Aliases: []string{"add"},
 		Short:   "Layer packages now, add them to the manifest, and open a pull request",
@@ -49,20 +48,15 @@ system (rpm-ostree --apply-live); otherwise they arrive with the next boot.`,
   bkt dnf install htop fish --now
   bkt dnf copr enable atim/starship && bkt dnf install starship`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			err := a.punned(cmd, dnf.InstallChange(args, now), &m)
-			if err == nil && a.changedHere(&m) {
-				if now {
-					a.ui.Info("Applied to the running system too (--now); the next boot keeps it")
-				} else {
-					a.ui.Info("Takes effect at the next boot (systemctl reboot); add --now to apply it to the running system too")
-				}
-			}
-			return err
-		},
-	}
+	}, func(_ *cobra.Command, args []string) (pipeline.Change, error) {
+		return dnf.InstallChange(args, now), nil
+	}, func() string {
+		if now {
+			return "Applied to the running system too (--now); the next boot keeps it"
+		}
+		return "Takes effect at the next boot (systemctl reboot); add --now to apply it to the running system too"
+	})
 	cmd.Flags().BoolVar(&now, "now", false, "also apply to the running system (rpm-ostree install --apply-live)")
-	m.register(cmd)
 	return cmd
 }
 
@@ -102,29 +96,7 @@ func (a *App) dnfGroupCmd() *cobra.Command {
 		Use:   "group",
 		Short: "Package groups of the image (system-packages.json \"groups\")",
 	})
-	var m1, m2 modeFlags
-	install := &cobra.Command{
-		Use:   "install GROUP...",
-		Short: "Add comps groups to the image, and open a pull request",
-		Long: `Add comps groups to manifests/system-packages.json, and open a pull request. rpm-ostree
-cannot layer groups, so nothing is installed on this machine: the groups come with the next
-image build.`,
-		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.punned(cmd, pipeline.Change{Domain: dnf.Name, Action: dnf.ActGroupInstall, IDs: args}, &m1)
-		},
-	}
-	m1.register(install)
-	remove := &cobra.Command{
-		Use:   "remove GROUP...",
-		Short: "Drop groups from the image, and open a pull request",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.punned(cmd, pipeline.Change{Domain: dnf.Name, Action: dnf.ActGroupRemove, IDs: args}, &m2)
-		},
-	}
-	m2.register(remove)
-	cmd.AddCommand(install, remove, a.dnfPassThroughCmd("group", "list"))
+	cmd.AddCommand(a.dnfActionCmd(dnf.ActGroupInstall), a.dnfActionCmd(dnf.ActGroupRemove), a.dnfPassThroughCmd("group", "list"))
 	return cmd
 }
 
@@ -133,66 +105,62 @@ func (a *App) dnfCoprCmd() *cobra.Command {
 		Use:   "copr",
 		Short: "COPR projects the image enables (manifests/copr-repos.json)",
 	})
-	var m1, m2 modeFlags
-	enable := &cobra.Command{
-		Use:   "enable OWNER/PROJECT...",
-		Short: "Enable COPR projects here and in the image, and open a pull request",
-		Long: `Add COPR projects to manifests/copr-repos.json (the image's Containerfile enables them) and
-open a pull request. A project not yet enabled on this machine is enabled with
-dnf copr enable, which needs root; with --pr-only only the image gets it.`,
-		Example: `  bkt dnf copr enable atim/starship`,
-		Args:    cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.punned(cmd, pipeline.Change{Domain: dnf.Name, Action: dnf.ActCoprEnable, IDs: args}, &m1)
-		},
-	}
-	m1.register(enable)
-	disable := &cobra.Command{
-		Use:   "disable OWNER/PROJECT...",
-		Short: "Disable COPR projects here and in the image, and open a pull request",
-		Long: `Mark COPR projects disabled in manifests/copr-repos.json and disable them on this machine.
-Refused while a declared package comes only from one of them.`,
-		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.punned(cmd, pipeline.Change{Domain: dnf.Name, Action: dnf.ActCoprDisable, IDs: args}, &m2)
-		},
-	}
-	m2.register(disable)
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "Show the declared COPRs joined with the ones enabled here",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := a.env(true)
-			if err != nil {
-				return err
-			}
+	list := a.envCmd("list", "Show the declared COPRs joined with the ones enabled here", "",
+		func(cmd *cobra.Command, env pipeline.Env) error {
 			rows, err := a.dnfDomain().CoprList(cmd.Context(), env, env.Root)
 			if a.json {
 				a.emit(coprsResult{COPRs: orEmptySlice(rows)}, err)
 				return err
 			}
-			if len(rows) == 0 {
-				a.ui.Printf("No COPR declared in manifests/copr-repos.json or enabled here.\nAdd one: bkt dnf copr enable OWNER/PROJECT\n")
-				return err
-			}
-			table := make([][]string, 0, len(rows))
-			for _, r := range rows {
-				declared := "enabled"
-				switch {
-				case !r.Managed:
-					declared = "-"
-				case !r.Enabled:
-					declared = "disabled"
-				}
-				table = append(table, []string{lifecycleMark[r.State], r.Name, declared, r.State})
-			}
-			a.ui.Table([]string{"", "COPR", "MANIFEST", "STATE"}, table)
+			stateTable(a, "No COPR declared in manifests/copr-repos.json or enabled here.\nAdd one: bkt dnf copr enable OWNER/PROJECT\n",
+				[]string{"", "COPR", "MANIFEST", "STATE"}, rows, func(r dnf.CoprRow) (string, []string) {
+					declared := "enabled"
+					switch {
+					case !r.Managed:
+						declared = "-"
+					case !r.Enabled:
+						declared = "disabled"
+					}
+					return r.State, []string{lifecycleMark[r.State], r.Name, declared, r.State}
+				})
 			return err
-		},
-	}
-	cmd.AddCommand(enable, disable, list)
+		})
+	cmd.AddCommand(a.dnfActionCmd(dnf.ActCoprEnable), a.dnfActionCmd(dnf.ActCoprDisable), list)
 	return cmd
+}
+
+// dnfActions are the help of the dnf commands that make one change of
+// their action for all their arguments.
+var dnfActions = map[string]actionHelp{
+	dnf.ActGroupInstall: {
+		use:   "install GROUP...",
+		short: "Add comps groups to the image, and open a pull request",
+		long: `Add comps groups to manifests/system-packages.json, and open a pull request. rpm-ostree
+cannot layer groups, so nothing is installed on this machine: the groups come with the next
+image build.`,
+	},
+	dnf.ActGroupRemove: {
+		use:   "remove GROUP...",
+		short: "Drop groups from the image, and open a pull request",
+	},
+	dnf.ActCoprEnable: {
+		use:   "enable OWNER/PROJECT...",
+		short: "Enable COPR projects here and in the image, and open a pull request",
+		long: `Add COPR projects to manifests/copr-repos.json (the image's Containerfile enables them) and
+open a pull request. A project not yet enabled on this machine is enabled with
+dnf copr enable, which needs root; with --pr-only only the image gets it.`,
+		example: `  bkt dnf copr enable atim/starship`,
+	},
+	dnf.ActCoprDisable: {
+		use:   "disable OWNER/PROJECT...",
+		short: "Disable COPR projects here and in the image, and open a pull request",
+		long: `Mark COPR projects disabled in manifests/copr-repos.json and disable them on this machine.
+Refused while a declared package comes only from one of them.`,
+	},
+}
+
+func (a *App) dnfActionCmd(action string) *cobra.Command {
+	return a.actionCmd(dnf.Name, action, dnfActions[action], nil)
 }
 
 // coprsResult is the payload of bkt dnf copr list.
@@ -206,24 +174,12 @@ type reportResult struct {
 	Items []lifecycle.Item `json:"items"`
 }
 
-// lifecycleMark is the one-character state column of list-like views.
-var lifecycleMark = map[string]string{
-	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Extra: "+", lifecycle.Differs: "≠", lifecycle.Unknown: "?",
-}
-
 func (a *App) dnfDiffCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "diff",
-		Short: "Compare the manifest with the layered and removed packages here",
-		Long: `Compare manifests/system-packages.json with this machine (rpm-ostree status and the rpm
+	return a.envCmd("diff", "Compare the manifest with the layered and removed packages here",
+		`Compare manifests/system-packages.json with this machine (rpm-ostree status and the rpm
 database):
   ✓ in place   ✗ missing here   + here but not in the manifest   ? unknown (a query failed)`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := a.env(true)
-			if err != nil {
-				return err
-			}
+		func(cmd *cobra.Command, env pipeline.Env) error {
 			rep := a.dnfDomain().Status(cmd.Context(), env, env.Root)
 			var rerr error
 			if rep.Error != "" {
@@ -236,26 +192,21 @@ database):
 			}
 			a.printDnfReport(rep)
 			return rerr
-		},
-	}
+		})
 }
 
 func (a *App) printDnfReport(rep lifecycle.Report) {
-	if len(rep.Items) == 0 {
-		a.ui.Printf("No packages declared in manifests/system-packages.json and none layered or removed here.\n")
+	counts := stateTable(a, "No packages declared in manifests/system-packages.json and none layered or removed here.\n",
+		[]string{"", "PACKAGE", "MANIFEST", "STATE", "NOTE"}, rep.Items, func(it lifecycle.Item) (string, []string) {
+			want := it.Want
+			if want == "" {
+				want = "-"
+			}
+			return it.State, []string{lifecycleMark[it.State], it.ID, want, it.State, it.Note}
+		})
+	if counts == nil {
 		return
 	}
-	table := make([][]string, 0, len(rep.Items))
-	counts := map[string]int{}
-	for _, it := range rep.Items {
-		counts[it.State]++
-		want := it.Want
-		if want == "" {
-			want = "-"
-		}
-		table = append(table, []string{lifecycleMark[it.State], it.ID, want, it.State, it.Note})
-	}
-	a.ui.Table([]string{"", "PACKAGE", "MANIFEST", "STATE", "NOTE"}, table)
 	a.ui.Printf("\n%d in place, %d missing, %d not in the manifest\n", counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Extra])
 	if counts[lifecycle.Missing] > 0 {
 		a.ui.Printf("Apply the manifest here: bkt dnf sync\n")

@@ -6,7 +6,6 @@ import (
 	"github.com/bkt-dev/bkt/internal/extension"
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/manifest"
-	"github.com/bkt-dev/bkt/internal/pipeline"
 )
 
 func (a *App) extensionCmd() *cobra.Command {
@@ -28,64 +27,52 @@ BKT_EGO_URL replaces https://extensions.gnome.org.`,
 	return cmd
 }
 
-var extensionHelp = map[string]struct{ short, long, example string }{
+// extensionActions are the help of add, remove, enable and disable: the
+// same command, one change of that action for all the UUIDs given.
+var extensionActions = map[string]actionHelp{
 	extension.ActAdd: {
-		"Install and enable extensions now, add them to the manifest, and open a pull request",
-		`Check each UUID on extensions.gnome.org, download the release for the GNOME Shell running
+		use:     "add UUID...",
+		aliases: []string{"install"},
+		short:   "Install and enable extensions now, add them to the manifest, and open a pull request",
+		long: `Check each UUID on extensions.gnome.org, download the release for the GNOME Shell running
 here, unpack it, enable it, record it in manifests/gnome-extensions.json and open a pull
 request. A misspelt UUID gets suggestions; --force skips the check (offline).`,
-		`  bkt extension add dash-to-dock@micxgx.gmail.com
+		example: `  bkt extension add dash-to-dock@micxgx.gmail.com
   bkt ext add appindicatorsupport@rgcjonas.gmail.com --local`,
 	},
 	extension.ActRemove: {
-		"Disable and uninstall extensions now, drop them from the manifest, and open a pull request",
-		`Take the extensions out of enabled-extensions and disabled-extensions, delete your copy
+		use:     "remove UUID...",
+		aliases: []string{"uninstall", "rm"},
+		short:   "Disable and uninstall extensions now, drop them from the manifest, and open a pull request",
+		long: `Take the extensions out of enabled-extensions and disabled-extensions, delete your copy
 (one installed with the OS stays), drop them from the manifest and open a pull request.`,
-		`  bkt extension remove dash-to-dock@micxgx.gmail.com`,
+		example: `  bkt extension remove dash-to-dock@micxgx.gmail.com`,
 	},
 	extension.ActEnable: {
-		"Enable extensions now, record \"enabled\" in the manifest, and open a pull request",
-		"", `  bkt extension enable dash-to-dock@micxgx.gmail.com`,
+		use:     "enable UUID...",
+		short:   "Enable extensions now, record \"enabled\" in the manifest, and open a pull request",
+		example: `  bkt extension enable dash-to-dock@micxgx.gmail.com`,
 	},
 	extension.ActDisable: {
-		"Disable extensions now, record \"enabled\": false in the manifest, and open a pull request",
-		`Disable the extensions (they stay installed) and record "enabled": false, so that every
+		use:   "disable UUID...",
+		short: "Disable extensions now, record \"enabled\": false in the manifest, and open a pull request",
+		long: `Disable the extensions (they stay installed) and record "enabled": false, so that every
 machine built from the repository has them installed but off.`,
-		`  bkt extension disable dash-to-dock@micxgx.gmail.com`,
+		example: `  bkt extension disable dash-to-dock@micxgx.gmail.com`,
 	},
 }
 
-// extensionAliases are the verbs people type for add and remove.
-var extensionAliases = map[string][]string{
-	extension.ActAdd:    {"install"},
-	extension.ActRemove: {"uninstall", "rm"},
-}
-
-// extensionActionCmd builds add, remove, enable and disable: the same
-// shape, one change of that action for all the UUIDs given.
+// extensionActionCmd builds add, remove, enable and disable; add says when
+// GNOME Shell loads what it installed.
 func (a *App) extensionActionCmd(action string) *cobra.Command {
-	var m modeFlags
-	h := extensionHelp[action]
-	cmd := &cobra.Command{
-		Use:     action + " UUID...",
-		Aliases: extensionAliases[action],
-		Short:   h.short,
-		Long:    h.long,
-		Example: h.example,
-		Args:    cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c := pipeline.Change{Domain: extension.Name, Action: action, IDs: args}
-			err := a.punned(cmd, c, &m)
-			if err == nil && action == extension.ActAdd && a.changedHere(&m) {
-				a.ui.Info("GNOME Shell loads a newly installed extension at your next login")
-			}
-			return err
-		},
+	var here func() string
+	if action == extension.ActAdd {
+		here = func() string { return "GNOME Shell loads a newly installed extension at your next login" }
 	}
+	cmd := a.actionCmd(extension.Name, action, extensionActions[action], here)
 	if action != extension.ActAdd {
 		cmd.ValidArgsFunction = a.completeFrom(extensionUUIDs)
 	}
-	m.register(cmd)
 	return cmd
 }
 
@@ -98,30 +85,13 @@ var extensionUUIDs = manifestIDs(func() *manifest.GnomeExtensions { return &mani
 })
 
 func (a *App) extensionListCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
-		Short: "Show the declared extensions joined with what is installed and enabled",
-		Long: `Show the declared extensions with their state on this machine:
+	return listCmd(a, "Show the declared extensions joined with what is installed and enabled",
+		`Show the declared extensions with their state on this machine:
   ✓ as declared   ✗ not installed   ≠ enabled/disabled otherwise than declared
   + enabled but not in the manifest   ? unknown (the query failed)`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			rows, err := extension.List(cmd.Context(), a.runner(), r.Root)
-			if nothingToShow(len(rows), err) {
-				return err
-			}
-			if a.json {
-				a.emit(extensionsResult{Extensions: orEmptySlice(rows)}, err)
-				return err
-			}
-			a.printExtensionRows(rows)
-			return err
-		},
-	}
+		extension.List,
+		func(rows []extension.Row) any { return extensionsResult{Extensions: rows} },
+		a.printExtensionRows)
 }
 
 // extensionsResult is the payload of bkt extension list.
@@ -130,25 +100,20 @@ type extensionsResult struct {
 }
 
 func (a *App) printExtensionRows(rows []extension.Row) {
-	if len(rows) == 0 {
-		a.ui.Printf("No extensions declared in manifests/gnome-extensions.json and none enabled here.\n")
-		a.ui.Printf("Add one: bkt extension add UUID\n")
+	counts := stateTable(a, "No extensions declared in manifests/gnome-extensions.json and none enabled here.\nAdd one: bkt extension add UUID\n",
+		[]string{"", "EXTENSION", "INSTALLED", "STATE"}, rows, func(r extension.Row) (string, []string) {
+			state := r.Have
+			if r.State == lifecycle.Differs {
+				state = r.Have + ", declared " + r.Want
+			}
+			if r.Note != "" {
+				state += " (" + r.Note + ")"
+			}
+			return r.State, []string{lifecycleMark[r.State], r.UUID, r.Where, state}
+		})
+	if counts == nil {
 		return
 	}
-	table := make([][]string, 0, len(rows))
-	counts := map[string]int{}
-	for _, r := range rows {
-		counts[r.State]++
-		state := r.Have
-		if r.State == lifecycle.Differs {
-			state = r.Have + ", declared " + r.Want
-		}
-		if r.Note != "" {
-			state += " (" + r.Note + ")"
-		}
-		table = append(table, []string{extensionMarks[r.State], r.UUID, r.Where, state})
-	}
-	a.ui.Table([]string{"", "EXTENSION", "INSTALLED", "STATE"}, table)
 	a.ui.Printf("\n%d as declared, %d not installed, %d differ, %d not in the manifest",
 		counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Differs], counts[lifecycle.Extra])
 	if counts[lifecycle.Unknown] > 0 {
@@ -179,8 +144,4 @@ func (a *App) extensionCaptureCmd() *cobra.Command {
 "enabled" as it is here for declared extensions switched on or off by hand (e.g. in the
 Extensions app). Nothing changes on this machine.`,
 		"The manifest already matches the extensions enabled here")
-}
-
-var extensionMarks = map[string]string{
-	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Differs: "≠", lifecycle.Extra: "+", lifecycle.Unknown: "?",
 }

@@ -28,9 +28,8 @@ func checkScope(cmd *cobra.Command, scope string) error {
 }
 
 func (a *App) flatpakAddCmd() *cobra.Command {
-	var m modeFlags
 	var remote, scope, branch string
-	cmd := &cobra.Command{
+	cmd := a.punnedCmd(&cobra.Command{
 		Use:     "add APP_ID...",
 		Aliases: []string{"install"},
 		Short:   "Install apps now, add them to the manifest, and open a pull request",
@@ -42,83 +41,58 @@ gets suggestions. All apps of one command are installed with one flatpak call.`,
   bkt flatpak add com.example.Tool --remote myrepo --scope user
   bkt flatpak add org.gnome.Boxes --local     # now; bkt local commit later`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if scope != "" {
-				if err := checkScope(cmd, scope); err != nil {
-					return err
-				}
+	}, func(cmd *cobra.Command, args []string) (pipeline.Change, error) {
+		if scope != "" {
+			if err := checkScope(cmd, scope); err != nil {
+				return pipeline.Change{}, err
 			}
-			root := ""
-			if r, err := a.repo(); err == nil {
-				root = r.Root
-			}
-			remote, scope, err := flatpak.AddDefaults(root, args, remote, scope)
-			if err != nil {
-				return err
-			}
-			c := pipeline.Change{Domain: "flatpak", Action: flatpak.ActAdd, IDs: args,
-				Options: flatpak.Options{Remote: remote, Scope: scope, Branch: branch}}
-			return a.punned(cmd, c, &m)
-		},
-	}
+		}
+		root := ""
+		if r, err := a.repo(); err == nil {
+			root = r.Root
+		}
+		remote, scope, err := flatpak.AddDefaults(root, args, remote, scope)
+		if err != nil {
+			return pipeline.Change{}, err
+		}
+		return pipeline.Change{Domain: "flatpak", Action: flatpak.ActAdd, IDs: args,
+			Options: flatpak.Options{Remote: remote, Scope: scope, Branch: branch}}, nil
+	}, nil)
 	cmd.Flags().StringVar(&remote, "remote", "", "the remote to install from (default: the app's manifest entry, else the only declared remote, else flathub)")
 	cmd.Flags().StringVar(&scope, "scope", "", "installation: system or user (default: like --remote, else system)")
 	cmd.Flags().StringVar(&branch, "branch", "", "pin a branch (e.g. beta)")
-	m.register(cmd)
 	return cmd
 }
 
 func (a *App) flatpakRemoveCmd() *cobra.Command {
-	var m modeFlags
 	var scope string
-	cmd := &cobra.Command{
+	cmd := a.punnedCmd(&cobra.Command{
 		Use:               "remove APP_ID...",
 		Aliases:           []string{"uninstall", "rm"},
 		Short:             "Uninstall apps now, drop them from the manifest, and open a pull request",
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: a.completeFrom(flatpakAppIDs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if scope != "" {
-				if err := checkScope(cmd, scope); err != nil {
-					return err
-				}
+	}, func(cmd *cobra.Command, args []string) (pipeline.Change, error) {
+		c := pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemove, IDs: args}
+		if scope != "" {
+			if err := checkScope(cmd, scope); err != nil {
+				return c, err
 			}
-			c := pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemove, IDs: args}
-			if scope != "" {
-				c.Options = flatpak.Options{Scope: scope}
-			}
-			return a.punned(cmd, c, &m)
-		},
-	}
+			c.Options = flatpak.Options{Scope: scope}
+		}
+		return c, nil
+	}, nil)
 	cmd.Flags().StringVar(&scope, "scope", "", "only this installation: system or user (default: both)")
-	m.register(cmd)
 	return cmd
 }
 
 func (a *App) flatpakListCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
-		Short: "Show the declared apps joined with what is installed",
-		Long: `Show the declared apps with their state on this machine:
+	return listCmd(a, "Show the declared apps joined with what is installed",
+		`Show the declared apps with their state on this machine:
   ✓ installed   ✗ missing   + installed but not in the manifest   ? unknown (the query failed)`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			rows, err := flatpak.List(cmd.Context(), a.runner(), r.Root)
-			if nothingToShow(len(rows), err) {
-				return err
-			}
-			if a.json {
-				a.emit(appsResult{Apps: orEmptySlice(rows)}, err)
-			} else {
-				a.printAppRows(rows)
-			}
-			return err
-		},
-	}
+		flatpak.List,
+		func(rows []flatpak.Row) any { return appsResult{Apps: rows} },
+		a.printAppRows)
 }
 
 // appsResult is the payload of bkt flatpak list.
@@ -136,18 +110,13 @@ var stateMark = map[string]string{
 }
 
 func (a *App) printAppRows(rows []flatpak.Row) {
-	if len(rows) == 0 {
-		a.ui.Printf("No apps declared in manifests/flatpak-apps.json and none installed.\n")
-		a.ui.Printf("Add one: bkt flatpak add APP_ID\n")
+	counts := stateTable(a, "No apps declared in manifests/flatpak-apps.json and none installed.\nAdd one: bkt flatpak add APP_ID\n",
+		[]string{"", "APP", "SCOPE", "REMOTE", "STATE"}, rows, func(r flatpak.Row) (string, []string) {
+			return r.State, []string{stateMark[r.State], r.ID, r.Scope, r.Remote, r.State}
+		})
+	if counts == nil {
 		return
 	}
-	table := make([][]string, 0, len(rows))
-	counts := map[string]int{}
-	for _, r := range rows {
-		counts[r.State]++
-		table = append(table, []string{stateMark[r.State], r.ID, r.Scope, r.Remote, r.State})
-	}
-	a.ui.Table([]string{"", "APP", "SCOPE", "REMOTE", "STATE"}, table)
 	a.ui.Printf("\n%d installed, %d missing, %d not in the manifest", counts[flatpak.StateInstalled], counts[flatpak.StateMissing], counts[flatpak.StateExtra])
 	if counts[flatpak.StateUnknown] > 0 {
 		a.ui.Printf(", %d unknown", counts[flatpak.StateUnknown])
@@ -215,74 +184,51 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 		Use:   "remote",
 		Short: "Flatpak remotes (manifests/flatpak-remotes.json)",
 	})
-	var m1, m2 modeFlags
 	var scope1, scope2 string
 	var noGPG bool
-	add := &cobra.Command{
+	add := a.punnedCmd(&cobra.Command{
 		Use:   "add NAME URL",
 		Short: "Add a remote now, record it, and open a pull request",
 		Example: `  bkt flatpak remote add flathub https://dl.flathub.org/repo/flathub.flatpakrepo
   bkt flatpak remote add local file:///srv/repo --scope user --no-gpg-verify`,
 		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkScope(cmd, scope1); err != nil {
-				return err
-			}
-			opts := flatpak.Options{URL: args[1], Scope: scope1}
-			if noGPG {
-				opts.GPGVerify = new(false)
-			}
-			return a.punned(cmd, pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemoteAdd, IDs: args[:1], Options: opts}, &m1)
-		},
-	}
+	}, func(cmd *cobra.Command, args []string) (pipeline.Change, error) {
+		if err := checkScope(cmd, scope1); err != nil {
+			return pipeline.Change{}, err
+		}
+		opts := flatpak.Options{URL: args[1], Scope: scope1}
+		if noGPG {
+			opts.GPGVerify = new(false)
+		}
+		return pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemoteAdd, IDs: args[:1], Options: opts}, nil
+	}, nil)
 	add.Flags().StringVar(&scope1, "scope", manifest.ScopeSystem, "installation: system or user")
 	add.Flags().BoolVar(&noGPG, "no-gpg-verify", false, "do not verify signatures (needed for unsigned file:// repos)")
-	m1.register(add)
-	remove := &cobra.Command{
+	remove := a.punnedCmd(&cobra.Command{
 		Use:               "remove NAME",
 		Aliases:           []string{"rm"},
 		Short:             "Remove a remote now, drop it from the manifest, and open a pull request",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeFrom(flatpakRemoteNames),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkScope(cmd, scope2); err != nil {
-				return err
-			}
-			return a.punned(cmd, pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemoteRemove, IDs: args,
-				Options: flatpak.Options{Scope: scope2}}, &m2)
-		},
-	}
+	}, func(cmd *cobra.Command, args []string) (pipeline.Change, error) {
+		if err := checkScope(cmd, scope2); err != nil {
+			return pipeline.Change{}, err
+		}
+		return pipeline.Change{Domain: "flatpak", Action: flatpak.ActRemoteRemove, IDs: args,
+			Options: flatpak.Options{Scope: scope2}}, nil
+	}, nil)
 	remove.Flags().StringVar(&scope2, "scope", manifest.ScopeSystem, "installation: system or user")
-	m2.register(remove)
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "Show the declared remotes joined with the configured ones",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			rows, err := flatpak.ListRemotes(cmd.Context(), a.runner(), r.Root)
-			if nothingToShow(len(rows), err) {
-				return err
-			}
-			if a.json {
-				a.emit(remotesResult{Remotes: orEmptySlice(rows)}, err)
-				return err
-			}
-			table := make([][]string, 0, len(rows))
-			for _, rr := range rows {
-				table = append(table, []string{stateMark[rr.State], rr.Name, rr.Scope, rr.URL, rr.State})
-			}
-			if len(table) == 0 {
-				a.ui.Printf("No remotes declared or configured.\n")
-				return err
-			}
-			a.ui.Table([]string{"", "REMOTE", "SCOPE", "URL", "STATE"}, table)
-			return err
-		},
-	}
+	list := listCmd(a, "Show the declared remotes joined with the configured ones", "",
+		flatpak.ListRemotes,
+		func(rows []flatpak.RemoteRow) any { return remotesResult{Remotes: rows} },
+		a.printRemoteRows)
 	cmd.AddCommand(add, remove, list)
 	return cmd
+}
+
+func (a *App) printRemoteRows(rows []flatpak.RemoteRow) {
+	stateTable(a, "No remotes declared or configured.\n", []string{"", "REMOTE", "SCOPE", "URL", "STATE"}, rows,
+		func(r flatpak.RemoteRow) (string, []string) {
+			return r.State, []string{stateMark[r.State], r.Name, r.Scope, r.URL, r.State}
+		})
 }

@@ -74,9 +74,8 @@ func (a *App) gsettingGetCmd() *cobra.Command {
 }
 
 func (a *App) gsettingSetCmd() *cobra.Command {
-	var m modeFlags
 	var comment string
-	cmd := &cobra.Command{
+	cmd := a.punnedCmd(&cobra.Command{
 		Use:   "set SCHEMA KEY VALUE",
 		Short: "Set a key now, record it in the manifest, and open a pull request",
 		Long: `Set a key now with gsettings, record it in manifests/gsettings.json, and open a pull request.
@@ -90,83 +89,51 @@ refused with the quoted form to use. A key already at that value is not set agai
   bkt gs set org.gnome.desktop.peripherals.mouse speed -0.5`,
 		Args:              cobra.ExactArgs(3),
 		ValidArgsFunction: a.completeSetting,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c := pipeline.Change{Domain: gsetting.Name, Action: gsetting.ActSet, IDs: []string{gsetting.ID(args[0], args[1])},
-				Options: gsetting.Options{Value: args[2], Comment: comment}}
-			return a.punned(cmd, c, &m)
-		},
-	}
+	}, func(_ *cobra.Command, args []string) (pipeline.Change, error) {
+		return pipeline.Change{Domain: gsetting.Name, Action: gsetting.ActSet, IDs: []string{gsetting.ID(args[0], args[1])},
+			Options: gsetting.Options{Value: args[2], Comment: comment}}, nil
+	}, nil)
 	cmd.Flags().StringVar(&comment, "comment", "", "why, recorded next to the value in the manifest")
-	m.register(cmd)
 	return cmd
 }
 
 func (a *App) gsettingResetCmd() *cobra.Command {
-	var m modeFlags
-	cmd := &cobra.Command{
+	return a.punnedCmd(&cobra.Command{
 		Use:               "reset SCHEMA KEY",
 		Aliases:           []string{"unset"},
 		Short:             "Reset a key to its default now, drop it from the manifest, and open a pull request",
 		Example:           `  bkt gsetting reset org.gnome.desktop.interface gtk-theme`,
 		Args:              cobra.ExactArgs(2),
 		ValidArgsFunction: a.completeSetting,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c := pipeline.Change{Domain: gsetting.Name, Action: gsetting.ActReset, IDs: []string{gsetting.ID(args[0], args[1])}}
-			return a.punned(cmd, c, &m)
-		},
-	}
-	m.register(cmd)
-	return cmd
+	}, func(_ *cobra.Command, args []string) (pipeline.Change, error) {
+		return pipeline.Change{Domain: gsetting.Name, Action: gsetting.ActReset, IDs: []string{gsetting.ID(args[0], args[1])}}, nil
+	}, nil)
 }
 
-var gsettingMarks = map[string]string{lifecycle.OK: "✓", lifecycle.Differs: "≠", lifecycle.Unknown: "?"}
-
 func (a *App) gsettingListCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
-		Short: "Show the declared settings joined with their values here",
-		Long: `Show the declared settings with their value on this machine:
+	return listCmd(a, "Show the declared settings joined with their values here",
+		`Show the declared settings with their value on this machine:
   ✓ as declared   ≠ differs (the value here is shown)   ? unknown (not installed here, or the query failed)`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			rows, err := gsetting.List(cmd.Context(), a.runner(), r.Root)
-			if nothingToShow(len(rows), err) {
-				return err
-			}
-			if a.json {
-				a.emit(settingsResult{Settings: orEmptySlice(rows)}, err)
-				return err
-			}
-			a.printSettingRows(rows)
-			return err
-		},
-	}
+		gsetting.List,
+		func(rows []gsetting.Row) any { return settingsResult{Settings: rows} },
+		a.printSettingRows)
 }
 
 func (a *App) printSettingRows(rows []gsetting.Row) {
-	if len(rows) == 0 {
-		a.ui.Printf("No settings declared in manifests/gsettings.json.\n")
-		a.ui.Printf("Add one: bkt gsetting set SCHEMA KEY VALUE\n")
+	counts := stateTable(a, "No settings declared in manifests/gsettings.json.\nAdd one: bkt gsetting set SCHEMA KEY VALUE\n",
+		[]string{"", "SCHEMA", "KEY", "VALUE", "HERE"}, rows, func(r gsetting.Row) (string, []string) {
+			here := r.Have
+			if r.State == lifecycle.OK {
+				here = "same"
+			}
+			if r.Note != "" {
+				here = r.Note
+			}
+			return r.State, []string{lifecycleMark[r.State], r.Schema, r.Key, r.Want, here}
+		})
+	if counts == nil {
 		return
 	}
-	table := make([][]string, 0, len(rows))
-	counts := map[string]int{}
-	for _, r := range rows {
-		counts[r.State]++
-		here := r.Have
-		if r.State == lifecycle.OK {
-			here = "same"
-		}
-		if r.Note != "" {
-			here = r.Note
-		}
-		table = append(table, []string{gsettingMarks[r.State], r.Schema, r.Key, r.Want, here})
-	}
-	a.ui.Table([]string{"", "SCHEMA", "KEY", "VALUE", "HERE"}, table)
 	a.ui.Printf("\n%d as declared, %d differ", counts[lifecycle.OK], counts[lifecycle.Differs])
 	if counts[lifecycle.Unknown] > 0 {
 		a.ui.Printf(", %d unknown", counts[lifecycle.Unknown])

@@ -31,6 +31,23 @@ func (f *domainFilter) register(cmd *cobra.Command, withExclude bool) {
 	}
 }
 
+// domainsCmd completes cmd as a command on the domains that --only (and
+// with withExclude --exclude) choose: apply, capture, status. run gets
+// their syncers.
+func (a *App) domainsCmd(cmd *cobra.Command, withExclude bool, run func(cmd *cobra.Command, syncers []lifecycle.Syncer) error) *cobra.Command {
+	var f domainFilter
+	f.register(cmd, withExclude)
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		syncers, err := f.syncers(cmd, a.registry())
+		if err != nil {
+			return err
+		}
+		return run(cmd, syncers)
+	}
+	return cmd
+}
+
 func (f *domainFilter) syncers(cmd *cobra.Command, reg *pipeline.Registry) ([]lifecycle.Syncer, error) {
 	for _, name := range append(append([]string{}, f.only...), f.exclude...) {
 		if _, ok := reg.Get(name); !ok {
@@ -42,51 +59,43 @@ func (f *domainFilter) syncers(cmd *cobra.Command, reg *pipeline.Registry) ([]li
 }
 
 func (a *App) applyCmd() *cobra.Command {
-	var f domainFilter
 	var fromImage bool
-	cmd := &cobra.Command{
+	cmd := a.domainsCmd(&cobra.Command{
 		Use:   "apply",
 		Short: "Make this machine match the manifests: add remotes, install apps, apply settings",
 		Long: `Make this machine match the manifests: shows the plan, then runs it step by step.
 Each domain batches its work (one flatpak install per scope and remote, not one per app).
 A second apply finds nothing to do. --from-image reads the copy of the manifests baked into
 the image (/usr/share/bkt/manifests), for a first boot without a clone of the repository.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			syncers, err := f.syncers(cmd, a.registry())
-			if err != nil {
-				return err
-			}
-			root, err := a.lifecycleRoot(fromImage)
-			if err != nil {
-				return err
-			}
-			env := a.envAt(root)
-			plans, perr := lifecycle.Plan(cmd.Context(), syncers, env, root)
-			if a.dryRun || lifecycle.Empty(plans) {
-				if a.json {
-					a.emit(applyResult{Plan: plans}, perr)
-				} else if lifecycle.Empty(plans) && perr == nil {
-					a.ui.Done("Nothing to do: this machine matches the manifests")
-				} else {
-					a.printDomainPlans(plans)
-				}
-				return perr
-			}
-			if !a.json {
+	}, true, func(cmd *cobra.Command, syncers []lifecycle.Syncer) error {
+		root, err := a.lifecycleRoot(fromImage)
+		if err != nil {
+			return err
+		}
+		env := a.envAt(root)
+		plans, perr := lifecycle.Plan(cmd.Context(), syncers, env, root)
+		if a.dryRun || lifecycle.Empty(plans) {
+			if a.json {
+				a.emit(applyResult{Plan: plans}, perr)
+			} else if lifecycle.Empty(plans) && perr == nil {
+				a.ui.Done("Nothing to do: this machine matches the manifests")
+			} else {
 				a.printDomainPlans(plans)
 			}
-			var cmds []string
-			err = lifecycle.Outcome(a.runSteps(cmd, lifecycle.Steps(plans), &cmds), perr)
-			if a.json {
-				a.emitRan(cmds, applyResult{Plan: plans}, err)
-			} else if err == nil {
-				a.ui.Done("This machine matches the manifests")
-			}
-			return err
-		},
-	}
-	f.register(cmd, true)
+			return perr
+		}
+		if !a.json {
+			a.printDomainPlans(plans)
+		}
+		var cmds []string
+		err = lifecycle.Outcome(a.runSteps(cmd, lifecycle.Steps(plans), &cmds), perr)
+		if a.json {
+			a.emitRan(cmds, applyResult{Plan: plans}, err)
+		} else if err == nil {
+			a.ui.Done("This machine matches the manifests")
+		}
+		return err
+	})
 	cmd.Flags().BoolVar(&fromImage, "from-image", false, "read the manifests baked into the image instead of a repository")
 	return cmd
 }
@@ -137,9 +146,8 @@ func (a *App) printDomainPlans(plans []lifecycle.DomainPlan) {
 }
 
 func (a *App) captureCmd() *cobra.Command {
-	var f domainFilter
 	var m modeFlags
-	cmd := &cobra.Command{
+	cmd := a.domainsCmd(&cobra.Command{
 		Use:   "capture",
 		Short: "Record what is on this machine but not in the manifests, and open one pull request",
 		Long: `The reverse of apply: what this machine has and the manifests lack is recorded in them,
@@ -152,28 +160,21 @@ as one commit and one pull request:
   skel       your version of a skel file that differs from the repository's
 Nothing is installed or changed on this machine: it already has all of it. --dry-run shows
 the manifest diff; --local records it in the local log instead; --batch adds it to bkt/batch.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			syncers, err := f.syncers(cmd, a.registry())
-			if err != nil {
-				return err
-			}
-			env, err := a.env(true)
-			if err != nil {
-				return err
-			}
-			changes, err := lifecycle.Capture(cmd.Context(), syncers, env, env.Root)
-			if err != nil {
-				return err
-			}
-			if len(changes) == 0 {
-				a.nothingToDo("Nothing to capture: the manifests already describe this machine")
-				return nil
-			}
-			return a.punnedMany(cmd, lifecycle.CaptureLabel(changes), changes, &m)
-		},
-	}
-	f.register(cmd, false)
+	}, false, func(cmd *cobra.Command, syncers []lifecycle.Syncer) error {
+		env, err := a.env(true)
+		if err != nil {
+			return err
+		}
+		changes, err := lifecycle.Capture(cmd.Context(), syncers, env, env.Root)
+		if err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			a.nothingToDo("Nothing to capture: the manifests already describe this machine")
+			return nil
+		}
+		return a.punnedMany(cmd, lifecycle.CaptureLabel(changes), changes, &m)
+	})
 	m.register(cmd)
 	return cmd
 }
@@ -186,46 +187,33 @@ type statusReport struct {
 }
 
 func (a *App) statusCmd() *cobra.Command {
-	var f domainFilter
-	cmd := &cobra.Command{
+	return a.domainsCmd(&cobra.Command{
 		Use:   "status",
 		Short: "One screen: the repository, each domain declared vs actual, local changes, pending PRs",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			syncers, err := f.syncers(cmd, a.registry())
-			if err != nil {
-				return err
-			}
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			// An invalid manifest comes first and makes the exit code 5,
-			// but the other domains are still shown.
-			probs, err := manifest.ValidateAll(r.Root)
-			if err != nil {
-				return err
-			}
-			st := a.gatherStatus(cmd.Context(), r, syncers)
-			var verr error
-			if len(probs) > 0 {
-				st.Invalid = probs
-				verr = fail.New(fail.Validation, "%d problem(s) in the manifests; what could be read is shown", len(probs)).
-					Next("See and fix them: bkt validate")
-			}
-			if a.json {
-				a.emit(st, verr)
-				return verr
-			}
-			for _, p := range probs {
-				a.ui.Failed("%s", p)
-			}
-			a.printStatus(st)
+	}, false, func(cmd *cobra.Command, syncers []lifecycle.Syncer) error {
+		// An invalid manifest comes first and makes the exit code 5,
+		// but the other domains are still shown.
+		r, probs, err := a.repoProblems()
+		if err != nil {
+			return err
+		}
+		st := a.gatherStatus(cmd.Context(), r, syncers)
+		var verr error
+		if len(probs) > 0 {
+			st.Invalid = probs
+			verr = fail.New(fail.Validation, "%d problem(s) in the manifests; what could be read is shown", len(probs)).
+				Next("See and fix them: bkt validate")
+		}
+		if a.json {
+			a.emit(st, verr)
 			return verr
-		},
-	}
-	f.register(cmd, false)
-	return cmd
+		}
+		for _, p := range probs {
+			a.ui.Failed("%s", p)
+		}
+		a.printStatus(st)
+		return verr
+	})
 }
 
 // gatherStatus wires the sources of bkt status for the repository r.
@@ -242,10 +230,6 @@ func (a *App) gatherStatus(ctx context.Context, r *repo.Repo, syncers []lifecycl
 		},
 		LocalLog: locallog.Load,
 	})}
-}
-
-var stateMarks = map[string]string{
-	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Extra: "+", lifecycle.Differs: "≠", lifecycle.Unknown: "?",
 }
 
 func (a *App) printStatus(st statusReport) {
@@ -281,7 +265,7 @@ func (a *App) printStatus(st statusReport) {
 			if it.State == lifecycle.OK {
 				continue
 			}
-			line := "  " + stateMarks[it.State] + " " + it.ID + " (" + it.State
+			line := "  " + lifecycleMark[it.State] + " " + it.ID + " (" + it.State
 			if it.State == lifecycle.Differs {
 				line += ": want " + it.Want + ", have " + it.Have
 			}
@@ -319,50 +303,30 @@ func suggestOr(name string, names []string) []string {
 // domainSyncCmd is `bkt DOMAIN sync`: what `bkt apply --only DOMAIN` does,
 // the domain's plan run step by step (or printed with --dry-run).
 func (a *App) domainSyncCmd(s lifecycle.Syncer, short, long string) *cobra.Command {
-	return &cobra.Command{
-		Use:   "sync",
-		Short: short,
-		Long:  long,
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := a.env(true)
-			if err != nil {
-				return err
-			}
-			cmds, err := s.SyncPlan(cmd.Context(), env, env.Root)
-			if err != nil {
-				return err
-			}
-			return a.runPlan(cmd, cmds)
-		},
-	}
+	return a.envCmd("sync", short, long, func(cmd *cobra.Command, env pipeline.Env) error {
+		cmds, err := s.SyncPlan(cmd.Context(), env, env.Root)
+		if err != nil {
+			return err
+		}
+		return a.runPlan(cmd, cmds)
+	})
 }
 
 // domainCaptureCmd is `bkt DOMAIN capture`: the domain's unmanaged live
 // state recorded through the pipeline as one change set (one PR).
 func (a *App) domainCaptureCmd(s lifecycle.Syncer, short, long, nothing string) *cobra.Command {
 	var m modeFlags
-	cmd := &cobra.Command{
-		Use:   "capture",
-		Short: short,
-		Long:  long,
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := a.env(true)
-			if err != nil {
-				return err
-			}
-			changes, err := s.Capture(cmd.Context(), env, env.Root)
-			if err != nil {
-				return err
-			}
-			if len(changes) == 0 {
-				a.nothingToDo("%s: nothing to capture", nothing)
-				return nil
-			}
-			return a.punnedMany(cmd, pipeline.Label{Domain: s.Name(), Action: "capture"}, changes, &m)
-		},
-	}
+	cmd := a.envCmd("capture", short, long, func(cmd *cobra.Command, env pipeline.Env) error {
+		changes, err := s.Capture(cmd.Context(), env, env.Root)
+		if err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			a.nothingToDo("%s: nothing to capture", nothing)
+			return nil
+		}
+		return a.punnedMany(cmd, pipeline.Label{Domain: s.Name(), Action: "capture"}, changes, &m)
+	})
 	m.register(cmd)
 	return cmd
 }

@@ -116,7 +116,3 @@ func (a *App) passThroughRun(cmd *cobra.Command, c run.Cmd) error {
 	}
 	return err
 }
-
-// to show (an invalid manifest, or a failed query with nothing declared):
-// then only the error is printed, never "nothing declared".
-func nothingToShow(rows int, err error) bool { return err != nil && rows == 0 }

@@ -12,6 +12,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/manifest/repofile"
+	"github.com/bkt-dev/bkt/internal/repo"
 )
 
 func (a *App) validateCmd() *cobra.Command {
@@ -26,11 +27,7 @@ or a Containerfile is missing, exit 1 when only a generated file is stale (bkt c
 sync fixes it).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			probs, err := manifest.ValidateAll(r.Root)
+			r, probs, err := a.repoProblems()
 			if err != nil {
 				return err
 			}
@@ -78,6 +75,17 @@ sync fixes it).`,
 			return verr
 		},
 	}
+}
+
+// repoProblems is the repository and the problems of its manifests:
+// validate and status report them, then show what could still be read.
+func (a *App) repoProblems() (*repo.Repo, []manifest.Problem, error) {
+	r, err := a.repo()
+	if err != nil {
+		return nil, nil, err
+	}
+	probs, err := manifest.ValidateAll(r.Root)
+	return r, probs, err
 }
 
 // validateResult is the payload of bkt validate: the manifests' problems,

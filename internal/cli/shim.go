@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/shim"
 )
 
@@ -21,9 +24,8 @@ directory on PATH, so rpm-ostree, podman or systemctl work from the toolbox as o
 }
 
 func (a *App) shimAddCmd() *cobra.Command {
-	var m modeFlags
 	var host string
-	cmd := &cobra.Command{
+	cmd := a.punnedCmd(&cobra.Command{
 		Use:   "add NAME...",
 		Short: "Write shims now, add them to the manifest, and open a pull request",
 		Long: `Write ~/.local/toolbox/shims/NAME (mode 0755) running "flatpak-spawn --host CMD", add it
@@ -33,40 +35,26 @@ another program or a path on the host (one word: the shim passes its own argumen
   bkt shim add podman systemctl journalctl
   bkt shim add docker --host podman`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if host != "" && len(args) > 1 {
-				return usageError(cmd, "--host applies to one shim at a time, not %d", len(args))
-			}
-			c := pipeline.Change{Domain: "shim", Action: shim.ActAdd, IDs: args}
-			if host != "" {
-				c.Options = shim.Options{Host: host}
-			}
-			return a.punned(cmd, c, &m)
-		},
-	}
+	}, func(cmd *cobra.Command, args []string) (pipeline.Change, error) {
+		if host != "" && len(args) > 1 {
+			return pipeline.Change{}, usageError(cmd, "--host applies to one shim at a time, not %d", len(args))
+		}
+		c := pipeline.Change{Domain: "shim", Action: shim.ActAdd, IDs: args}
+		if host != "" {
+			c.Options = shim.Options{Host: host}
+		}
+		return c, nil
+	}, nil)
 	cmd.Flags().StringVar(&host, "host", "", "the command to run on the host (default: NAME)")
-	m.register(cmd)
 	return cmd
 }
 
 func (a *App) shimRemoveCmd() *cobra.Command {
-	var m modeFlags
-	cmd := &cobra.Command{
-		Use:     "remove NAME...",
-		Aliases: []string{"rm"},
-		Short:   "Delete shims now, drop them from the manifest, and open a pull request",
-		Args:    cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.punned(cmd, pipeline.Change{Domain: "shim", Action: shim.ActRemove, IDs: args}, &m)
-		},
-	}
-	m.register(cmd)
-	return cmd
-}
-
-// shimSkelMarks are the list marks of the shim and skel views.
-var shimSkelMarks = map[string]string{
-	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Differs: "≠", lifecycle.Extra: "+", lifecycle.Unknown: "?",
+	return a.actionCmd("shim", shim.ActRemove, actionHelp{
+		use:     "remove NAME...",
+		aliases: []string{"rm"},
+		short:   "Delete shims now, drop them from the manifest, and open a pull request",
+	}, nil)
 }
 
 // shimsResult is the payload of bkt shim list.
@@ -75,52 +63,30 @@ type shimsResult struct {
 }
 
 func (a *App) shimListCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
-		Short: "Show the declared shims joined with the scripts on this machine",
-		Long: `Show the declared shims and the scripts in ~/.local/toolbox/shims:
+	return listCmd(a, "Show the declared shims joined with the scripts on this machine",
+		`Show the declared shims and the scripts in ~/.local/toolbox/shims:
   ✓ in place   ✗ missing   ≠ differs (edited or not executable)   + not in the manifest   ? unknown`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			rows, err := shim.List(r.Root, "")
-			if nothingToShow(len(rows), err) {
-				return err
-			}
-			if a.json {
-				a.emit(shimsResult{Shims: orEmptySlice(rows)}, err)
-				return err
-			}
-			a.printShimRows(rows)
-			return err
-		},
-	}
+		func(_ context.Context, _ run.Runner, root string) ([]shim.Row, error) { return shim.List(root, "") },
+		func(rows []shim.Row) any { return shimsResult{Shims: rows} },
+		a.printShimRows)
 }
 
 func (a *App) printShimRows(rows []shim.Row) {
-	if len(rows) == 0 {
-		a.ui.Printf("No shims declared in manifests/host-shims.json and none in ~/%s.\n", shim.DirRel)
-		a.ui.Printf("Add one: bkt shim add rpm-ostree\n")
+	adoptable := 0
+	counts := stateTable(a, "No shims declared in manifests/host-shims.json and none in ~/"+shim.DirRel+".\nAdd one: bkt shim add rpm-ostree\n",
+		[]string{"", "SHIM", "HOST COMMAND", "STATE"}, rows, func(r shim.Row) (string, []string) {
+			state := r.State
+			if r.Problem != "" {
+				state += ": " + r.Problem
+			}
+			if r.Adoptable {
+				adoptable++
+			}
+			return r.State, []string{lifecycleMark[r.State], r.Name, r.Host, state}
+		})
+	if counts == nil {
 		return
 	}
-	table := make([][]string, 0, len(rows))
-	counts := map[string]int{}
-	adoptable := 0
-	for _, r := range rows {
-		counts[r.State]++
-		state := r.State
-		if r.Problem != "" {
-			state += ": " + r.Problem
-		}
-		if r.Adoptable {
-			adoptable++
-		}
-		table = append(table, []string{shimSkelMarks[r.State], r.Name, r.Host, state})
-	}
-	a.ui.Table([]string{"", "SHIM", "HOST COMMAND", "STATE"}, table)
 	a.ui.Printf("\n%d in place, %d missing, %d differ, %d not in the manifest\n",
 		counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Differs], counts[lifecycle.Extra])
 	if counts[lifecycle.Missing]+counts[lifecycle.Differs] > 0 {

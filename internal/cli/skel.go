@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/skel"
 )
 
@@ -21,8 +24,7 @@ copies it to /etc/skel. FILE arguments are paths relative to your home directory
 }
 
 func (a *App) skelAddCmd() *cobra.Command {
-	var m modeFlags
-	cmd := &cobra.Command{
+	return a.punnedCmd(&cobra.Command{
 		Use:   "add FILE...",
 		Short: "Copy files of your home into skel/ and open a pull request",
 		Long: `Copy $HOME/FILE into the repository's skel/FILE and open a pull request; a directory adds
@@ -35,26 +37,23 @@ where it leads: a link to a key is a secret, and one that leads out of $HOME is 
   bkt skel add ~/.config/git/config
   bkt skel add .config/nvim`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			home, err := skel.Home("")
+	}, func(_ *cobra.Command, args []string) (pipeline.Change, error) {
+		home, err := skel.Home("")
+		if err != nil {
+			return pipeline.Change{}, err
+		}
+		// The change holds home-relative paths: they name the branch
+		// and stay valid when the local log is replayed.
+		ids := make([]string, 0, len(args))
+		for _, arg := range args {
+			rel, err := skel.Clean(home, arg)
 			if err != nil {
-				return err
+				return pipeline.Change{}, err
 			}
-			// The change holds home-relative paths: they name the branch
-			// and stay valid when the local log is replayed.
-			ids := make([]string, 0, len(args))
-			for _, arg := range args {
-				rel, err := skel.Clean(home, arg)
-				if err != nil {
-					return err
-				}
-				ids = append(ids, rel)
-			}
-			return a.punned(cmd, pipeline.Change{Domain: "skel", Action: skel.ActAdd, IDs: ids}, &m)
-		},
-	}
-	m.register(cmd)
-	return cmd
+			ids = append(ids, rel)
+		}
+		return pipeline.Change{Domain: "skel", Action: skel.ActAdd, IDs: ids}, nil
+	}, nil)
 }
 
 // skelDiffResult is the payload of bkt skel diff.
@@ -115,45 +114,28 @@ var skelStateWords = map[string]string{
 }
 
 func (a *App) skelListCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
-		Short: "Show the files of skel/ and whether your home has the same ones",
-		Long: `Show every file of skel/ with its state in your home:
+	return listCmd(a, "Show the files of skel/ and whether your home has the same ones",
+		`Show every file of skel/ with its state in your home:
   ✓ same   ≠ differs   ✗ missing in $HOME   ? unknown (cannot be read)`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.repo()
-			if err != nil {
-				return err
-			}
-			rows, err := skel.List(r.Root, "")
-			if nothingToShow(len(rows), err) {
-				return err
-			}
-			if a.json {
-				a.emit(skelListResult{Files: orEmptySlice(rows)}, err)
-				return err
-			}
-			if len(rows) == 0 && err == nil {
-				a.ui.Printf("skel/ holds no files.\nAdd one: bkt skel add .bashrc\n")
-				return nil
-			}
-			table := make([][]string, 0, len(rows))
-			counts := map[string]int{}
-			for _, row := range rows {
-				counts[row.State]++
-				table = append(table, []string{shimSkelMarks[row.State], row.Path, skelStateWords[row.State]})
-			}
-			a.ui.Table([]string{"", "FILE", "STATE"}, table)
-			a.ui.Printf("\n%d same, %d differ, %d missing in $HOME\n", counts[lifecycle.OK], counts[lifecycle.Differs], counts[lifecycle.Missing])
-			if counts[lifecycle.Missing] > 0 {
-				a.ui.Printf("Copy the missing ones: bkt skel sync\n")
-			}
-			if counts[lifecycle.Differs] > 0 {
-				a.ui.Printf("See the differences: bkt skel diff\n")
-			}
-			return err
-		},
+		func(_ context.Context, _ run.Runner, root string) ([]skel.Row, error) { return skel.List(root, "") },
+		func(rows []skel.Row) any { return skelListResult{Files: rows} },
+		a.printSkelRows)
+}
+
+func (a *App) printSkelRows(rows []skel.Row) {
+	counts := stateTable(a, "skel/ holds no files.\nAdd one: bkt skel add .bashrc\n", []string{"", "FILE", "STATE"}, rows,
+		func(r skel.Row) (string, []string) {
+			return r.State, []string{lifecycleMark[r.State], r.Path, skelStateWords[r.State]}
+		})
+	if counts == nil {
+		return
+	}
+	a.ui.Printf("\n%d same, %d differ, %d missing in $HOME\n", counts[lifecycle.OK], counts[lifecycle.Differs], counts[lifecycle.Missing])
+	if counts[lifecycle.Missing] > 0 {
+		a.ui.Printf("Copy the missing ones: bkt skel sync\n")
+	}
+	if counts[lifecycle.Differs] > 0 {
+		a.ui.Printf("See the differences: bkt skel diff\n")
 	}
 }
 
