@@ -64,6 +64,9 @@ func (a *App) printPlan(pl *plan.Plan) {
 		a.ui.Printf("\nRecord in the local log (no manifest change, no pull request).\n")
 		return
 	}
+	if pl.AlreadyProposed != "" {
+		a.ui.Printf("\nAlready proposed in %s: no new branch or pull request\n", pl.AlreadyProposed)
+	}
 	if pl.NothingToCommit {
 		a.ui.Printf("\nNothing to commit: %s already has this (no branch, no pull request)\n", cmp.Or(pl.Base, "your checkout"))
 	}

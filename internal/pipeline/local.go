@@ -77,9 +77,9 @@ func (p *Pipeline) commitLocal(ctx context.Context, entries []locallog.Entry, o 
 		res.Success = true
 		return res, nil
 	}
-	out, err := p.publish(ctx, pub, body(changes, "Recorded with --local and applied on the machine that made these changes."), o)
+	out, err := p.publish(ctx, pl, pub, body(changes, "Recorded with --local and applied on the machine that made these changes."), o)
 	res.setOutcome(out)
-	if out.Commit != "" || out.NothingToCommit {
+	if out.Commit != "" || out.NothingToCommit || out.AlreadyProposed != "" {
 		if _, rerr := locallog.Remove(context.WithoutCancel(ctx), func(e locallog.Entry) bool { return containsEntry(entries, e) }); rerr != nil && err == nil {
 			e := fail.As(rerr)
 			err = (&fail.Error{

@@ -184,7 +184,7 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 
 	// 3b + 4. Manifest in a worktree of the default branch, then the PR:
 	// the plan's git steps.
-	out, err := p.publish(ctx, pub, body(changes, localBody(res.LocalEffect)), o)
+	out, err := p.publish(ctx, pl, pub, body(changes, localBody(res.LocalEffect)), o)
 	res.setOutcome(out)
 	if err != nil {
 		if out.Commit != "" || out.NothingToCommit {
@@ -297,7 +297,11 @@ func commandLine(label Label, o Options) string {
 }
 
 // publish runs the git and pull-request steps of the plan.
-func (p *Pipeline) publish(ctx context.Context, pub *publication, body string, o Options) (Propagated, error) {
+func (p *Pipeline) publish(ctx context.Context, pl *plan.Plan, pub *publication, body string, o Options) (Propagated, error) {
+	if pl.AlreadyProposed != "" {
+		p.Steps.Done("Already proposed in %s: no new branch or pull request", pl.AlreadyProposed)
+		return Propagated{AlreadyProposed: pl.AlreadyProposed}, nil
+	}
 	if pub == nil {
 		return Propagated{}, errNoRepo()
 	}
@@ -314,7 +318,10 @@ func (p *Pipeline) publish(ctx context.Context, pub *publication, body string, o
 // Propagated is what propagation did, with the manifest diffs it wrote.
 type Propagated struct {
 	propagate.Outcome
-	Diffs []manifest.FileDiff
+	// AlreadyProposed names the pull request (or branch) that already
+	// carried the changes, so none was made.
+	AlreadyProposed string
+	Diffs           []manifest.FileDiff
 }
 
 func (p *Pipeline) logEntries(c Change) []locallog.Entry {

@@ -2,7 +2,10 @@ package pipeline
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/plan"
@@ -78,6 +81,12 @@ func (p *Pipeline) plan(ctx context.Context, label Label, changes []Change, o Op
 		}
 	}
 	if p.Propagator == nil {
+		return pl, nil, nil
+	}
+	if where := p.proposed(ctx, changes); where != "" {
+		// An open pull request (or a branch not submitted yet) already
+		// carries every change: a second one would only duplicate it.
+		pl.AlreadyProposed = where
 		return pl, nil, nil
 	}
 	pub := &publication{}
@@ -193,4 +202,58 @@ func (p *Pipeline) previewAtBase(ctx context.Context, changes []Change, o Option
 		return edits, derived, ""
 	}
 	return baseEdits, baseDerived, ref
+}
+
+// proposedBudget bounds the wait for GitHub when a change looks for the
+// pull request that may already carry it; past it, the change is
+// proposed anew (as it would be offline).
+const proposedBudget = 5 * time.Second
+
+// proposed names the pending bkt branch (its pull request, or the branch
+// itself before it has one) that already carries every one of changes, as
+// its commits' Bkt-Change trailers record them; "" when none does. It
+// reads one git log for all bkt branches and, when some were pushed, one
+// listing of the pull requests. Not knowing (git or GitHub failing) is
+// not an answer: the change is then proposed as usual.
+func (p *Pipeline) proposed(ctx context.Context, changes []Change) string {
+	states, _, err := p.Propagator.ListWithin(ctx, proposedBudget)
+	if err != nil {
+		return ""
+	}
+	for _, st := range states {
+		if !st.Pending() || len(st.Trailers) == 0 {
+			continue
+		}
+		carried, err := ChangesFromTrailers(p.Registry, st.Trailers)
+		if err != nil {
+			continue
+		}
+		if carriesAll(carried, changes) {
+			return st.Where()
+		}
+	}
+	return ""
+}
+
+// carriesAll reports whether every change is among carried: the same
+// domain, action and options, its ids all there.
+func carriesAll(carried, changes []Change) bool {
+	for _, c := range changes {
+		if !slices.ContainsFunc(carried, func(k Change) bool { return covers(k, c) }) {
+			return false
+		}
+	}
+	return true
+}
+
+func covers(k, c Change) bool {
+	if k.Domain != c.Domain || k.Action != c.Action || !maps.Equal(Metadata(k.Options), Metadata(c.Options)) {
+		return false
+	}
+	for _, id := range c.IDs {
+		if !slices.Contains(k.IDs, id) {
+			return false
+		}
+	}
+	return true
 }

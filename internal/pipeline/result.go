@@ -21,6 +21,9 @@ type Result struct {
 	ManifestUpdate  *ManifestUpdate
 	PR              PRResult
 	RecordedLocally bool
+	// AlreadyProposed names the pull request that already carries the
+	// change (no new one was opened).
+	AlreadyProposed string
 	Plan            *Plan
 }
 
@@ -36,6 +39,9 @@ type Payload struct {
 	// RecordedLocally: the change is in the local log (--local, or kept
 	// there because its propagation failed).
 	RecordedLocally bool `json:"recorded_locally,omitempty"`
+	// AlreadyProposed names the pull request (or branch) that already
+	// carries the change: none was opened.
+	AlreadyProposed string `json:"already_proposed,omitempty"`
 	// Plan is what a dry run would do.
 	Plan *Plan `json:"plan,omitempty"`
 }
@@ -51,8 +57,8 @@ func (r *Result) Envelope(err error) *envelope.Envelope {
 		e.LocalEffect.Commands = []string{}
 	}
 	e.ManifestUpdate, e.PR = r.ManifestUpdate, r.PR
-	if r.RecordedLocally || r.Plan != nil {
-		e.Result = Payload{RecordedLocally: r.RecordedLocally, Plan: r.Plan}
+	if r.RecordedLocally || r.Plan != nil || r.AlreadyProposed != "" {
+		e.Result = Payload{RecordedLocally: r.RecordedLocally, AlreadyProposed: r.AlreadyProposed, Plan: r.Plan}
 	}
 	e.Fail(err)
 	if err == nil {
@@ -89,6 +95,7 @@ func (r *Result) setManifest(diffs []manifest.FileDiff) {
 }
 
 func (r *Result) setOutcome(out Propagated) {
+	r.AlreadyProposed = out.AlreadyProposed
 	r.setManifest(out.Diffs)
 	r.PR.Branch = out.Branch
 	r.PR.Base = out.BaseRef

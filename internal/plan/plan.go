@@ -98,6 +98,9 @@ type Plan struct {
 	// NothingToCommit: the repository already holds the change, so the
 	// run makes no commit, branch or pull request.
 	NothingToCommit bool
+	// AlreadyProposed names the pull request (or unsubmitted branch) that
+	// already carries the change: no new branch or pull request is made.
+	AlreadyProposed string
 	// Base is the branch the file diffs are against: the one the real
 	// run's commit starts from (origin/main as last fetched). Empty: they
 	// are against the user's checkout.
@@ -151,6 +154,7 @@ type planJSON struct {
 	Git             []string   `json:"git"`
 	LocalLog        bool       `json:"local_log,omitempty"`
 	NothingToCommit bool       `json:"nothing_to_commit,omitempty"`
+	AlreadyProposed string     `json:"already_proposed,omitempty"`
 	Base            string     `json:"base,omitempty"`
 }
 
@@ -158,7 +162,7 @@ type planJSON struct {
 // pull-request) steps.
 func (p *Plan) MarshalJSON() ([]byte, error) {
 	out := planJSON{Commands: []string{}, Manifest: []FileEdit{}, Git: []string{},
-		LocalLog: p.LocalLog, NothingToCommit: p.NothingToCommit, Base: p.Base}
+		LocalLog: p.LocalLog, NothingToCommit: p.NothingToCommit, AlreadyProposed: p.AlreadyProposed, Base: p.Base}
 	out.Commands, out.Git = p.Lines(Run), p.Lines(Git, Forge)
 	for _, f := range p.Files() {
 		out.Manifest = append(out.Manifest, FileEdit{File: f.Path, Diff: f.Diff})

@@ -36,6 +36,35 @@ type BranchState struct {
 	// LastKnown is what bkt recorded (open, pushed) when State is Unknown.
 	LastKnown State    `json:"last_known,omitempty"`
 	Subjects  []string `json:"changes"` // commit subjects not yet in the base
+	// Trailers are the Bkt-Change values of those commits, in order: the
+	// changes the branch carries, as the pipeline reads them back.
+	Trailers []string `json:"-"`
+}
+
+// Pending reports whether the branch still proposes its changes: an open
+// pull request, or a branch not submitted yet (bkt/batch among them).
+// Merged and closed ones do not; nor do those GitHub gave no answer about
+// unless bkt last knew them pending.
+func (s BranchState) Pending() bool {
+	switch s.State {
+	case Open, Pushed, Unsubmitted:
+		return true
+	case Unknown:
+		return s.LastKnown == Open || s.LastKnown == Pushed || s.LastKnown == Unsubmitted
+	}
+	return false
+}
+
+// Where names where the branch's changes are proposed: "PR #42", or the
+// branch while it has no pull request.
+func (s BranchState) Where() string {
+	if s.PR != nil && s.PR.Number > 0 {
+		return fmt.Sprintf("PR #%d (%s)", s.PR.Number, s.PR.URL)
+	}
+	if s.URL != "" {
+		return "the pull request " + s.URL
+	}
+	return s.Branch
 }
 
 // List reports every local bkt/* branch. It reads the git config and, when
@@ -84,6 +113,8 @@ func (p *Propagator) ListWithin(ctx context.Context, budget time.Duration) (stat
 		st.Subjects = make([]string, len(commits))
 		for i, c := range commits {
 			st.Subjects[i] = c.Subject
+			_, values := splitTrailers(c.Body)
+			st.Trailers = append(st.Trailers, values...)
 		}
 		switch {
 		case r.PR != "":
