@@ -23,7 +23,7 @@ func (d Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Chang
 	case ActRemove, ActOverrideRemove:
 		st, err := ost.Status(ctx)
 		if err != nil {
-			return nil, queryFailed(err, "read the layered packages (rpm-ostree status)", c)
+			return nil, queries.Machine(err, "read the layered packages (rpm-ostree status)", c)
 		}
 		next := st.Next()
 		var todo []string
@@ -59,11 +59,11 @@ func (d Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Chang
 func installCmds(ctx context.Context, dnf *dnfsys.Dnf, ost rpmostree.RpmOstree, c pipeline.Change) ([]run.Cmd, error) {
 	st, err := ost.Status(ctx)
 	if err != nil {
-		return nil, queryFailed(err, "read the layered packages (rpm-ostree status)", c)
+		return nil, queries.Machine(err, "read the layered packages (rpm-ostree status)", c)
 	}
 	installed, err := dnf.Installed(ctx, c.IDs...)
 	if err != nil {
-		return nil, queryFailed(err, "read the installed packages", c)
+		return nil, queries.Machine(err, "read the installed packages", c)
 	}
 	have := dnfsys.Names(installed)
 	next, booted := st.Next(), st.Booted()
@@ -97,7 +97,7 @@ func installCmds(ctx context.Context, dnf *dnfsys.Dnf, ost rpmostree.RpmOstree, 
 func coprCmds(ctx context.Context, dnf *dnfsys.Dnf, c pipeline.Change) ([]run.Cmd, error) {
 	enabled, err := dnf.EnabledRepos(ctx)
 	if err != nil {
-		return nil, queryFailed(err, "list the enabled repositories", c)
+		return nil, queries.Machine(err, "list the enabled repositories", c)
 	}
 	verb := strings.TrimPrefix(c.Action, "copr-")
 	var cmds []run.Cmd

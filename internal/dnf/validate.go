@@ -3,7 +3,6 @@ package dnf
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -91,7 +90,7 @@ func (d Domain) validateGroup(ctx context.Context, env pipeline.Env, c pipeline.
 	for _, g := range c.IDs {
 		ok, err := dnf.GroupExists(ctx, g)
 		if err != nil {
-			return catalogFailed(err, "query the package groups", c)
+			return queries.Catalog(err, "query the package groups", c)
 		}
 		if !ok {
 			return fail.New(fail.Validation, "Group '%s' was not found in the enabled repositories", g).
@@ -165,12 +164,12 @@ func (d Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pip
 
 // reposOf asks the enabled repositories (one repoquery) which of names
 // they offer: each name found, with the ids of the repositories that have
-// it. A failed query is catalogFailed, which --force skips.
+// it. A failed query is a catalog one, which --force skips.
 func (d Domain) reposOf(ctx context.Context, env pipeline.Env, c pipeline.Change, names []string) (map[string][]string, error) {
 	dnf, _ := d.tools(env)
 	found, err := dnf.Available(ctx, names...)
 	if err != nil {
-		return nil, catalogFailed(err, "query the enabled repositories", c)
+		return nil, queries.Catalog(err, "query the enabled repositories", c)
 	}
 	repos := map[string][]string{}
 	for _, p := range found {
@@ -179,29 +178,19 @@ func (d Domain) reposOf(ctx context.Context, env pipeline.Env, c pipeline.Change
 	return repos, nil
 }
 
-// catalogFailed turns a failed repository query into an error: a download
-// failure is exit 7, anything else exit 4; both offer --force.
-func catalogFailed(err error, what string, c pipeline.Change) error {
-	return queryError(err, what, c, true)
+// queries words dnf's failed queries: a failed repository query is
+// catalog (a download failure exit 7, anything else exit 4), which --force
+// skips; a failed query of this machine is not. The adapters' own errors
+// (dnf is not installed…) are kept as they are.
+var queries = pipeline.Queries{
+	Domain: Name,
+	Skip:   "the check",
+	Check:  []string{"See every command bkt runs: bkt -v dnf diff"},
+	Known: func(err error, _ string, _ pipeline.Change) error {
+		var fe *fail.Error
+		if errors.As(err, &fe) {
+			return err
+		}
+		return nil
+	},
 }
-
-// queryFailed is catalogFailed for queries of this machine, which --force
-// does not skip.
-func queryFailed(err error, what string, c pipeline.Change) error {
-	return queryError(err, what, c, false)
-}
-
-func queryError(err error, what string, c pipeline.Change, catalog bool) error {
-	var fe *fail.Error
-	if errors.As(err, &fe) {
-		return err
-	}
-	e := fail.Query(err, "Could not %s", what)
-	if catalog {
-		return e.Next(fmt.Sprintf("Skip the check (offline): bkt dnf %s %s --force", cliAction(c.Action), run.Line(c.IDs...)))
-	}
-	return e.Next("See every command bkt runs: bkt -v dnf diff")
-}
-
-// cliAction is how the user typed an action: "copr-enable" is "copr enable".
-func cliAction(action string) string { return strings.Replace(action, "-", " ", 1) }
