@@ -9,6 +9,7 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/testenv/failtest"
 )
 
 // hostTemplate has every host section, empty, and the user's own lines.
@@ -403,8 +404,7 @@ func TestMissingFiles(t *testing.T) {
 		empty := t.TempDir()
 		e := assertCode(t, run(empty), fail.Validation)
 		if !strings.Contains(e.Message, "Containerfile does not exist") ||
-			!slices.ContainsFunc(e.NextSteps, func(s string) bool { return strings.Contains(s, "git checkout -- Containerfile") }) ||
-			!slices.ContainsFunc(e.NextSteps, func(s string) bool { return strings.Contains(s, "bkt containerfile sync --add-missing") }) {
+			!failtest.HasStep(e, "git checkout -- Containerfile") || !failtest.HasStep(e, "bkt containerfile sync --add-missing") {
 			t.Errorf("%s: %s %q", name, e.Message, e.NextSteps)
 		}
 		if _, err := os.Stat(filepath.Join(empty, HostFile)); !os.IsNotExist(err) {

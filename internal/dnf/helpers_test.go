@@ -4,13 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/dnf"
-	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/testenv/rpmtest"
@@ -97,10 +94,6 @@ func strs(cmds []run.Cmd) []string {
 		out[i] = c.String()
 	}
 	return out
-}
-
-func hasStep(e *fail.Error, part string) bool {
-	return slices.ContainsFunc(e.NextSteps, func(s string) bool { return strings.Contains(s, part) })
 }
 
 // scripted answers every command from a function and records argv.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/testenv/failtest"
 	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
@@ -160,7 +161,7 @@ func TestNoTokenKeepsPushedBranchThenSubmit(t *testing.T) {
 	const compare = "https://github.com/me/distro/compare/main...bkt/flatpak-add-org.gnome.boxes?expand=1"
 	e := fail.As(err)
 	for _, want := range []string{"bkt pr submit", "gh auth login", "export GH_TOKEN=", compare} {
-		if !hasStep(e, want) {
+		if !failtest.HasStep(e, want) {
 			t.Errorf("next steps %q lack %q", e.NextSteps, want)
 		}
 	}
@@ -237,7 +238,7 @@ func TestOfflineBasesOnLocalMain(t *testing.T) {
 	if parent := gittest.Git(t, w.work, "rev-parse", out.Branch+"^"); parent != localMain {
 		t.Errorf("based on %s, want local main %s", parent, localMain)
 	}
-	if !hasStep(fail.As(err), "bkt pr submit") {
+	if !failtest.HasStep(fail.As(err), "bkt pr submit") {
 		t.Errorf("next steps = %q", fail.As(err).NextSteps)
 	}
 	if !strings.Contains(w.log.String(), "basing the change on main") {
@@ -293,7 +294,7 @@ func TestMissingIdentity(t *testing.T) {
 	t.Setenv("GIT_CONFIG_GLOBAL", gc)
 
 	_, err := w.p.Propagate(ctx(t), addReq("org.gnome.Boxes"))
-	if fail.CodeOf(err) != fail.Git || !hasStep(fail.As(err), "git config --global user.email") {
+	if fail.CodeOf(err) != fail.Git || !failtest.HasStep(fail.As(err), "git config --global user.email") {
 		t.Fatalf("err = %v, next %q", err, fail.As(err).NextSteps)
 	}
 	if branches := gittest.Git(t, w.work, "branch", "--list", "bkt/*"); branches != "" {
@@ -345,7 +346,7 @@ func TestSubmitRejectedPush(t *testing.T) {
 	if fail.CodeOf(err) != fail.Git || !strings.Contains(e.Message, "rejected") {
 		t.Fatalf("err = %v", err)
 	}
-	if !hasStep(e, "git -C "+w.work+" pull") || !hasStep(e, "bkt pr submit") {
+	if !failtest.HasStep(e, "git -C "+w.work+" pull") || !failtest.HasStep(e, "bkt pr submit") {
 		t.Errorf("next steps = %q", e.NextSteps)
 	}
 }
@@ -353,7 +354,7 @@ func TestSubmitRejectedPush(t *testing.T) {
 func TestSubmitUnknownBranch(t *testing.T) {
 	w := newWorld(t)
 	_, err := w.p.Submit(ctx(t), "bkt/nope", "")
-	if fail.CodeOf(err) != fail.Usage || !hasStep(fail.As(err), "bkt pr list") {
+	if fail.CodeOf(err) != fail.Usage || !failtest.HasStep(fail.As(err), "bkt pr list") {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -418,15 +419,6 @@ func TestSlugAndNames(t *testing.T) {
 	if got := Subject("flatpak", "add", []string{"a", "b"}); got != "flatpak: add a b" {
 		t.Errorf("subject = %q", got)
 	}
-}
-
-func hasStep(e *fail.Error, sub string) bool {
-	for _, s := range e.NextSteps {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
 }
 
 func TestRepoRootBelowGitTopLevel(t *testing.T) {
