@@ -10,6 +10,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/dnf"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/testenv/repotest"
 	"github.com/bkt-dev/bkt/internal/testenv/rpmtest"
 )
 
@@ -64,18 +65,12 @@ func (m *machine) env() pipeline.Env {
 // write puts a manifest file in place.
 func (m *machine) write(name, content string) {
 	m.t.Helper()
-	if err := os.WriteFile(filepath.Join(m.root, "manifests", name), []byte(content), 0o644); err != nil {
-		m.t.Fatal(err)
-	}
+	repotest.WriteManifest(m.t, m.root, name, content)
 }
 
 func (m *machine) read(name string) string {
 	m.t.Helper()
-	data, err := os.ReadFile(filepath.Join(m.root, "manifests", name))
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	return string(data)
+	return repotest.ReadManifest(m.t, m.root, name)
 }
 
 // run runs cmds through the machine's runner (what the pipeline does).
