@@ -87,6 +87,20 @@ func filled(template string, bodies map[string]string) string {
 	return template
 }
 
+// pendingAdd is a dry run's edit of doc in root, not written: name added
+// to list, one of doc's lists of names.
+func pendingAdd(t *testing.T, root string, doc manifest.Doc, list *[]string, name string) manifest.FileDiff {
+	t.Helper()
+	fd, err := manifest.Edit(root, doc, func() error {
+		manifest.AddName(list, name)
+		return nil
+	}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fd
+}
+
 func read(t *testing.T, root, rel string) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
@@ -413,14 +427,7 @@ func TestMissingFiles(t *testing.T) {
 	assertCode(t, err, fail.Validation)
 	pending := repoWith(t, map[string]string{HostFile: hostTemplate})
 	tb := &manifest.ToolboxPackages{}
-	fd, err := manifest.Edit(pending, tb, func() error {
-		manifest.AddName(&tb.Packages, "gcc")
-		return nil
-	}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = Regenerate(pending, false, fd)
+	_, err = Regenerate(pending, false, pendingAdd(t, pending, tb, &tb.Packages, "gcc"))
 	assertCode(t, err, fail.Validation)
 }
 
@@ -464,14 +471,7 @@ func TestRegenerateToleratesOnlyEmptyMissingSections(t *testing.T) {
 func TestRegenerateWithPendingEdit(t *testing.T) {
 	root := repoWith(t, map[string]string{HostFile: hostTemplate})
 	pkgs := &manifest.SystemPackages{}
-	fd, err := manifest.Edit(root, pkgs, func() error {
-		manifest.AddName(&pkgs.Packages, "htop")
-		return nil
-	}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	diffs, err := Regenerate(root, false, fd)
+	diffs, err := Regenerate(root, false, pendingAdd(t, root, pkgs, &pkgs.Packages, "htop"))
 	if err != nil {
 		t.Fatal(err)
 	}
