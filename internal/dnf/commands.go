@@ -115,34 +115,24 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 	switch c.Action {
 	case ActCoprEnable, ActCoprDisable:
 		var coprs manifest.CoprRepos
-		d, err := manifest.Edit(root, &coprs, func() error {
-			for _, id := range c.IDs {
-				cp := manifest.Copr{Name: id}
-				if old := coprs.Find(id); old != nil {
-					cp.GPGCheck = old.GPGCheck
-				}
-				if c.Action == ActCoprDisable {
-					off := false
-					cp.Enabled = &off
-				}
-				coprs.Upsert(cp)
+		return manifest.EditEach(root, &coprs, c.IDs, func(id string) {
+			cp := manifest.Copr{Name: id}
+			if old := coprs.Find(id); old != nil {
+				cp.GPGCheck = old.GPGCheck
 			}
-			return nil
+			if c.Action == ActCoprDisable {
+				off := false
+				cp.Enabled = &off
+			}
+			coprs.Upsert(cp)
 		}, write)
-		return []manifest.FileDiff{d}, err
 	}
 	edit, ok := packageEdits[c.Action]
 	if !ok {
 		return nil, fmt.Errorf("dnf: unknown action %q", c.Action)
 	}
 	var pkgs manifest.SystemPackages
-	d, err := manifest.Edit(root, &pkgs, func() error {
-		for _, id := range c.IDs {
-			edit(&pkgs, id)
-		}
-		return nil
-	}, write)
-	return []manifest.FileDiff{d}, err
+	return manifest.EditEach(root, &pkgs, c.IDs, func(id string) { edit(&pkgs, id) }, write)
 }
 
 // packageEdits say how each action changes system-packages.json.

@@ -322,24 +322,16 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 	switch c.Action {
 	case ActAdd, ActCapture:
 		var apps manifest.FlatpakApps
-		d, err := manifest.Edit(root, &apps, func() error {
-			for _, id := range c.IDs {
-				apps.Upsert(manifest.FlatpakApp{ID: id, Remote: o.remote(), Scope: o.scope(), Branch: o.Branch})
-			}
-			return nil
+		return manifest.EditEach(root, &apps, c.IDs, func(id string) {
+			apps.Upsert(manifest.FlatpakApp{ID: id, Remote: o.remote(), Scope: o.scope(), Branch: o.Branch})
 		}, write)
-		return []manifest.FileDiff{d}, err
 	case ActRemove:
 		var apps manifest.FlatpakApps
-		d, err := manifest.Edit(root, &apps, func() error {
-			for _, id := range c.IDs {
-				for _, s := range o.scopes() {
-					apps.Remove(id, s)
-				}
+		return manifest.EditEach(root, &apps, c.IDs, func(id string) {
+			for _, s := range o.scopes() {
+				apps.Remove(id, s)
 			}
-			return nil
 		}, write)
-		return []manifest.FileDiff{d}, err
 	case ActRemoteAdd:
 		var remotes manifest.FlatpakRemotes
 		d, err := manifest.Edit(root, &remotes, func() error {
