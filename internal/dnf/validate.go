@@ -40,12 +40,8 @@ func (d Domain) validateInstall(ctx context.Context, env pipeline.Env, c pipelin
 			"If a COPR project provides it, track that first: bkt dnf copr enable OWNER/PROJECT",
 			"Install anyway (offline): "+run.Line("bkt", "dnf", "install", id, "--force"))
 	}
-	if env.Root == "" {
-		// --local without a repository: nothing will reach the image.
-		return nil
-	}
 	var coprs manifest.CoprRepos
-	if err := manifest.Load(env.Root, &coprs); err != nil {
+	if ok, err := loadRecorded(env, &coprs); !ok {
 		return err
 	}
 	for _, id := range c.IDs {
@@ -101,11 +97,8 @@ func (d Domain) validateGroup(ctx context.Context, env pipeline.Env, c pipeline.
 }
 
 func validateGroupRemove(env pipeline.Env, c pipeline.Change) error {
-	if env.Root == "" {
-		return nil
-	}
 	var pkgs manifest.SystemPackages
-	if err := manifest.Load(env.Root, &pkgs); err != nil {
+	if ok, err := loadRecorded(env, &pkgs); !ok {
 		return err
 	}
 	for _, g := range c.IDs {
@@ -117,14 +110,25 @@ func validateGroupRemove(env pipeline.Env, c pipeline.Change) error {
 	return nil
 }
 
+// loadRecorded loads d from the change's repository. Without one (--local
+// outside a repository) nothing is recorded, so nothing reaches the image
+// and there is nothing to check it against: ok is false, and so it is when
+// d does not load (err).
+func loadRecorded(env pipeline.Env, d manifest.Doc) (ok bool, err error) {
+	if env.Root == "" {
+		return false, nil
+	}
+	if err := manifest.Load(env.Root, d); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // validateCoprDisable refuses to disable a COPR the manifest still needs:
 // a declared package that only it offers would break the image build.
 func (d Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
-	if env.Root == "" {
-		return nil
-	}
 	var coprs manifest.CoprRepos
-	if err := manifest.Load(env.Root, &coprs); err != nil {
+	if ok, err := loadRecorded(env, &coprs); !ok {
 		return err
 	}
 	var names []string
