@@ -150,9 +150,7 @@ func TestUniqueBranchNames(t *testing.T) {
 
 func TestNoTokenKeepsPushedBranchThenSubmit(t *testing.T) {
 	w := newWorld(t)
-	t.Setenv("GH_TOKEN", "")
-	t.Setenv("PATH", pathWithoutGH(t))
-	w.p = w.propagator()
+	w.withoutToken()
 
 	out, err := w.p.Propagate(ctx(t), addReq("org.gnome.Boxes"))
 	if fail.CodeOf(err) != fail.Git {
@@ -207,6 +205,15 @@ func TestNoTokenKeepsPushedBranchThenSubmit(t *testing.T) {
 
 // pathWithoutGH returns a PATH whose only program is git, so a gh
 // installed on the machine cannot supply a token.
+// withoutToken leaves the world no GitHub token: none in the environment
+// and no gh on PATH to ask. The propagator is made again to see it.
+func (w *world) withoutToken() {
+	w.t.Helper()
+	w.t.Setenv("GH_TOKEN", "")
+	w.t.Setenv("PATH", pathWithoutGH(w.t))
+	w.p = w.propagator()
+}
+
 func pathWithoutGH(t *testing.T) string {
 	t.Helper()
 	bin := t.TempDir()
@@ -470,9 +477,7 @@ func TestPlanRunsNothing(t *testing.T) {
 
 func TestSubmitSkipsBranchMergedByHand(t *testing.T) {
 	w := newWorld(t)
-	t.Setenv("GH_TOKEN", "")
-	t.Setenv("PATH", pathWithoutGH(t))
-	w.p = w.propagator()
+	w.withoutToken()
 	out, err := w.p.Propagate(ctx(t), addReq("org.gnome.Boxes"))
 	if fail.CodeOf(err) != fail.Git || !out.Pushed {
 		t.Fatalf("propagate without token: %+v, %v", out, err)
