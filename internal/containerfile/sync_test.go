@@ -9,6 +9,7 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/testenv/failtest"
 )
 
 // hostTemplate has every host section, empty, and the user's own lines.
@@ -76,6 +77,30 @@ func fullRepo(t *testing.T) string {
 	})
 }
 
+// filled is template with the lines of bodies (section name -> lines) in
+// its empty sections of those names: what a sync writes.
+func filled(template string, bodies map[string]string) string {
+	for name, body := range bodies {
+		end := "# === END " + name + " ===\n"
+		template = strings.Replace(template, end, body+end, 1)
+	}
+	return template
+}
+
+// pendingAdd is a dry run's edit of doc in root, not written: name added
+// to list, one of doc's lists of names.
+func pendingAdd(t *testing.T, root string, doc manifest.Doc, list *[]string, name string) manifest.FileDiff {
+	t.Helper()
+	fd, err := manifest.Edit(root, doc, func() error {
+		manifest.AddName(list, name)
+		return nil
+	}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fd
+}
+
 func read(t *testing.T, root, rel string) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
@@ -102,53 +127,31 @@ func TestSyncRendersEveryFile(t *testing.T) {
 	if len(diffs) != 2 || !diffs[0].Changed || !diffs[1].Changed {
 		t.Fatalf("want two changed files, got %+v", diffs)
 	}
-	wantHost := `# My distribution.
-ARG BASE_IMAGE=quay.io/fedora/fedora-silverblue:42
-FROM ${BASE_IMAGE}
-
-# === COPR REPOSITORIES (managed by bkt) ===
-RUN dnf -y copr enable atim/starship
-# === END COPR REPOSITORIES ===
-
-# === SYSTEM PACKAGES (managed by bkt) ===
-RUN dnf install -y \
+	wantHost := filled(hostTemplate, map[string]string{
+		"COPR REPOSITORIES": "RUN dnf -y copr enable atim/starship\n",
+		"SYSTEM PACKAGES": `RUN dnf install -y \
         htop \
         vim-enhanced \
     && dnf group install -y \
         development-tools \
     && dnf clean all
-# === END SYSTEM PACKAGES ===
-
-# === EXCLUDED PACKAGES (managed by bkt) ===
-RUN dnf remove -y \
+`,
+		"EXCLUDED PACKAGES": `RUN dnf remove -y \
         firefox \
     && dnf clean all
-# === END EXCLUDED PACKAGES ===
-
-# === UPSTREAM (managed by bkt) ===
-# === END UPSTREAM ===
-
-# === BKT (managed by bkt) ===
-# === END BKT ===
-
-RUN bootc container lint
-`
+`,
+	})
 	if got := read(t, root, HostFile); got != wantHost {
 		t.Errorf("Containerfile:\n%s\nwant:\n%s", got, wantHost)
 	}
-	wantToolbox := `FROM registry.fedoraproject.org/fedora-toolbox:43
-
-# === COPR REPOSITORIES (managed by bkt) ===
-RUN dnf -y copr enable atim/starship
-# === END COPR REPOSITORIES ===
-
-# === TOOLBOX PACKAGES (managed by bkt) ===
-RUN dnf install -y \
+	wantToolbox := filled(toolboxTemplate, map[string]string{
+		"COPR REPOSITORIES": "RUN dnf -y copr enable atim/starship\n",
+		"TOOLBOX PACKAGES": `RUN dnf install -y \
         gcc \
         make \
     && dnf clean all
-# === END TOOLBOX PACKAGES ===
-`
+`,
+	})
 	if got := read(t, root, ToolboxFile); got != wantToolbox {
 		t.Errorf("toolbox/Containerfile:\n%s\nwant:\n%s", got, wantToolbox)
 	}
@@ -403,8 +406,7 @@ func TestMissingFiles(t *testing.T) {
 		empty := t.TempDir()
 		e := assertCode(t, run(empty), fail.Validation)
 		if !strings.Contains(e.Message, "Containerfile does not exist") ||
-			!slices.ContainsFunc(e.NextSteps, func(s string) bool { return strings.Contains(s, "git checkout -- Containerfile") }) ||
-			!slices.ContainsFunc(e.NextSteps, func(s string) bool { return strings.Contains(s, "bkt containerfile sync --add-missing") }) {
+			!failtest.HasStep(e, "git checkout -- Containerfile") || !failtest.HasStep(e, "bkt containerfile sync --add-missing") {
 			t.Errorf("%s: %s %q", name, e.Message, e.NextSteps)
 		}
 		if _, err := os.Stat(filepath.Join(empty, HostFile)); !os.IsNotExist(err) {
@@ -425,14 +427,7 @@ func TestMissingFiles(t *testing.T) {
 	assertCode(t, err, fail.Validation)
 	pending := repoWith(t, map[string]string{HostFile: hostTemplate})
 	tb := &manifest.ToolboxPackages{}
-	fd, err := manifest.Edit(pending, tb, func() error {
-		manifest.AddName(&tb.Packages, "gcc")
-		return nil
-	}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = Regenerate(pending, false, fd)
+	_, err = Regenerate(pending, false, pendingAdd(t, pending, tb, &tb.Packages, "gcc"))
 	assertCode(t, err, fail.Validation)
 }
 
@@ -476,14 +471,7 @@ func TestRegenerateToleratesOnlyEmptyMissingSections(t *testing.T) {
 func TestRegenerateWithPendingEdit(t *testing.T) {
 	root := repoWith(t, map[string]string{HostFile: hostTemplate})
 	pkgs := &manifest.SystemPackages{}
-	fd, err := manifest.Edit(root, pkgs, func() error {
-		manifest.AddName(&pkgs.Packages, "htop")
-		return nil
-	}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	diffs, err := Regenerate(root, false, fd)
+	diffs, err := Regenerate(root, false, pendingAdd(t, root, pkgs, &pkgs.Packages, "htop"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func (d Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Chang
 	case ActRemove, ActOverrideRemove:
 		st, err := ost.Status(ctx)
 		if err != nil {
-			return nil, queryFailed(err, "read the layered packages (rpm-ostree status)", c)
+			return nil, queries.Machine(err, "read the layered packages (rpm-ostree status)", c)
 		}
 		next := st.Next()
 		var todo []string
@@ -59,11 +59,11 @@ func (d Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Chang
 func installCmds(ctx context.Context, dnf *dnfsys.Dnf, ost rpmostree.RpmOstree, c pipeline.Change) ([]run.Cmd, error) {
 	st, err := ost.Status(ctx)
 	if err != nil {
-		return nil, queryFailed(err, "read the layered packages (rpm-ostree status)", c)
+		return nil, queries.Machine(err, "read the layered packages (rpm-ostree status)", c)
 	}
 	installed, err := dnf.Installed(ctx, c.IDs...)
 	if err != nil {
-		return nil, queryFailed(err, "read the installed packages", c)
+		return nil, queries.Machine(err, "read the installed packages", c)
 	}
 	have := dnfsys.Names(installed)
 	next, booted := st.Next(), st.Booted()
@@ -97,7 +97,7 @@ func installCmds(ctx context.Context, dnf *dnfsys.Dnf, ost rpmostree.RpmOstree, 
 func coprCmds(ctx context.Context, dnf *dnfsys.Dnf, c pipeline.Change) ([]run.Cmd, error) {
 	enabled, err := dnf.EnabledRepos(ctx)
 	if err != nil {
-		return nil, queryFailed(err, "list the enabled repositories", c)
+		return nil, queries.Machine(err, "list the enabled repositories", c)
 	}
 	verb := strings.TrimPrefix(c.Action, "copr-")
 	var cmds []run.Cmd
@@ -115,34 +115,24 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 	switch c.Action {
 	case ActCoprEnable, ActCoprDisable:
 		var coprs manifest.CoprRepos
-		d, err := manifest.Edit(root, &coprs, func() error {
-			for _, id := range c.IDs {
-				cp := manifest.Copr{Name: id}
-				if old := coprs.Find(id); old != nil {
-					cp.GPGCheck = old.GPGCheck
-				}
-				if c.Action == ActCoprDisable {
-					off := false
-					cp.Enabled = &off
-				}
-				coprs.Upsert(cp)
+		return manifest.EditEach(root, &coprs, c.IDs, func(id string) {
+			cp := manifest.Copr{Name: id}
+			if old := coprs.Find(id); old != nil {
+				cp.GPGCheck = old.GPGCheck
 			}
-			return nil
+			if c.Action == ActCoprDisable {
+				off := false
+				cp.Enabled = &off
+			}
+			coprs.Upsert(cp)
 		}, write)
-		return []manifest.FileDiff{d}, err
 	}
 	edit, ok := packageEdits[c.Action]
 	if !ok {
 		return nil, fmt.Errorf("dnf: unknown action %q", c.Action)
 	}
 	var pkgs manifest.SystemPackages
-	d, err := manifest.Edit(root, &pkgs, func() error {
-		for _, id := range c.IDs {
-			edit(&pkgs, id)
-		}
-		return nil
-	}, write)
-	return []manifest.FileDiff{d}, err
+	return manifest.EditEach(root, &pkgs, c.IDs, func(id string) { edit(&pkgs, id) }, write)
 }
 
 // packageEdits say how each action changes system-packages.json.

@@ -9,6 +9,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/testenv/failtest"
 )
 
 func commands(t *testing.T, m *machine, c pipeline.Change) []string {
@@ -68,7 +69,7 @@ func TestCommandsRemove(t *testing.T) {
 		return run.Result{ExitCode: -1}, &run.NotFoundError{Name: c.Name}
 	}}
 	_, err := dom.Commands(t.Context(), pipeline.Env{Runner: none}, change(dnf.ActRemove, "htop"))
-	if e := fail.As(err); e.Code != fail.External || !hasStep(e, "--pr-only") {
+	if e := fail.As(err); e.Code != fail.External || !failtest.HasStep(e, "--pr-only") {
 		t.Errorf("no rpm-ostree: %+v", e)
 	}
 }

@@ -65,7 +65,7 @@ func (d Domain) CoprList(ctx context.Context, env pipeline.Env, root string) ([]
 		rows = append(rows, CoprRow{Name: name, Enabled: true, State: lifecycle.Extra})
 	}
 	if qerr != nil {
-		return rows, queryFailed(qerr, "list the enabled repositories", pipeline.Change{Domain: Name, Action: "copr-list"})
+		return rows, queries.Machine(qerr, "list the enabled repositories", pipeline.Change{Domain: Name, Action: "copr-list"})
 	}
 	return rows, nil
 }

@@ -124,7 +124,7 @@ func checkName(action, id string) error {
 		e := fail.Wrap(fail.Usage, err, "%v", err)
 		switch action {
 		case ActCoprEnable, ActCoprDisable:
-			return e.Next("Example: bkt dnf " + cliAction(action) + " atim/starship")
+			return e.Next("Example: bkt dnf " + pipeline.CLIAction(action) + " atim/starship")
 		case ActGroupInstall, ActGroupRemove:
 			return e.Next("See the group ids (in parentheses): bkt dnf group list")
 		}

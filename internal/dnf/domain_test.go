@@ -11,6 +11,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/locallog"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/testenv/failtest"
 )
 
 var dom dnf.Domain
@@ -45,14 +46,14 @@ func TestValidateInstall(t *testing.T) {
 	// A typo: exit 5 with the close names of the enabled repositories.
 	e := fail.As(dom.Validate(ctx, m.env(), change(dnf.ActInstall, "fish", "htopp")))
 	if e.Code != fail.Validation || e.Message != "Package 'htopp' was not found in the enabled repositories" ||
-		len(e.DidYouMean) == 0 || e.DidYouMean[0] != "htop" || !hasStep(e, "bkt dnf search htopp") || !hasStep(e, "--force") {
+		len(e.DidYouMean) == 0 || e.DidYouMean[0] != "htop" || !failtest.HasStep(e, "bkt dnf search htopp") || !failtest.HasStep(e, "--force") {
 		t.Errorf("typo: %+v", e)
 	}
 
 	// Only a COPR offers starship, and copr-repos.json lacks it.
 	e = fail.As(dom.Validate(ctx, m.env(), change(dnf.ActInstall, "htop", "starship")))
 	if e.Code != fail.Validation || !strings.Contains(e.Message, "comes only from COPR atim/starship") ||
-		!hasStep(e, "bkt dnf copr enable atim/starship") {
+		!failtest.HasStep(e, "bkt dnf copr enable atim/starship") {
 		t.Errorf("untracked COPR: %+v", e)
 	}
 	// Declared but disabled is not enough.
@@ -96,11 +97,11 @@ func TestValidateInstallOffline(t *testing.T) {
 		return res, &run.ExitError{Cmd: c, Result: res}
 	}}
 	e := fail.As(dom.Validate(ctx, pipeline.Env{Runner: offline}, change(dnf.ActInstall, "htop")))
-	if e.Code != fail.Network || !hasStep(e, "bkt dnf install htop --force") {
+	if e.Code != fail.Network || !failtest.HasStep(e, "bkt dnf install htop --force") {
 		t.Errorf("offline: %+v", e)
 	}
 	e = fail.As(dom.Validate(ctx, pipeline.Env{Runner: offline}, change(dnf.ActGroupInstall, "dev-tools")))
-	if e.Code != fail.Network || !hasStep(e, "bkt dnf group install dev-tools --force") {
+	if e.Code != fail.Network || !failtest.HasStep(e, "bkt dnf group install dev-tools --force") {
 		t.Errorf("offline group: %+v", e)
 	}
 
@@ -120,7 +121,7 @@ func TestValidateGroupsAndCoprs(t *testing.T) {
 	}
 	// A display name cannot be recorded (the manifest and the Containerfile
 	// hold group ids): usage error pointing at the ids.
-	if e := fail.As(dom.Validate(ctx, m.env(), change(dnf.ActGroupInstall, "Development Tools"))); e.Code != fail.Usage || !hasStep(e, "bkt dnf group list") {
+	if e := fail.As(dom.Validate(ctx, m.env(), change(dnf.ActGroupInstall, "Development Tools"))); e.Code != fail.Usage || !failtest.HasStep(e, "bkt dnf group list") {
 		t.Errorf("group name: %+v", e)
 	}
 	if e := fail.As(dom.Validate(ctx, m.env(), change(dnf.ActGroupInstall, "nope"))); e.Code != fail.Validation {
@@ -146,7 +147,7 @@ func TestValidateGroupsAndCoprs(t *testing.T) {
 	// starship is declared and only atim/starship offers it.
 	m.write("copr-repos.json", `{"coprs": [{"name": "atim/starship"}, {"name": "other/thing"}]}`)
 	e := fail.As(dom.Validate(ctx, m.env(), change(dnf.ActCoprDisable, "atim/starship")))
-	if e.Code != fail.Validation || !strings.Contains(e.Message, "'starship'") || !hasStep(e, "bkt dnf remove starship") {
+	if e.Code != fail.Validation || !strings.Contains(e.Message, "'starship'") || !failtest.HasStep(e, "bkt dnf remove starship") {
 		t.Errorf("disable a needed COPR: %+v", e)
 	}
 	env := m.env()

@@ -4,15 +4,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/dnf"
-	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/testenv/repotest"
 	"github.com/bkt-dev/bkt/internal/testenv/rpmtest"
 )
 
@@ -67,18 +65,12 @@ func (m *machine) env() pipeline.Env {
 // write puts a manifest file in place.
 func (m *machine) write(name, content string) {
 	m.t.Helper()
-	if err := os.WriteFile(filepath.Join(m.root, "manifests", name), []byte(content), 0o644); err != nil {
-		m.t.Fatal(err)
-	}
+	repotest.WriteManifest(m.t, m.root, name, content)
 }
 
 func (m *machine) read(name string) string {
 	m.t.Helper()
-	data, err := os.ReadFile(filepath.Join(m.root, "manifests", name))
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	return string(data)
+	return repotest.ReadManifest(m.t, m.root, name)
 }
 
 // run runs cmds through the machine's runner (what the pipeline does).
@@ -97,10 +89,6 @@ func strs(cmds []run.Cmd) []string {
 		out[i] = c.String()
 	}
 	return out
-}
-
-func hasStep(e *fail.Error, part string) bool {
-	return slices.ContainsFunc(e.NextSteps, func(s string) bool { return strings.Contains(s, part) })
 }
 
 // scripted answers every command from a function and records argv.

@@ -35,7 +35,7 @@ func (d Domain) RemoveChanges(ctx context.Context, env pipeline.Env, names []str
 	if !prOnly {
 		var err error
 		if h, err = d.readHost(ctx, env, names); err != nil {
-			return nil, queryFailed(err, "read the installed packages", probe)
+			return nil, queries.Machine(err, "read the installed packages", probe)
 		}
 	}
 	for _, n := range names {

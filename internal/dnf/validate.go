@@ -3,7 +3,6 @@ package dnf
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -41,12 +40,8 @@ func (d Domain) validateInstall(ctx context.Context, env pipeline.Env, c pipelin
 			"If a COPR project provides it, track that first: bkt dnf copr enable OWNER/PROJECT",
 			"Install anyway (offline): "+run.Line("bkt", "dnf", "install", id, "--force"))
 	}
-	if env.Root == "" {
-		// --local without a repository: nothing will reach the image.
-		return nil
-	}
 	var coprs manifest.CoprRepos
-	if err := manifest.Load(env.Root, &coprs); err != nil {
+	if ok, err := loadRecorded(env, &coprs); !ok {
 		return err
 	}
 	for _, id := range c.IDs {
@@ -91,7 +86,7 @@ func (d Domain) validateGroup(ctx context.Context, env pipeline.Env, c pipeline.
 	for _, g := range c.IDs {
 		ok, err := dnf.GroupExists(ctx, g)
 		if err != nil {
-			return catalogFailed(err, "query the package groups", c)
+			return queries.Catalog(err, "query the package groups", c)
 		}
 		if !ok {
 			return fail.New(fail.Validation, "Group '%s' was not found in the enabled repositories", g).
@@ -102,11 +97,8 @@ func (d Domain) validateGroup(ctx context.Context, env pipeline.Env, c pipeline.
 }
 
 func validateGroupRemove(env pipeline.Env, c pipeline.Change) error {
-	if env.Root == "" {
-		return nil
-	}
 	var pkgs manifest.SystemPackages
-	if err := manifest.Load(env.Root, &pkgs); err != nil {
+	if ok, err := loadRecorded(env, &pkgs); !ok {
 		return err
 	}
 	for _, g := range c.IDs {
@@ -118,14 +110,25 @@ func validateGroupRemove(env pipeline.Env, c pipeline.Change) error {
 	return nil
 }
 
+// loadRecorded loads d from the change's repository. Without one (--local
+// outside a repository) nothing is recorded, so nothing reaches the image
+// and there is nothing to check it against: ok is false, and so it is when
+// d does not load (err).
+func loadRecorded(env pipeline.Env, d manifest.Doc) (ok bool, err error) {
+	if env.Root == "" {
+		return false, nil
+	}
+	if err := manifest.Load(env.Root, d); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // validateCoprDisable refuses to disable a COPR the manifest still needs:
 // a declared package that only it offers would break the image build.
 func (d Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
-	if env.Root == "" {
-		return nil
-	}
 	var coprs manifest.CoprRepos
-	if err := manifest.Load(env.Root, &coprs); err != nil {
+	if ok, err := loadRecorded(env, &coprs); !ok {
 		return err
 	}
 	var names []string
@@ -165,12 +168,12 @@ func (d Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pip
 
 // reposOf asks the enabled repositories (one repoquery) which of names
 // they offer: each name found, with the ids of the repositories that have
-// it. A failed query is catalogFailed, which --force skips.
+// it. A failed query is a catalog one, which --force skips.
 func (d Domain) reposOf(ctx context.Context, env pipeline.Env, c pipeline.Change, names []string) (map[string][]string, error) {
 	dnf, _ := d.tools(env)
 	found, err := dnf.Available(ctx, names...)
 	if err != nil {
-		return nil, catalogFailed(err, "query the enabled repositories", c)
+		return nil, queries.Catalog(err, "query the enabled repositories", c)
 	}
 	repos := map[string][]string{}
 	for _, p := range found {
@@ -179,29 +182,19 @@ func (d Domain) reposOf(ctx context.Context, env pipeline.Env, c pipeline.Change
 	return repos, nil
 }
 
-// catalogFailed turns a failed repository query into an error: a download
-// failure is exit 7, anything else exit 4; both offer --force.
-func catalogFailed(err error, what string, c pipeline.Change) error {
-	return queryError(err, what, c, true)
+// queries words dnf's failed queries: a failed repository query is
+// catalog (a download failure exit 7, anything else exit 4), which --force
+// skips; a failed query of this machine is not. The adapters' own errors
+// (dnf is not installed…) are kept as they are.
+var queries = pipeline.Queries{
+	Domain: Name,
+	Skip:   "the check",
+	Check:  []string{"See every command bkt runs: bkt -v dnf diff"},
+	Known: func(err error, _ string, _ pipeline.Change) error {
+		var fe *fail.Error
+		if errors.As(err, &fe) {
+			return err
+		}
+		return nil
+	},
 }
-
-// queryFailed is catalogFailed for queries of this machine, which --force
-// does not skip.
-func queryFailed(err error, what string, c pipeline.Change) error {
-	return queryError(err, what, c, false)
-}
-
-func queryError(err error, what string, c pipeline.Change, catalog bool) error {
-	var fe *fail.Error
-	if errors.As(err, &fe) {
-		return err
-	}
-	e := fail.Query(err, "Could not %s", what)
-	if catalog {
-		return e.Next(fmt.Sprintf("Skip the check (offline): bkt dnf %s %s --force", cliAction(c.Action), run.Line(c.IDs...)))
-	}
-	return e.Next("See every command bkt runs: bkt -v dnf diff")
-}
-
-// cliAction is how the user typed an action: "copr-enable" is "copr enable".
-func cliAction(action string) string { return strings.Replace(action, "-", " ", 1) }

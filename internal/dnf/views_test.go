@@ -10,6 +10,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
+	"github.com/bkt-dev/bkt/internal/testenv/failtest"
 )
 
 func items(rep lifecycle.Report) []string {
@@ -136,7 +137,7 @@ func TestRemoveChanges(t *testing.T) {
 	}
 
 	_, err = dom.RemoveChanges(ctx, m.env(), []string{"htp"}, false)
-	if e := fail.As(err); e.Code != fail.Validation || !slices.Contains(e.DidYouMean, "htop") || !hasStep(e, "--pr-only") {
+	if e := fail.As(err); e.Code != fail.Validation || !slices.Contains(e.DidYouMean, "htop") || !failtest.HasStep(e, "--pr-only") {
 		t.Errorf("unknown: %+v", e)
 	}
 

@@ -84,13 +84,7 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 	default:
 		return nil, fmt.Errorf("extension: unknown action %q", c.Action)
 	}
-	fd, err := manifest.Edit(root, &m, func() error {
-		for _, uuid := range c.IDs {
-			edit(uuid)
-		}
-		return nil
-	}, write)
-	return []manifest.FileDiff{fd}, err
+	return manifest.EditEach(root, &m, c.IDs, edit, write)
 }
 
 // Commands implements pipeline.Domain: the steps that make the change real

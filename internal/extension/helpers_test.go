@@ -14,6 +14,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/run"
 	ext "github.com/bkt-dev/bkt/internal/system/extensions"
 	"github.com/bkt-dev/bkt/internal/testenv/egotest"
+	"github.com/bkt-dev/bkt/internal/testenv/repotest"
 )
 
 // world is one hermetic machine: real gsettings on the keyfile backend in
@@ -91,9 +92,7 @@ func (w *world) keys() (enabled, disabled string) {
 func (w *world) writeManifest(body string) {
 	w.t.Helper()
 	data := `{"$schema": "../schemas/gnome-extensions.schema.json", "extensions": [` + body + "]}\n"
-	if err := os.WriteFile(filepath.Join(w.root, "manifests", "gnome-extensions.json"), []byte(data), 0o644); err != nil {
-		w.t.Fatal(err)
-	}
+	repotest.WriteManifest(w.t, w.root, "gnome-extensions.json", data)
 }
 
 func (w *world) manifest() string {

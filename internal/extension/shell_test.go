@@ -51,17 +51,7 @@ func (r *logRunner) queries() int {
 func shellWorld(t *testing.T, shell bool) (*world, *shelltest.Bus) {
 	t.Helper()
 	w := newWorld(t)
-	b, err := shelltest.StartBus(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	if shell {
-		if err := b.StartShell(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", b.Address)
+	b := shelltest.Session(t, shell)
 	for _, u := range []string{hello, "two@example.com", "broken@example.com"} {
 		w.installByHand(ext.UserDir(w.data), u)
 	}

@@ -97,7 +97,7 @@ func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Chan
 	f := adapter(env)
 	remotes, err := f.Remotes(ctx)
 	if err != nil {
-		return catalogFailed(err, "list the flatpak remotes", c)
+		return queries.Catalog(err, "list the flatpak remotes", c)
 	}
 	var inScope, elsewhere []string
 	for _, r := range remotes {
@@ -129,7 +129,7 @@ func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Chan
 	warnUndeclared(env, remote, scope, remotes, c)
 	apps, err := f.RemoteApps(ctx, scope, remote)
 	if err != nil {
-		return catalogFailed(err, "read the catalog of remote '"+remote+"'", c)
+		return queries.Catalog(err, "read the catalog of remote '"+remote+"'", c)
 	}
 	for _, id := range c.IDs {
 		if slices.Contains(apps, id) {
@@ -234,7 +234,7 @@ func (Domain) validateRemove(ctx context.Context, env pipeline.Env, c pipeline.C
 		if qerr != nil {
 			// We could not look: never say "not installed" then, with
 			// --force or without.
-			return queryFailed(qerr, "list the installed apps", c)
+			return queries.Machine(qerr, "list the installed apps", c)
 		}
 		return fail.New(fail.Validation, "App '%s' is neither in the manifest nor installed", id).
 			Suggest(suggest.Closest(id, known, 3)...).
@@ -243,28 +243,21 @@ func (Domain) validateRemove(ctx context.Context, env pipeline.Env, c pipeline.C
 	return nil
 }
 
-// queryFailed turns a failed flatpak query into an error: a network failure
-// is exit 7, anything else exit 4. A failed catalog query offers --force,
-// which skips catalog checks; a failed query of this machine does not.
-func queryFailed(err error, what string, c pipeline.Change) error {
-	return queryError(err, what, c, false)
-}
-
-func catalogFailed(err error, what string, c pipeline.Change) error {
-	return queryError(err, what, c, true)
-}
-
-func queryError(err error, what string, c pipeline.Change, catalog bool) error {
-	var nf *run.NotFoundError
-	if errors.As(err, &nf) {
-		return fail.Wrap(fail.External, err, "Could not %s: flatpak is not installed", what).
-			Next("Install flatpak, or record the change only: bkt flatpak " + c.Action + " " + run.Line(c.IDs...) + " --pr-only --force")
-	}
-	e := fail.Query(err, "Could not %s", what)
-	if catalog {
-		return e.Next("Skip the catalog check (offline): bkt flatpak " + c.Action + " " + run.Line(c.IDs...) + " --force")
-	}
-	return e.Next("Check flatpak itself: flatpak list", "See every command bkt runs: bkt -v flatpak list")
+// queries words flatpak's failed queries: a network failure is exit 7,
+// anything else exit 4. A failed catalog query offers --force, which skips
+// catalog checks; a failed query of this machine does not.
+var queries = pipeline.Queries{
+	Domain: "flatpak",
+	Skip:   "the catalog check",
+	Check:  []string{"Check flatpak itself: flatpak list", "See every command bkt runs: bkt -v flatpak list"},
+	Known: func(err error, what string, c pipeline.Change) error {
+		var nf *run.NotFoundError
+		if errors.As(err, &nf) {
+			return fail.Wrap(fail.External, err, "Could not %s: flatpak is not installed", what).
+				Next("Install flatpak, or record the change only: bkt flatpak " + c.Action + " " + run.Line(c.IDs...) + " --pr-only --force")
+		}
+		return nil
+	},
 }
 
 // Commands implements pipeline.Domain: the one flatpak command that makes
@@ -277,7 +270,7 @@ func (Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change)
 	case ActAdd:
 		installed, err := f.Installed(ctx)
 		if err != nil {
-			return nil, queryFailed(err, "list the installed apps", c)
+			return nil, queries.Machine(err, "list the installed apps", c)
 		}
 		var refs []string
 		for _, id := range c.IDs {
@@ -292,7 +285,7 @@ func (Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change)
 	case ActRemove:
 		installed, err := f.Installed(ctx)
 		if err != nil {
-			return nil, queryFailed(err, "list the installed apps", c)
+			return nil, queries.Machine(err, "list the installed apps", c)
 		}
 		byScope := map[string][]string{}
 		for _, i := range installed {
@@ -310,7 +303,7 @@ func (Domain) Commands(ctx context.Context, env pipeline.Env, c pipeline.Change)
 	case ActRemoteAdd, ActRemoteRemove:
 		remotes, err := f.Remotes(ctx)
 		if err != nil {
-			return nil, queryFailed(err, "list the flatpak remotes", c)
+			return nil, queries.Machine(err, "list the flatpak remotes", c)
 		}
 		exists := slices.ContainsFunc(remotes, func(r fp.Remote) bool { return r.Name == c.IDs[0] && r.Scope == scope })
 		if c.Action == ActRemoteAdd && !exists {
@@ -329,24 +322,16 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 	switch c.Action {
 	case ActAdd, ActCapture:
 		var apps manifest.FlatpakApps
-		d, err := manifest.Edit(root, &apps, func() error {
-			for _, id := range c.IDs {
-				apps.Upsert(manifest.FlatpakApp{ID: id, Remote: o.remote(), Scope: o.scope(), Branch: o.Branch})
-			}
-			return nil
+		return manifest.EditEach(root, &apps, c.IDs, func(id string) {
+			apps.Upsert(manifest.FlatpakApp{ID: id, Remote: o.remote(), Scope: o.scope(), Branch: o.Branch})
 		}, write)
-		return []manifest.FileDiff{d}, err
 	case ActRemove:
 		var apps manifest.FlatpakApps
-		d, err := manifest.Edit(root, &apps, func() error {
-			for _, id := range c.IDs {
-				for _, s := range o.scopes() {
-					apps.Remove(id, s)
-				}
+		return manifest.EditEach(root, &apps, c.IDs, func(id string) {
+			for _, s := range o.scopes() {
+				apps.Remove(id, s)
 			}
-			return nil
 		}, write)
-		return []manifest.FileDiff{d}, err
 	case ActRemoteAdd:
 		var remotes manifest.FlatpakRemotes
 		d, err := manifest.Edit(root, &remotes, func() error {

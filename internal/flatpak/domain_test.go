@@ -10,6 +10,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/flatpak"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/testenv/failtest"
 )
 
 var dom flatpak.Domain
@@ -17,10 +18,6 @@ var dom flatpak.Domain
 func addChange(scope, remote string, ids ...string) pipeline.Change {
 	return pipeline.Change{Domain: "flatpak", Action: flatpak.ActAdd, IDs: ids,
 		Options: flatpak.Options{Scope: scope, Remote: remote}}
-}
-
-func hasStep(e *fail.Error, part string) bool {
-	return slices.ContainsFunc(e.NextSteps, func(s string) bool { return strings.Contains(s, part) })
 }
 
 // declareRemotes declares the machine's remotes in the repository, as a
@@ -48,14 +45,14 @@ func TestValidateAdd(t *testing.T) {
 	err := dom.Validate(ctx, m.penv(), addChange("user", "local", appA, "org.example.Appp"))
 	e := fail.As(err)
 	if e.Code != fail.Validation || !strings.Contains(e.Message, "'org.example.Appp' was not found in remote 'local'") ||
-		len(e.DidYouMean) == 0 || e.DidYouMean[0] != appA || !hasStep(e, "--force") || !hasStep(e, "bkt flatpak search Appp") {
+		len(e.DidYouMean) == 0 || e.DidYouMean[0] != appA || !failtest.HasStep(e, "--force") || !failtest.HasStep(e, "bkt flatpak search Appp") {
 		t.Errorf("typo: %+v", e)
 	}
 
 	// An unknown remote: suggestions from the remotes of that scope.
 	e = fail.As(dom.Validate(ctx, m.penv(), addChange("user", "locl", appA)))
 	if e.Code != fail.Validation || !strings.Contains(e.Message, "Remote 'locl'") || !slices.Equal(e.DidYouMean, []string{"local"}) ||
-		!hasStep(e, "bkt flatpak remote add locl") {
+		!failtest.HasStep(e, "bkt flatpak remote add locl") {
 		t.Errorf("unknown remote: %+v", e)
 	}
 	// A remote that exists, in the other installation: say so.
@@ -83,7 +80,7 @@ func TestValidateAddBrokenFlatpak(t *testing.T) {
 		b := broken(m.r, "error: Unable to load summary from remote local: something broke", sub)
 		e := fail.As(dom.Validate(ctx, pipeline.Env{Runner: b, Root: m.root}, c))
 		if e.Code != fail.External || strings.Contains(e.Message, "not found") || !strings.Contains(e.Detail, "something broke") ||
-			!hasStep(e, "--force") {
+			!failtest.HasStep(e, "--force") {
 			t.Errorf("%s fails: %+v", sub, e)
 		}
 	}

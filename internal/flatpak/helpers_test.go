@@ -13,6 +13,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/testenv/flatpaktest"
+	"github.com/bkt-dev/bkt/internal/testenv/repotest"
 )
 
 const (
@@ -127,18 +128,12 @@ func (m *machine) runAll(cmds []run.Cmd) {
 
 func (m *machine) writeManifest(name, content string) {
 	m.t.Helper()
-	if err := os.WriteFile(filepath.Join(m.root, "manifests", name), []byte(content), 0o644); err != nil {
-		m.t.Fatal(err)
-	}
+	repotest.WriteManifest(m.t, m.root, name, content)
 }
 
 func (m *machine) readManifest(name string) string {
 	m.t.Helper()
-	b, err := os.ReadFile(filepath.Join(m.root, "manifests", name))
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	return string(b)
+	return repotest.ReadManifest(m.t, m.root, name)
 }
 
 func (m *machine) penv() pipeline.Env { return pipeline.Env{Runner: m.r, Root: m.root} }

@@ -66,7 +66,7 @@ func List(ctx context.Context, r run.Runner, root string) ([]Row, error) {
 	sort.Slice(extra, func(a, b int) bool { return strings.ToLower(extra[a].ID) < strings.ToLower(extra[b].ID) })
 	rows = append(rows, extra...)
 	if qerr != nil {
-		return rows, queryFailed(qerr, "list the installed apps", pipeline.Change{Action: "list"})
+		return rows, queries.Machine(qerr, "list the installed apps", pipeline.Change{Action: "list"})
 	}
 	return rows, nil
 }
@@ -88,7 +88,7 @@ func SyncPlan(ctx context.Context, r run.Runner, root string, prune bool) ([]run
 	f := fp.Flatpak{R: r}
 	liveRemotes, err := f.Remotes(ctx)
 	if err != nil {
-		return nil, nil, queryFailed(err, "list the flatpak remotes", pipeline.Change{Action: "sync"})
+		return nil, nil, queries.Machine(err, "list the flatpak remotes", pipeline.Change{Action: "sync"})
 	}
 	rows, err := List(ctx, r, root)
 	if err != nil {
@@ -221,7 +221,7 @@ func ListRemotes(ctx context.Context, r run.Runner, root string) ([]RemoteRow, e
 		}
 	}
 	if qerr != nil {
-		return rows, queryFailed(qerr, "list the flatpak remotes", pipeline.Change{Action: "remote list"})
+		return rows, queries.Machine(qerr, "list the flatpak remotes", pipeline.Change{Action: "remote list"})
 	}
 	return rows, nil
 }

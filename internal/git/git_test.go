@@ -12,6 +12,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/testenv/gittest"
+	"github.com/bkt-dev/bkt/internal/testenv/tabletest"
 )
 
 // setup makes a hermetic git environment, a bare origin and a clone with
@@ -231,16 +232,12 @@ func TestGitMissing(t *testing.T) {
 }
 
 func TestHeadline(t *testing.T) {
-	for in, want := range map[string]string{
+	tabletest.Strings(t, "headline", headline, map[string]string{
 		"hint: x\nfatal: bad thing\n":  "bad thing",
 		"error: failed to push\nhint:": "failed to push",
 		"\n  plain\n":                  "plain",
 		"":                             "",
-	} {
-		if got := headline(in); got != want {
-			t.Errorf("headline(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestInit(t *testing.T) {

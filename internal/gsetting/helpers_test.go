@@ -11,6 +11,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/gsetting"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/testenv/gsettingstest"
+	"github.com/bkt-dev/bkt/internal/testenv/repotest"
 )
 
 const schema = gsettingstest.SchemaID
@@ -56,18 +57,12 @@ func (f *fixture) get(t *testing.T, schema, key string) string {
 
 func (f *fixture) writeManifest(t *testing.T, body string) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(f.root, "manifests", "gsettings.json"), []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	repotest.WriteManifest(t, f.root, "gsettings.json", body)
 }
 
 func (f *fixture) manifest(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(f.root, "manifests", "gsettings.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return repotest.ReadManifest(t, f.root, "gsettings.json")
 }
 
 // keyfile returns the user's stored settings ("" when none were stored).

@@ -35,6 +35,19 @@ func NewFileDiff(path string, before, after []byte) FileDiff {
 	return fd
 }
 
+// EditEach is Edit for a domain's Apply that changes one document the
+// same way for each name of a change: edit(id) for each of ids, in order.
+// It returns the document's diff as the list Apply returns.
+func EditEach(root string, d Doc, ids []string, edit func(id string), write bool) ([]FileDiff, error) {
+	fd, err := Edit(root, d, func() error {
+		for _, id := range ids {
+			edit(id)
+		}
+		return nil
+	}, write)
+	return []FileDiff{fd}, err
+}
+
 // Edit is the one read-modify-write of a manifest. Holding the file's lock,
 // it loads root's file into d (validating it), runs edit (which changes d),
 // and formats the result canonically; when write is set and the edit

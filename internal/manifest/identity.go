@@ -52,6 +52,30 @@ func nameDuplicates(field, what string, list []string) []Problem {
 		func(s string) string { return fmt.Sprintf("%s %q", what, s) })
 }
 
+// nameList is a manifest's list of plain names (packages, groups, COPRs):
+// its JSON field, what one entry is called in a problem, and the list.
+type nameList struct {
+	field, what string
+	names       *[]string
+}
+
+// normalizeLists writes each list as [] when empty, sorted by name.
+func normalizeLists(lists []nameList) {
+	for _, l := range lists {
+		*l.names = orEmpty(*l.names)
+		sortNames(*l.names)
+	}
+}
+
+// checkLists reports the names that stand twice in a list.
+func checkLists(lists []nameList) []Problem {
+	var probs []Problem
+	for _, l := range lists {
+		probs = append(probs, nameDuplicates(l.field, l.what, *l.names)...)
+	}
+	return probs
+}
+
 // HasName reports whether list holds name (exact match).
 func HasName(list []string, name string) bool {
 	return slices.Contains(list, name)

@@ -17,18 +17,21 @@ type SystemPackages struct {
 func (*SystemPackages) Name() string { return "system-packages" }
 func (*SystemPackages) Path() string { return "manifests/system-packages.json" }
 
+func (m *SystemPackages) lists() []nameList {
+	return []nameList{
+		{"packages", "package", &m.Packages},
+		{"groups", "group", &m.Groups},
+		{"excluded", "excluded package", &m.Excluded},
+	}
+}
+
 func (m *SystemPackages) normalize() {
 	defaultSchema(&m.Schema, m)
-	m.Packages, m.Groups, m.Excluded = orEmpty(m.Packages), orEmpty(m.Groups), orEmpty(m.Excluded)
-	sortNames(m.Packages)
-	sortNames(m.Groups)
-	sortNames(m.Excluded)
+	normalizeLists(m.lists())
 }
 
 func (m *SystemPackages) check() []Problem {
-	probs := nameDuplicates("packages", "package", m.Packages)
-	probs = append(probs, nameDuplicates("groups", "group", m.Groups)...)
-	probs = append(probs, nameDuplicates("excluded", "excluded package", m.Excluded)...)
+	probs := checkLists(m.lists())
 	for i, name := range m.Excluded {
 		if j := slices.Index(m.Packages, name); j >= 0 {
 			probs = append(probs, Problem{
@@ -120,16 +123,17 @@ func (m *ToolboxPackages) ContainerOrDefault() string {
 func (*ToolboxPackages) Name() string { return "toolbox-packages" }
 func (*ToolboxPackages) Path() string { return "manifests/toolbox-packages.json" }
 
-func (m *ToolboxPackages) normalize() {
-	defaultSchema(&m.Schema, m)
-	m.Packages, m.Groups, m.Coprs = orEmpty(m.Packages), orEmpty(m.Groups), orEmpty(m.Coprs)
-	sortNames(m.Packages)
-	sortNames(m.Groups)
-	sortNames(m.Coprs)
+func (m *ToolboxPackages) lists() []nameList {
+	return []nameList{
+		{"packages", "package", &m.Packages},
+		{"groups", "group", &m.Groups},
+		{"coprs", "COPR", &m.Coprs},
+	}
 }
 
-func (m *ToolboxPackages) check() []Problem {
-	probs := nameDuplicates("packages", "package", m.Packages)
-	probs = append(probs, nameDuplicates("groups", "group", m.Groups)...)
-	return append(probs, nameDuplicates("coprs", "COPR", m.Coprs)...)
+func (m *ToolboxPackages) normalize() {
+	defaultSchema(&m.Schema, m)
+	normalizeLists(m.lists())
 }
+
+func (m *ToolboxPackages) check() []Problem { return checkLists(m.lists()) }

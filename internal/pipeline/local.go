@@ -72,10 +72,7 @@ func (p *Pipeline) commitLocal(ctx context.Context, entries []locallog.Entry, o 
 		return res, err
 	}
 	if o.DryRun {
-		res.Plan = pl
-		res.setManifest(pl.Files())
-		res.Success = true
-		return res, nil
+		return res.setPlanned(pl), nil
 	}
 	out, err := p.publish(ctx, pl, pub, body(changes, "Recorded with --local and applied on the machine that made these changes."), o)
 	res.setOutcome(out)

@@ -146,10 +146,7 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 	}
 
 	if o.DryRun {
-		res.Plan = pl
-		res.setManifest(pl.Files())
-		res.Success = true
-		return res, nil
+		return res.setPlanned(pl), nil
 	}
 
 	// 2. Local effect. A failure stops here: no manifest, no PR.

@@ -94,6 +94,15 @@ func (r *Result) setManifest(diffs []manifest.FileDiff) {
 	r.ManifestUpdate = &ManifestUpdate{File: strings.Join(files, ","), Diff: text.String()}
 }
 
+// setPlanned makes r the result of a dry run that planned pl: the plan,
+// the manifest edits it would make, and success.
+func (r *Result) setPlanned(pl *Plan) *Result {
+	r.Plan = pl
+	r.setManifest(pl.Files())
+	r.Success = true
+	return r
+}
+
 func (r *Result) setOutcome(out Propagated) {
 	r.AlreadyProposed = out.AlreadyProposed
 	r.setManifest(out.Diffs)

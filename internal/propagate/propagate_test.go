@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/testenv/failtest"
 	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
@@ -149,9 +150,7 @@ func TestUniqueBranchNames(t *testing.T) {
 
 func TestNoTokenKeepsPushedBranchThenSubmit(t *testing.T) {
 	w := newWorld(t)
-	t.Setenv("GH_TOKEN", "")
-	t.Setenv("PATH", pathWithoutGH(t))
-	w.p = w.propagator()
+	w.withoutToken()
 
 	out, err := w.p.Propagate(ctx(t), addReq("org.gnome.Boxes"))
 	if fail.CodeOf(err) != fail.Git {
@@ -160,7 +159,7 @@ func TestNoTokenKeepsPushedBranchThenSubmit(t *testing.T) {
 	const compare = "https://github.com/me/distro/compare/main...bkt/flatpak-add-org.gnome.boxes?expand=1"
 	e := fail.As(err)
 	for _, want := range []string{"bkt pr submit", "gh auth login", "export GH_TOKEN=", compare} {
-		if !hasStep(e, want) {
+		if !failtest.HasStep(e, want) {
 			t.Errorf("next steps %q lack %q", e.NextSteps, want)
 		}
 	}
@@ -206,6 +205,15 @@ func TestNoTokenKeepsPushedBranchThenSubmit(t *testing.T) {
 
 // pathWithoutGH returns a PATH whose only program is git, so a gh
 // installed on the machine cannot supply a token.
+// withoutToken leaves the world no GitHub token: none in the environment
+// and no gh on PATH to ask. The propagator is made again to see it.
+func (w *world) withoutToken() {
+	w.t.Helper()
+	w.t.Setenv("GH_TOKEN", "")
+	w.t.Setenv("PATH", pathWithoutGH(w.t))
+	w.p = w.propagator()
+}
+
 func pathWithoutGH(t *testing.T) string {
 	t.Helper()
 	bin := t.TempDir()
@@ -237,7 +245,7 @@ func TestOfflineBasesOnLocalMain(t *testing.T) {
 	if parent := gittest.Git(t, w.work, "rev-parse", out.Branch+"^"); parent != localMain {
 		t.Errorf("based on %s, want local main %s", parent, localMain)
 	}
-	if !hasStep(fail.As(err), "bkt pr submit") {
+	if !failtest.HasStep(fail.As(err), "bkt pr submit") {
 		t.Errorf("next steps = %q", fail.As(err).NextSteps)
 	}
 	if !strings.Contains(w.log.String(), "basing the change on main") {
@@ -293,7 +301,7 @@ func TestMissingIdentity(t *testing.T) {
 	t.Setenv("GIT_CONFIG_GLOBAL", gc)
 
 	_, err := w.p.Propagate(ctx(t), addReq("org.gnome.Boxes"))
-	if fail.CodeOf(err) != fail.Git || !hasStep(fail.As(err), "git config --global user.email") {
+	if fail.CodeOf(err) != fail.Git || !failtest.HasStep(fail.As(err), "git config --global user.email") {
 		t.Fatalf("err = %v, next %q", err, fail.As(err).NextSteps)
 	}
 	if branches := gittest.Git(t, w.work, "branch", "--list", "bkt/*"); branches != "" {
@@ -345,7 +353,7 @@ func TestSubmitRejectedPush(t *testing.T) {
 	if fail.CodeOf(err) != fail.Git || !strings.Contains(e.Message, "rejected") {
 		t.Fatalf("err = %v", err)
 	}
-	if !hasStep(e, "git -C "+w.work+" pull") || !hasStep(e, "bkt pr submit") {
+	if !failtest.HasStep(e, "git -C "+w.work+" pull") || !failtest.HasStep(e, "bkt pr submit") {
 		t.Errorf("next steps = %q", e.NextSteps)
 	}
 }
@@ -353,7 +361,7 @@ func TestSubmitRejectedPush(t *testing.T) {
 func TestSubmitUnknownBranch(t *testing.T) {
 	w := newWorld(t)
 	_, err := w.p.Submit(ctx(t), "bkt/nope", "")
-	if fail.CodeOf(err) != fail.Usage || !hasStep(fail.As(err), "bkt pr list") {
+	if fail.CodeOf(err) != fail.Usage || !failtest.HasStep(fail.As(err), "bkt pr list") {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -420,15 +428,6 @@ func TestSlugAndNames(t *testing.T) {
 	}
 }
 
-func hasStep(e *fail.Error, sub string) bool {
-	for _, s := range e.NextSteps {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
-}
-
 func TestRepoRootBelowGitTopLevel(t *testing.T) {
 	w := newWorld(t)
 	// The distribution lives in distro/ of a larger git repository.
@@ -478,9 +477,7 @@ func TestPlanRunsNothing(t *testing.T) {
 
 func TestSubmitSkipsBranchMergedByHand(t *testing.T) {
 	w := newWorld(t)
-	t.Setenv("GH_TOKEN", "")
-	t.Setenv("PATH", pathWithoutGH(t))
-	w.p = w.propagator()
+	w.withoutToken()
 	out, err := w.p.Propagate(ctx(t), addReq("org.gnome.Boxes"))
 	if fail.CodeOf(err) != fail.Git || !out.Pushed {
 		t.Fatalf("propagate without token: %+v, %v", out, err)

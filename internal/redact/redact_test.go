@@ -1,9 +1,13 @@
 package redact
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/bkt-dev/bkt/internal/testenv/tabletest"
+)
 
 func TestURLs(t *testing.T) {
-	for in, want := range map[string]string{
+	tabletest.Strings(t, "URLs", URLs, map[string]string{
 		"http://x-access-token:SECRET@127.0.0.1/me/os":           "http://***@127.0.0.1/me/os",
 		"https://ghp_abc@github.com/me/os.git":                   "https://***@github.com/me/os.git",
 		"https://user:p@ss@github.com/me/os":                     "https://***@github.com/me/os",
@@ -16,9 +20,5 @@ func TestURLs(t *testing.T) {
 		"fatal: unable to access 'https://tok:x@h/o/n/': failed": "fatal: unable to access 'https://***@h/o/n/': failed",
 		"To https://a:b@h/o\n ! [rejected] and https://c@h2/o2":  "To https://***@h/o\n ! [rejected] and https://***@h2/o2",
 		"https://h/o?who=a@b":                                    "https://h/o?who=a@b",
-	} {
-		if got := URLs(in); got != want {
-			t.Errorf("URLs(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }

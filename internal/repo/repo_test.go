@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/testenv/failtest"
 )
 
 // hermetic isolates discovery from the machine: no BKT_REPO, a temp HOME
@@ -94,7 +95,7 @@ func TestDiscoverFlagWithoutRepoJSONIsUsageError(t *testing.T) {
 	if !strings.Contains(e.Message, "--repo") || !strings.Contains(e.Message, "repo.json") {
 		t.Errorf("message %q should name --repo and repo.json", e.Message)
 	}
-	if !hasStep(e, "bkt init "+empty) {
+	if !failtest.HasStep(e, "bkt init "+empty) {
 		t.Errorf("next steps %q lack bkt init", e.NextSteps)
 	}
 }
@@ -183,19 +184,10 @@ func TestDiscoverNothingFound(t *testing.T) {
 	}
 	e := fail.As(err)
 	for _, want := range []string{"bkt init DIR", "git clone URL && cd NAME", "bkt --repo DIR ..."} {
-		if !hasStep(e, want) {
+		if !failtest.HasStep(e, want) {
 			t.Errorf("next steps %q lack %q", e.NextSteps, want)
 		}
 	}
-}
-
-func hasStep(e *fail.Error, sub string) bool {
-	for _, s := range e.NextSteps {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
 }
 
 func TestInfoRoundTripAndDefaults(t *testing.T) {

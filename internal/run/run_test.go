@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bkt-dev/bkt/internal/testenv/tabletest"
 )
 
 // fake records the commands it is asked to run.
@@ -51,7 +53,7 @@ func TestExecEnvAndProgress(t *testing.T) {
 }
 
 func TestQuote(t *testing.T) {
-	for in, want := range map[string]string{
+	tabletest.Strings(t, "Quote", Quote, map[string]string{
 		"org.gnome.Boxes":         "org.gnome.Boxes",
 		"'prefer-dark'":           `"'prefer-dark'"`,
 		"it's $HOME":              `"it's \$HOME"`,
@@ -65,11 +67,7 @@ func TestQuote(t *testing.T) {
 		"x\x1b]0;HACKED\a\x1b[2J": `$'x\e]0;HACKED\x07\e[2J'`,
 		"it's\n\\":                `$'it\'s\n\\'`,
 		"c1\u009b":                `$'c1\xc2\x9b'`,
-	} {
-		if got := Quote(in); got != want {
-			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
-		}
-	}
+	})
 }
 
 // What Quote prints is what a shell gets back: paste it into bash and the

@@ -14,6 +14,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/repo"
+	"github.com/bkt-dev/bkt/internal/testenv/tabletest"
 )
 
 // writeRepo scaffolds a repository for alice/my-os in a new temp dir.
@@ -427,16 +428,12 @@ func TestBaseImageTags(t *testing.T) {
 }
 
 func TestTargetPath(t *testing.T) {
-	for in, want := range map[string]string{
+	tabletest.Strings(t, "targetPath", targetPath, map[string]string{
 		"dot-github/workflows/build.yml": ".github/workflows/build.yml",
 		"skel/dot-gitkeep":               "skel/.gitkeep",
 		"toolbox/Containerfile":          "toolbox/Containerfile",
 		"docs/not-dot-file":              "docs/not-dot-file",
-	} {
-		if got := targetPath(in); got != want {
-			t.Errorf("targetPath(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 // A seed whose fields drift from the manifest's Go type must fail, not

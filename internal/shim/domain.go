@@ -140,32 +140,23 @@ func (d Domain) Commands(_ context.Context, _ pipeline.Env, c pipeline.Change) (
 // Apply implements pipeline.Domain: edit manifests/host-shims.json.
 func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.FileDiff, error) {
 	var shims manifest.HostShims
-	var edit func() error
+	var edit func(name string)
 	switch c.Action {
 	case ActAdd, ActCapture:
-		edit = func() error {
-			for _, name := range c.IDs {
-				s := manifest.HostShim{Name: name}
-				// The manifest leaves the default (the name itself) implicit.
-				if h := hostOf(c, name); h != name {
-					s.Host = h
-				}
-				shims.Upsert(s)
+		edit = func(name string) {
+			s := manifest.HostShim{Name: name}
+			// The manifest leaves the default (the name itself) implicit.
+			if h := hostOf(c, name); h != name {
+				s.Host = h
 			}
-			return nil
+			shims.Upsert(s)
 		}
 	case ActRemove:
-		edit = func() error {
-			for _, name := range c.IDs {
-				shims.Remove(name)
-			}
-			return nil
-		}
+		edit = func(name string) { shims.Remove(name) }
 	default:
 		return nil, fmt.Errorf("shim: unknown action %q", c.Action)
 	}
-	fd, err := manifest.Edit(root, &shims, edit, write)
-	return []manifest.FileDiff{fd}, err
+	return manifest.EditEach(root, &shims, c.IDs, edit, write)
 }
 
 func readFailed(err error, path string) error {

@@ -8,10 +8,11 @@ import (
 	"testing"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/testenv/tabletest"
 )
 
 func TestClean(t *testing.T) {
-	for in, want := range map[string]string{
+	tabletest.Strings(t, "Clean", Clean, map[string]string{
 		"plain text":                              "plain text",
 		"two\nlines\tand a tab":                   "two\nlines\tand a tab",
 		"Bad credentials\x1b]0;HACKED\a\x1b[2J":   "Bad credentials",
@@ -29,11 +30,7 @@ func TestClean(t *testing.T) {
 		"unterminated \x1b]0;title\nnext":         "unterminated \nnext",
 		"dangling esc\x1b":                        "dangling esc",
 		"ünïcödé ✓":                               "ünïcödé ✓",
-	} {
-		if got := Clean(in); got != want {
-			t.Errorf("Clean(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestCleanLine(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/filekind"
 )
 
 // ManifestLimit is the largest manifest or repo.json bkt reads: far above
@@ -47,7 +48,7 @@ func Read(path, name string, limit int64) ([]byte, error) {
 		return nil, readFailed(err, name)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fail.New(fail.Validation, "%s is not a regular file (it is %s)", name, kind(fi.Mode())).
+		return nil, fail.New(fail.Validation, "%s is not a regular file (it is %s)", name, filekind.Name(fi.Mode())).
 			Next("Replace it with a regular file, or remove it: rm " + name)
 	}
 	if fi.Size() > limit {
@@ -73,23 +74,6 @@ func readFailed(err error, name string) error {
 	return fail.Wrap(fail.General, err, "Cannot read %s", name).
 		WithDetail("%v", err).
 		Next("Check the file and its permissions: ls -l " + name)
-}
-
-// kind names a file type in words.
-func kind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	}
-	return "a special file"
 }
 
 func size(n int64) string {

@@ -19,22 +19,6 @@ func (r *countingRunner) Run(ctx context.Context, c run.Cmd) (run.Result, error)
 	return run.Exec{}.Run(ctx, c)
 }
 
-func startBus(t *testing.T, withShell bool) *shelltest.Bus {
-	t.Helper()
-	b, err := shelltest.StartBus(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	if withShell {
-		if err := b.StartShell(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", b.Address)
-	return b
-}
-
 func TestShellOnBusWithoutASessionBus(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
 	r := &countingRunner{}
@@ -52,7 +36,7 @@ func TestShellOnBusWithoutASessionBus(t *testing.T) {
 }
 
 func TestShellOnBus(t *testing.T) {
-	b := startBus(t, false)
+	b := shelltest.Session(t, false)
 	if extensions.ShellOnBus(t.Context(), run.Exec{}) {
 		t.Error("a Shell on a bus without one")
 	}
@@ -65,7 +49,7 @@ func TestShellOnBus(t *testing.T) {
 }
 
 func TestEnableDisableCallTheShell(t *testing.T) {
-	b := startBus(t, true)
+	b := shelltest.Session(t, true)
 	for _, c := range []run.Cmd{extensions.EnableCmd("hello@example.com"), extensions.DisableCmd("hello@example.com")} {
 		if !c.Mutates || c.Where != run.Host {
 			t.Errorf("%s: Mutates %v, Where %v", c, c.Mutates, c.Where)

@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/bkt-dev/bkt/internal/filekind"
 )
 
 // Limits for unpacking: EGO itself refuses extensions over 5 MB
@@ -126,7 +128,7 @@ func checkEntries(zr *zip.Reader, uuid string) error {
 		}
 		mode := f.Mode()
 		if !mode.IsRegular() && !mode.IsDir() {
-			return &InstallError{UUID: uuid, Reason: fmt.Sprintf("the zip entry %q is a %s, not a file or directory", f.Name, kind(mode))}
+			return &InstallError{UUID: uuid, Reason: fmt.Sprintf("the zip entry %q is %s, not a file or directory", f.Name, filekind.Name(mode))}
 		}
 		total += f.UncompressedSize64
 		if total > maxUnpacked {
@@ -157,20 +159,6 @@ func safeName(name string) bool {
 		return false
 	}
 	return filepath.IsLocal(filepath.FromSlash(name)) && !slices.Contains(strings.Split(name, "/"), "..")
-}
-
-func kind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeSymlink != 0:
-		return "symbolic link"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	}
-	return "special file"
 }
 
 func readMetadata(f *zip.File) (metadata, error) {

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -75,6 +76,26 @@ func StartBus(dir string) (*Bus, error) {
 		return nil, fmt.Errorf("shelltest: dbus-daemon pid %q: %w", lines[1], err)
 	}
 	return &Bus{Address: lines[0], Log: filepath.Join(dir, "shell-calls.log"), dir: dir, daemon: pid}, nil
+}
+
+// Session makes a private bus the session bus of test t
+// (DBUS_SESSION_BUS_ADDRESS), with the fake Shell on it when withShell,
+// and stops it when t ends. It fails t when the bus or the Shell cannot
+// start.
+func Session(t testing.TB, withShell bool) *Bus {
+	t.Helper()
+	b, err := StartBus(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	if withShell {
+		if err := b.StartShell(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", b.Address)
+	return b
 }
 
 // Start starts a bus with the fake Shell on it.
