@@ -209,30 +209,20 @@ func (p *Pipeline) previewAtBase(ctx context.Context, changes []Change, o Option
 // proposed anew (as it would be offline).
 const proposedBudget = 5 * time.Second
 
-// proposed names the pending bkt branch (its pull request, or the branch
-// itself before it has one) that already carries every one of changes, as
-// its commits' Bkt-Change trailers record them; "" when none does. It
-// reads one git log for all bkt branches and, when some were pushed, one
-// listing of the pull requests. Not knowing (git or GitHub failing) is
-// not an answer: the change is then proposed as usual.
+// proposed names the pull request (or bkt/batch) that already carries
+// every one of changes, as its commits' Bkt-Change trailers record them;
+// "" when none does. Git is read first; GitHub is asked (one listing) only
+// when a branch with a pull request carries them. Not knowing (git or
+// GitHub failing) is not an answer: the change is then proposed as usual.
 func (p *Pipeline) proposed(ctx context.Context, changes []Change) string {
-	states, _, err := p.Propagator.ListWithin(ctx, proposedBudget)
+	where, err := p.Propagator.Proposed(ctx, func(trailers []string) bool {
+		carried, err := ChangesFromTrailers(p.Registry, trailers)
+		return err == nil && carriesAll(carried, changes)
+	}, proposedBudget)
 	if err != nil {
 		return ""
 	}
-	for _, st := range states {
-		if !st.Pending() || len(st.Trailers) == 0 {
-			continue
-		}
-		carried, err := ChangesFromTrailers(p.Registry, st.Trailers)
-		if err != nil {
-			continue
-		}
-		if carriesAll(carried, changes) {
-			return st.Where()
-		}
-	}
-	return ""
+	return where
 }
 
 // carriesAll reports whether every change is among carried: the same

@@ -36,35 +36,6 @@ type BranchState struct {
 	// LastKnown is what bkt recorded (open, pushed) when State is Unknown.
 	LastKnown State    `json:"last_known,omitempty"`
 	Subjects  []string `json:"changes"` // commit subjects not yet in the base
-	// Trailers are the Bkt-Change values of those commits, in order: the
-	// changes the branch carries, as the pipeline reads them back.
-	Trailers []string `json:"-"`
-}
-
-// Pending reports whether the branch still proposes its changes: an open
-// pull request, or a branch not submitted yet (bkt/batch among them).
-// Merged and closed ones do not; nor do those GitHub gave no answer about
-// unless bkt last knew them pending.
-func (s BranchState) Pending() bool {
-	switch s.State {
-	case Open, Pushed, Unsubmitted:
-		return true
-	case Unknown:
-		return s.LastKnown == Open || s.LastKnown == Pushed || s.LastKnown == Unsubmitted
-	}
-	return false
-}
-
-// Where names where the branch's changes are proposed: "PR #42", or the
-// branch while it has no pull request.
-func (s BranchState) Where() string {
-	if s.PR != nil && s.PR.Number > 0 {
-		return fmt.Sprintf("PR #%d (%s)", s.PR.Number, s.PR.URL)
-	}
-	if s.URL != "" {
-		return "the pull request " + s.URL
-	}
-	return s.Branch
 }
 
 // List reports every local bkt/* branch. It reads the git config and, when
@@ -82,27 +53,9 @@ func (p *Propagator) List(ctx context.Context) ([]BranchState, error) {
 // Unknown rather than shown with a stale state as if current. note says
 // why GitHub's view is missing ("" when it is complete or not needed).
 func (p *Propagator) ListWithin(ctx context.Context, budget time.Duration) (states []BranchState, note string, err error) {
-	branches, err := p.Git.Branches(ctx, Prefix)
+	branches, recs, ahead, err := p.local(ctx)
 	if err != nil {
 		return nil, "", err
-	}
-	recs, err := p.records(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	// One git log per base (nearly always just the default branch), not
-	// one per bkt branch: bkt status runs this.
-	bases := map[string][]string{}
-	for _, b := range branches {
-		bases[p.branchBase(recs[b])] = append(bases[p.branchBase(recs[b])], b)
-	}
-	ahead := map[string][]git.Commit{}
-	for base, bs := range bases {
-		byBranch, err := p.Git.LogAhead(ctx, p.baseRefFor(ctx, base), bs)
-		if err != nil {
-			return nil, "", err
-		}
-		maps.Copy(ahead, byBranch)
 	}
 	pulls, errs, note := p.askGitHub(ctx, branches, recs, budget)
 	states = make([]BranchState, 0, len(branches))
@@ -113,8 +66,6 @@ func (p *Propagator) ListWithin(ctx context.Context, budget time.Duration) (stat
 		st.Subjects = make([]string, len(commits))
 		for i, c := range commits {
 			st.Subjects[i] = c.Subject
-			_, values := splitTrailers(c.Body)
-			st.Trailers = append(st.Trailers, values...)
 		}
 		switch {
 		case r.PR != "":
@@ -140,6 +91,74 @@ func (p *Propagator) ListWithin(ctx context.Context, budget time.Duration) (stat
 		states = append(states, st)
 	}
 	return states, note, nil
+}
+
+// local reads what git knows of the bkt branches: their names, bkt's
+// records of them, and the commits each has that its base does not — one
+// git log per base (nearly always just the default branch), not one per
+// bkt branch: bkt status runs this.
+func (p *Propagator) local(ctx context.Context) (branches []string, recs map[string]branchRecord, ahead map[string][]git.Commit, err error) {
+	if branches, err = p.Git.Branches(ctx, Prefix); err != nil {
+		return nil, nil, nil, err
+	}
+	if recs, err = p.records(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	bases := map[string][]string{}
+	for _, b := range branches {
+		bases[p.branchBase(recs[b])] = append(bases[p.branchBase(recs[b])], b)
+	}
+	ahead = map[string][]git.Commit{}
+	for base, bs := range bases {
+		byBranch, err := p.Git.LogAhead(ctx, p.baseRefFor(ctx, base), bs)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		maps.Copy(ahead, byBranch)
+	}
+	return branches, recs, ahead, nil
+}
+
+// Proposed finds a bkt branch that already proposes what carries accepts
+// (given the Bkt-Change values of a branch's commits): bkt/batch, or a
+// branch whose pull request is open. It reads git first and asks GitHub
+// (one listing, within budget) only about the branches that carry it and
+// have a pull request; one GitHub does not answer about counts as not
+// proposed. A branch not submitted yet, or pushed without its pull
+// request, is no proposal: the change's own run reuses and finishes it.
+// where names the pull request or branch; "" when none proposes it.
+func (p *Propagator) Proposed(ctx context.Context, carries func(trailers []string) bool, budget time.Duration) (where string, err error) {
+	branches, recs, ahead, err := p.local(ctx)
+	if err != nil {
+		return "", err
+	}
+	var withPR []string
+	for _, b := range branches {
+		var trailers []string
+		for _, c := range ahead[b] {
+			_, values := splitTrailers(c.Body)
+			trailers = append(trailers, values...)
+		}
+		if len(trailers) == 0 || !carries(trailers) {
+			continue
+		}
+		if b == BatchBranch {
+			return BatchBranch, nil
+		}
+		if recs[b].PR != "" {
+			withPR = append(withPR, b)
+		}
+	}
+	if len(withPR) == 0 {
+		return "", nil
+	}
+	pulls, _, _ := p.askGitHub(ctx, withPR, recs, budget)
+	for i := range withPR {
+		if pr := pulls[i]; pr != nil && pullState(pr) == Open {
+			return fmt.Sprintf("PR #%d (%s)", pr.Number, pr.URL), nil
+		}
+	}
+	return "", nil
 }
 
 // askGitHub learns the newest pull request of every pushed branch from
