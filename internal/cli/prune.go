@@ -85,7 +85,9 @@ func (a *App) remove(cmd *cobra.Command, p *propagate.Propagator, rm *propagate.
 		a.ui.Printf("? %s\n", rm.Note)
 	}
 	if a.json {
-		a.emit(removalResult{Removal: rm, Steps: rm.Lines()}, err)
+		out := *rm
+		out.Branches = orEmptySlice(out.Branches)
+		a.emit(removalResult{Removal: &out, Steps: rm.Lines()}, err)
 	}
 	return err
 }
