@@ -2,6 +2,7 @@ package propagate
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -151,5 +152,44 @@ func TestClose(t *testing.T) {
 	r, err = w.p.ClosePlan(ctx(t), "bkt/flatpak-add-org.example.b")
 	if err != nil || len(r.Steps) != 3 {
 		t.Fatalf("%v %v", r, err)
+	}
+}
+
+// A prune that fails on origin (unreachable) exits 6, says how to
+// finish, and keeps the local branch; once origin is back, the same
+// command finishes.
+func TestPruneOriginUnreachable(t *testing.T) {
+	w := newWorld(t)
+	if _, err := w.p.Propagate(ctx(t), addReq("org.example.A")); err != nil {
+		t.Fatalf("%v\n%s", err, w.log.String())
+	}
+	w.gh.Merge(1)
+	r, err := w.p.PrunePlan(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := w.origin + ".away"
+	if err := os.Rename(w.origin, moved); err != nil {
+		t.Fatal(err)
+	}
+	err = w.p.Remove(ctx(t), r, nil)
+	var fe *fail.Error
+	if !errors.As(err, &fe) || fe.Code != fail.Git || !slices.Contains(fe.NextSteps, "Then finish it: bkt pr prune") {
+		t.Fatalf("Remove: %#v", err)
+	}
+	if local := gittest.Git(t, w.work, "for-each-ref", "refs/heads/bkt/"); !strings.Contains(local, "bkt/flatpak-add-org.example.a") {
+		t.Errorf("local branches %q", local)
+	}
+	if err := os.Rename(moved, w.origin); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = w.p.PrunePlan(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.p.Remove(ctx(t), r, nil); err != nil {
+		t.Fatal(err)
+	}
+	if local, origin := w.branchesOf(t); len(local)+len(origin) != 0 {
+		t.Errorf("left: %v %v", local, origin)
 	}
 }
