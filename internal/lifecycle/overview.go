@@ -19,11 +19,8 @@ type Overview struct {
 	Context   string                  `json:"context"`
 	Domains   []Report                `json:"domains"`
 	LocalLog  []locallog.Entry        `json:"local_log"`
-	// Branches are the bkt/* branches still pending: unsubmitted, pushed,
-	// open (or unknown). Merged and closed ones are only counted, in
-	// Prunable: bkt pr prune deletes them.
-	Branches  []propagate.BranchState `json:"branches"`
-	Prunable  int                     `json:"prunable"`
+	Branches  []propagate.BranchState `json:"branches"` // the pending ones: unsubmitted, pushed, open, unknown
+	Prunable  int                     `json:"prunable"` // merged or closed: bkt pr prune deletes them
 	NextSteps []string                `json:"next_steps"`
 	// Errors holds the queries that failed ("repo", "branches", "github",
 	// "local_log"); what they would have shown is left out.
