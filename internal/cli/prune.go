@@ -74,6 +74,9 @@ func (a *App) remove(cmd *cobra.Command, p *propagate.Propagator, rm *propagate.
 			a.ui.Printf("  %s\n", l)
 		}
 	case len(rm.Steps) == 0:
+		if rm.Note != "" {
+			none = "Nothing to prune" // the note below says what is not known
+		}
 		a.ui.Done("%s", none)
 	default:
 		err = p.Remove(cmd.Context(), rm, a.ui)

@@ -66,8 +66,12 @@ func (p *Propagator) PrunePlan(ctx context.Context) (*Removal, error) {
 	}
 	r := &Removal{Note: note, retry: "bkt pr prune"}
 	exists := map[string]bool{}
+	unasked := 0
 	for _, s := range states {
 		exists[s.Branch] = true
+		if s.URL != "" && s.PR == nil && s.State == Open {
+			unasked++ // what bkt recorded: GitHub was not asked (no token)
+		}
 		if s.State != Merged && s.State != Closed {
 			continue
 		}
@@ -85,6 +89,12 @@ func (p *Propagator) PrunePlan(ctx context.Context) (*Removal, error) {
 		}
 		r.Branches = append(r.Branches, s)
 		r.Steps = append(r.Steps, steps...)
+	}
+	if unasked > 0 && r.Note == "" {
+		r.Note = fmt.Sprintf("GitHub does not list the pull request of %d bkt branches: they are kept", unasked)
+		if tok, _ := p.Forge.Token(ctx); tok == "" {
+			r.Note = fmt.Sprintf("GitHub was not asked (no token): the %d bkt branches with a pull request are kept until it says they are merged or closed", unasked)
+		}
 	}
 	for b := range recs {
 		if !exists[b] && strings.HasPrefix(b, Prefix) {

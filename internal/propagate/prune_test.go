@@ -193,3 +193,20 @@ func TestPruneOriginUnreachable(t *testing.T) {
 		t.Errorf("left: %v %v", local, origin)
 	}
 }
+
+// Without a token GitHub is not asked: the branches with a pull request
+// are kept, and the plan says why.
+func TestPruneWithoutToken(t *testing.T) {
+	w := newWorld(t)
+	if _, err := w.p.Propagate(ctx(t), addReq("org.example.A")); err != nil {
+		t.Fatalf("%v\n%s", err, w.log.String())
+	}
+	w.gh.Merge(1)
+	t.Setenv("GH_TOKEN", "")
+	t.Setenv("PATH", pathWithoutGH(t))
+	w.p = w.propagator()
+	r, err := w.p.PrunePlan(ctx(t))
+	if err != nil || len(r.Steps) != 0 || !strings.Contains(r.Note, "no token") {
+		t.Errorf("plan %q, note %q, %v", r.Lines(), r.Note, err)
+	}
+}
