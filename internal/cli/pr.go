@@ -113,7 +113,7 @@ submit only that one.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(submit, list)
+	cmd.AddCommand(submit, list, a.prPruneCmd(), a.prCloseCmd())
 	return cmd
 }
 
