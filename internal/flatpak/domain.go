@@ -113,7 +113,7 @@ func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Chan
 		if len(elsewhere) > 0 {
 			e.WithDetail("It exists in the %s installation: add --scope %s.", elsewhere[0], elsewhere[0])
 		}
-		if declared := declaredRemote(env.Root, remote, scope); declared != nil {
+		if declared := declaredRemote(env.Recorded(), remote, scope); declared != nil {
 			// The repository already knows the remote: this machine only
 			// lacks it, and apply adds it exactly as declared.
 			e.WithDetail("manifests/flatpak-remotes.json declares it (%s), but this machine does not have it yet.", declared.URL)
@@ -155,7 +155,7 @@ func warnUndeclared(env pipeline.Env, remote, scope string, onMachine []fp.Remot
 		return // --local without a repository: nothing is recorded
 	}
 	var declared manifest.FlatpakRemotes
-	if manifest.Load(env.Root, &declared) != nil || declared.Find(remote, scope) != nil {
+	if manifest.Load(env.Recorded(), &declared) != nil || declared.Find(remote, scope) != nil {
 		// An unreadable file is reported when the change is recorded.
 		return
 	}
