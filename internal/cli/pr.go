@@ -31,7 +31,7 @@ type branchesResult struct {
 func (a *App) prCmd() *cobra.Command {
 	cmd := group(&cobra.Command{
 		Use:   "pr",
-		Short: "bkt's branches and pull requests: submit what is pending, list their state",
+		Short: "bkt's branches and pull requests: submit what is pending, list, close and prune them",
 	})
 	var title string
 	submit := &cobra.Command{
