@@ -126,6 +126,7 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 			env.Landing = dir
 		}
 	}
+	var noops []Change // changes that change nothing where they land
 	for _, c := range changes {
 		d, err := p.domain(c)
 		if err != nil {
@@ -134,12 +135,14 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 		if err := d.Validate(ctx, env, c); err != nil {
 			return res, err
 		}
-		if env.Landing != "" {
-			// The next change of the command is checked with this one
-			// made. A manifest there that does not take it is reported
-			// where the commit is made, as before.
-			landOn(env.Landing, d, c)
+		if env.Landing != "" && !landOn(env.Landing, d, c) {
+			// Nothing to do where the commit lands: if that is because
+			// a pending pull request proposes the opposite, say so now.
+			noops = append(noops, c)
 		}
+	}
+	if err := p.reversed(ctx, noops); err != nil {
+		return res, err
 	}
 	pl, pub, err := p.plan(ctx, label, changes, o)
 	if err != nil {
@@ -214,22 +217,26 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 
 // landOn makes c's manifest edits in the landing copy dir (a temporary
 // copy of the branch the commit lands on, which nothing else reads), so
-// the command's next changes are checked with it made. The domain only
-// computes them (Apply without write); they are written here.
-func landOn(dir string, d Domain, c Change) {
+// the command's next changes are checked with it made, and reports whether
+// c changes anything there. The domain only computes the edits (Apply
+// without write); they are written here. A manifest there that does not
+// take the change is reported where the commit is made, as before.
+func landOn(dir string, d Domain, c Change) (changed bool) {
 	diffs, err := d.Apply(dir, c, false)
 	if err != nil {
-		return
+		return true
 	}
 	for _, fd := range diffs {
 		if !fd.Changed {
 			continue
 		}
+		changed = true
 		path := filepath.Join(dir, filepath.FromSlash(fd.Path))
 		if os.MkdirAll(filepath.Dir(path), 0o700) == nil {
 			_ = os.WriteFile(path, fd.After, 0o600)
 		}
 	}
+	return changed
 }
 
 // domain looks up the domain of c.

@@ -86,11 +86,7 @@ func (p *Pipeline) plan(ctx context.Context, label Label, changes []Change, o Op
 	if p.Propagator == nil {
 		return pl, nil, nil
 	}
-	where, err := p.proposed(ctx, changes)
-	if err != nil {
-		return nil, nil, err
-	}
-	if where != "" {
+	if where := p.proposed(ctx, changes); where != "" {
 		// An open pull request (or a branch not submitted yet) already
 		// carries every change: a second one would only duplicate it.
 		pl.AlreadyProposed = where
@@ -216,48 +212,46 @@ func (p *Pipeline) previewAtBase(ctx context.Context, changes []Change, o Option
 // proposed anew (as it would be offline).
 const proposedBudget = 5 * time.Second
 
-// What a pending branch's changes are to the command's changes.
-const (
-	carriesThem  = 1 // every change is already there
-	reversesThem = 2 // one undoes what the branch proposes
-)
-
 // proposed names the pull request (or bkt/batch) that already carries
 // every one of changes, as its commits' Bkt-Change trailers record them;
-// "" when none does. A change that undoes what one proposes (removing an
-// app an open pull request adds) is an error that names it: on the
-// branch the commit would land on there is nothing to undo, and the pull
-// request would add it back. Git is read first; GitHub is asked (one
-// listing) only when a branch with a pull request bears on the changes.
-// Not knowing (git or GitHub failing) is not an answer: the change is then
-// proposed as usual.
-func (p *Pipeline) proposed(ctx context.Context, changes []Change) (string, error) {
-	prop, ok, err := p.Propagator.Proposed(ctx, func(trailers []string) int {
+// "" when none does. Git is read first; GitHub is asked (one listing) only
+// when a branch with a pull request carries them. Not knowing (git or
+// GitHub failing) is not an answer: the change is then proposed as usual.
+func (p *Pipeline) proposed(ctx context.Context, changes []Change) string {
+	prop, ok, err := p.Propagator.Proposed(ctx, func(trailers []string) bool {
 		carried, err := ChangesFromTrailers(p.Registry, trailers)
-		switch {
-		case err != nil:
-			return 0
-		case carriesAll(carried, changes):
-			return carriesThem
-		case reversesAny(carried, changes):
-			return reversesThem
-		}
-		return 0
+		return err == nil && carriesAll(carried, changes)
 	}, proposedBudget)
 	if err != nil || !ok {
-		return "", nil
+		return ""
 	}
-	if prop.Kind == carriesThem {
-		return prop.Where, nil
+	return prop.Where
+}
+
+// reversed fails when one of noops — changes that change nothing on the
+// branch their commit lands on — undoes what a pending pull request (or
+// bkt/batch) proposes: removing an app an open pull request adds. Run as
+// usual it would undo it on this machine, commit nothing, and leave the
+// pull request to add it back; the error names it and the ways out.
+func (p *Pipeline) reversed(ctx context.Context, noops []Change) error {
+	if len(noops) == 0 || p.Propagator == nil {
+		return nil
+	}
+	prop, ok, err := p.Propagator.Proposed(ctx, func(trailers []string) bool {
+		carried, err := ChangesFromTrailers(p.Registry, trailers)
+		return err == nil && reversesAny(carried, noops)
+	}, proposedBudget)
+	if err != nil || !ok {
+		return nil
 	}
 	e := fail.New(fail.Validation, "%s proposes the opposite of this change, and is not merged yet", prop.Where).
-		WithDetail("The branch this change would be committed on does not have what that pull request adds, so there is nothing to undo there, and the pull request would add it back.")
+		WithDetail("The branch this change would be committed on is already that way, so there is nothing to commit, and the pull request, once merged, would undo it.")
 	if prop.PR > 0 {
 		e.Next("Drop that pull request instead: " + run.Line("bkt", "pr", "close", strconv.Itoa(prop.PR)))
 	} else {
 		e.Next("See what the batch holds: git log " + run.Quote(prop.Branch))
 	}
-	return "", e.Next("Or only undo it on this machine: add --local")
+	return e.Next("Or only undo it on this machine: add --local")
 }
 
 // opposite pairs the last word of an action with the one that undoes it

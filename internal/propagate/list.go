@@ -124,20 +124,16 @@ type Proposal struct {
 	Branch string
 	PR     int    // its open pull request; 0 for bkt/batch
 	Where  string // "PR #42 (URL)" or "bkt/batch"
-	// Kind is what the caller's classifier said of the branch's changes.
-	Kind int
 }
 
 // Proposed finds the first pending bkt branch — bkt/batch, or a branch
-// whose pull request is open — whose changes classify gives a non-zero
-// kind (given the Bkt-Change values of the branch's commits; say 1: it
-// already carries the new change, 2: it does the opposite). Git is read
-// first; GitHub is asked (one listing, within budget) only about the
-// branches classify picked that have a pull request, and one it does not
-// answer about does not count. A branch not submitted yet, or pushed
+// whose pull request is open — whose changes match (given the Bkt-Change
+// values of the branch's commits). Git is read first; GitHub is asked
+// (one listing, within budget) only about the matching branches that have
+// a pull request, and one it does not answer about does not count. A branch not submitted yet, or pushed
 // without its pull request, is no proposal: the change's own run reuses
 // and finishes it. ok is false when no branch qualifies.
-func (p *Propagator) Proposed(ctx context.Context, classify func(trailers []string) int, budget time.Duration) (prop Proposal, ok bool, err error) {
+func (p *Propagator) Proposed(ctx context.Context, match func(trailers []string) bool, budget time.Duration) (prop Proposal, ok bool, err error) {
 	branches, recs, ahead, err := p.local(ctx)
 	if err != nil {
 		return Proposal{}, false, err
@@ -152,13 +148,12 @@ func (p *Propagator) Proposed(ctx context.Context, classify func(trailers []stri
 		if len(trailers) == 0 {
 			continue
 		}
-		kind := classify(trailers)
 		switch {
-		case kind == 0:
+		case !match(trailers):
 		case b == BatchBranch:
-			return Proposal{Branch: b, Where: b, Kind: kind}, true, nil
+			return Proposal{Branch: b, Where: b}, true, nil
 		case recs[b].PR != "":
-			withPR = append(withPR, Proposal{Branch: b, Kind: kind})
+			withPR = append(withPR, Proposal{Branch: b})
 		}
 	}
 	if len(withPR) == 0 {
