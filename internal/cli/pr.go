@@ -114,6 +114,7 @@ submit only that one.`,
 		},
 	}
 	cmd.AddCommand(submit, list)
+	cmd.AddCommand(a.prUpdateCmd())
 	return cmd
 }
 
