@@ -120,3 +120,23 @@ func updateFailures(failures []error, total int) error {
 		Err:     failures[0],
 	}).Next(first.NextSteps...)
 }
+
+// conflictText qualifies the state of a branch that conflicts with its
+// base in bkt pr list.
+func conflictText(s propagate.BranchState) string {
+	if !s.Conflicts {
+		return ""
+	}
+	return ", conflicts with " + s.Base + ": bkt pr update"
+}
+
+// conflictHint ends bkt pr list with the command that resolves the
+// conflicts it shows.
+func (a *App) conflictHint(states []propagate.BranchState) {
+	for _, s := range states {
+		if s.Conflicts {
+			a.ui.Printf("\nBring the conflicting branches up to date with %s: bkt pr update\n", s.Base)
+			return
+		}
+	}
+}

@@ -255,3 +255,21 @@ func (u *update) push(ctx context.Context) error {
 	p.logf("✓ Force-pushed %s to %s (with lease)", u.branch, remote)
 	return nil
 }
+
+// MarkConflicts sets Conflicts on every state whose branch is still to be
+// merged (unsubmitted, pushed, open) and would conflict with its base as
+// last fetched: one git merge-tree each, which writes only objects. A
+// branch git cannot tell about is left unmarked.
+func (p *Propagator) MarkConflicts(ctx context.Context, states []BranchState) {
+	for i := range states {
+		s := &states[i]
+		if s.State != Unsubmitted && s.State != Pushed && s.State != Open || len(s.Subjects) == 0 {
+			continue
+		}
+		base := s.Base
+		if base == "" {
+			base = p.base()
+		}
+		s.Conflicts, _ = p.Git.MergeConflicts(ctx, p.baseRefFor(ctx, base), "refs/heads/"+s.Branch)
+	}
+}
