@@ -84,7 +84,7 @@ func (p *Propagator) UpdateJob(ctx context.Context, branch string, commits []Rep
 	u := &update{j: j, branch: branch}
 	base := p.base()
 	j.Steps = []plan.Step{
-		{Kind: plan.Git, Cmd: gitStep(u.fetch, "fetch", remote, base, branch)},
+		{Kind: plan.Git, Cmd: gitStep(u.fetch, "fetch", remote, base), Note: "(and origin's bkt branches: what the push may replace)"},
 		{Kind: plan.Git, Cmd: gitStep(u.addWorktree, "worktree", "add", "--detach", "TMPDIR", remote+"/"+base)},
 	}
 	for _, c := range commits {
@@ -124,6 +124,11 @@ func (u *update) fetch(ctx context.Context) error {
 	if j.out.Offline {
 		return fail.New(fail.Network, "%s was not updated: fetching %s failed, and updating needs its %s", u.branch, remote, j.out.Base).
 			Next("Check the connection, then: bkt pr update " + run.Quote(u.branch))
+	}
+	// Moving a branch checked out in a worktree would leave that
+	// worktree's files behind its HEAD.
+	if err := p.notCheckedOut(ctx, u.branch); err != nil {
+		return u.notUpdated(err)
 	}
 	var err error
 	if u.old, err = p.Git.RevParse(ctx, "refs/heads/"+u.branch); err != nil {

@@ -171,3 +171,21 @@ func TestUpdateTargets(t *testing.T) {
 		t.Errorf("main as a target: %v", err)
 	}
 }
+
+func TestUpdateLeavesACheckedOutBranchAlone(t *testing.T) {
+	w := newWorld(t)
+	proposeB(t, w)
+	before := gittest.Git(t, w.work, "rev-parse", updBranch)
+	gittest.Git(t, w.work, "worktree", "add", "-q", filepath.Join(w.tmp, "mine"), updBranch)
+	_, err := w.p.UpdateJob(ctx(t), updBranch, replays(t, w, addApp("org.example.B"))).Run(ctx(t))
+	e := fail.As(err)
+	if e.Code != fail.Git || !strings.Contains(e.Message, "was not updated") || !strings.Contains(e.Message, "checked out") {
+		t.Fatalf("err = %+v", e)
+	}
+	if !strings.Contains(strings.Join(e.NextSteps, "\n"), "bkt pr update "+updBranch) {
+		t.Errorf("next steps = %q", e.NextSteps)
+	}
+	if after := gittest.Git(t, w.work, "rev-parse", updBranch); after != before {
+		t.Errorf("branch moved from %s to %s", before, after)
+	}
+}
