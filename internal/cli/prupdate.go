@@ -47,7 +47,7 @@ a pull request; --all adds the ones only committed locally; bkt/batch only when 
 			}
 			updates := make([]*pipeline.Update, 0, len(targets))
 			for _, b := range targets {
-				u, err := p.Update(ctx, b)
+				u, err := p.Update(ctx, b, a.dryRun)
 				if err != nil {
 					return err
 				}
@@ -95,6 +95,9 @@ func (a *App) updatePlan(updates []*pipeline.Update) {
 		}
 		for _, s := range u.Plan.Steps {
 			a.ui.Printf("  %s\n", s)
+		}
+		for _, f := range u.Plan.Files() {
+			a.ui.Printf("\n  %s, as re-made on %s:\n%s", f.Path, u.Plan.Base, f.Diff)
 		}
 	}
 }

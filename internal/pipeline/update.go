@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 
+	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/plan"
 	"github.com/bkt-dev/bkt/internal/propagate"
 )
@@ -22,7 +23,11 @@ type Update struct {
 // derivers) and committed with its own subject, body and trailers. A
 // branch with no commit of its own has an empty plan marked
 // NothingToCommit.
-func (p *Pipeline) Update(ctx context.Context, branch string) (*Update, error) {
+//
+// With preview (a dry run), the write steps carry each commit's file
+// edits as they would be made: the commits re-applied one after the other
+// to a copy of the base as last fetched (PlanBase), nothing fetched.
+func (p *Pipeline) Update(ctx context.Context, branch string, preview bool) (*Update, error) {
 	if p.Propagator == nil {
 		return nil, errNoRepo()
 	}
@@ -35,11 +40,28 @@ func (p *Pipeline) Update(ctx context.Context, branch string) (*Update, error) {
 		u.Plan.NothingToCommit = true
 		return u, nil
 	}
+	var dir string
+	if preview {
+		d, ref, cleanup, err := p.Propagator.PlanBase(ctx, false)
+		if err == nil {
+			defer cleanup()
+			dir, u.Plan.Base = d, ref
+		}
+	}
 	replays := make([]propagate.Replay, 0, len(commits))
 	for _, c := range commits {
 		changes, err := ChangesFromTrailers(p.Registry, c.Values)
 		if err != nil {
 			return nil, err
+		}
+		var files, derived []manifest.FileDiff
+		if dir != "" {
+			// dir is a throwaway copy: writing there makes the next
+			// commit's preview start from this one's result.
+			if files, derived, err = p.previewIn(dir, changes); err != nil {
+				dir, u.Plan.Base = "", ""
+				files, derived = nil, nil
+			}
 		}
 		label := Label{Domain: changes[0].Domain, Action: changes[0].Action}
 		// The request's edits are propagation's own: the domains' Apply
@@ -49,7 +71,8 @@ func (p *Pipeline) Update(ctx context.Context, branch string) (*Update, error) {
 		for i, v := range c.Values {
 			lines[i] = propagate.TrailerLine(v)
 		}
-		replays = append(replays, propagate.Replay{Subject: c.Subject, Body: c.Text, Trailers: lines, Apply: req.Apply, Derive: req.Derive})
+		replays = append(replays, propagate.Replay{Subject: c.Subject, Body: c.Text, Trailers: lines, Apply: req.Apply, Derive: req.Derive,
+			Files: files, Derived: derived})
 	}
 	u.job = p.Propagator.UpdateJob(ctx, branch, replays)
 	u.Plan.Steps = u.job.Steps
@@ -63,4 +86,26 @@ func (u *Update) Run(ctx context.Context) (propagate.Outcome, error) {
 		return propagate.Outcome{Branch: u.Branch, NothingToCommit: true}, nil
 	}
 	return u.job.Run(ctx)
+}
+
+// previewIn applies changes in dir, a throwaway copy of the base, as the
+// update's worktree will: the domains' edits, then the derived files.
+func (p *Pipeline) previewIn(dir string, changes []Change) (files, derived []manifest.FileDiff, err error) {
+	for _, c := range changes {
+		d, err := p.domain(c)
+		if err != nil {
+			return nil, nil, err
+		}
+		diffs, err := d.Apply(dir, c, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, diffs...)
+	}
+	if p.Derive != nil {
+		if derived, err = p.Derive(dir, changes, true); err != nil {
+			return nil, nil, err
+		}
+	}
+	return files, derived, nil
 }

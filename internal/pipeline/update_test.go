@@ -33,7 +33,7 @@ func TestUpdateReappliesTheRecordedChanges(t *testing.T) {
 		t.Fatal("the sibling does not conflict with main: the test proves nothing")
 	}
 
-	u, err := w.p.Update(t.Context(), second.PR.Branch)
+	u, err := w.p.Update(t.Context(), second.PR.Branch, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestUpdateReplaysEachCommit(t *testing.T) {
 	gittest.Git(t, other, "commit", "-qm", "upstream")
 	gittest.Git(t, other, "push", "-q", "origin", "main")
 
-	u, err := w.p.Update(t.Context(), propagate.BatchBranch)
+	u, err := w.p.Update(t.Context(), propagate.BatchBranch, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestUpdateReplaysEachCommit(t *testing.T) {
 	assertBranchChanges(t, w, propagate.BatchBranch, change("add", "four"), change("add", "five"))
 
 	gittest.Git(t, w.work, "branch", "bkt/empty", "origin/main")
-	empty, err := w.p.Update(t.Context(), "bkt/empty")
+	empty, err := w.p.Update(t.Context(), "bkt/empty", false)
 	if err != nil || !empty.Plan.NothingToCommit || len(empty.Plan.Steps) != 0 {
 		t.Errorf("empty branch: %+v, %v", empty, err)
 	}

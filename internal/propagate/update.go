@@ -9,6 +9,7 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/git"
+	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/plan"
 	"github.com/bkt-dev/bkt/internal/run"
 )
@@ -20,6 +21,9 @@ type Replay struct {
 	Subject, Body string
 	Trailers      []string
 	Apply, Derive func(worktree string) (paths []string, err error)
+	// Files and Derived are the edits as previewed, for a dry run to
+	// show (nil: not previewed).
+	Files, Derived []manifest.FileDiff
 }
 
 // UpdateTargets picks the branches bkt pr update works on: the named ones
@@ -89,9 +93,9 @@ func (p *Propagator) UpdateJob(ctx context.Context, branch string, commits []Rep
 	}
 	for _, c := range commits {
 		j.Steps = append(j.Steps, plan.Step{Kind: plan.Write, Text: "re-apply " + run.Quote(c.Subject) + " in the worktree",
-			Cmd: run.Cmd{Name: "apply", Func: u.edit(c.Apply)}})
+			Files: c.Files, Cmd: run.Cmd{Name: "apply", Func: u.edit(c.Apply)}})
 		if c.Derive != nil {
-			j.Steps = append(j.Steps, plan.Step{Kind: plan.Write, Derived: true,
+			j.Steps = append(j.Steps, plan.Step{Kind: plan.Write, Derived: true, Files: c.Derived,
 				Text: "regenerate the files derived from the manifests in the worktree", Cmd: run.Cmd{Name: "derive", Func: u.edit(c.Derive)}})
 		}
 		j.Steps = append(j.Steps, plan.Step{Kind: plan.Git, Cmd: gitStep(func(ctx context.Context) error { return u.commit(ctx, c) }, "commit", "-m", c.Subject)})
