@@ -83,10 +83,12 @@ submit only that one.`,
 			if err != nil {
 				return err
 			}
-			states, note, err := a.propagator(r, a.runner()).ListWithin(cmd.Context(), githubReadBudget)
+			pr := a.propagator(r, a.runner())
+			states, note, err := pr.ListWithin(cmd.Context(), githubReadBudget)
 			if err != nil {
 				return err
 			}
+			pr.MarkConflicts(cmd.Context(), states)
 			if a.json {
 				a.emit(branchesResult{Branches: orEmptySlice(states), Note: note}, nil)
 				return nil
@@ -98,7 +100,7 @@ submit only that one.`,
 			rows := make([][]string, 0, len(states))
 			pending := false
 			for _, s := range states {
-				rows = append(rows, []string{s.Branch, stateText(s), redact.URLs(s.URL), strings.Join(s.Subjects, "; ")})
+				rows = append(rows, []string{s.Branch, stateText(s) + conflictText(s), redact.URLs(s.URL), strings.Join(s.Subjects, "; ")})
 				if lifecycle.PendingPR(s) {
 					pending = true
 				}
@@ -110,10 +112,11 @@ submit only that one.`,
 			if pending {
 				a.ui.Printf("\nOpen the missing pull requests: bkt pr submit\n")
 			}
+			a.conflictHint(states)
 			return nil
 		},
 	}
-	cmd.AddCommand(submit, list, a.prPruneCmd(), a.prCloseCmd())
+	cmd.AddCommand(submit, list, a.prPruneCmd(), a.prCloseCmd(), a.prUpdateCmd())
 	return cmd
 }
 

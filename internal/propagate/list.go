@@ -36,6 +36,9 @@ type BranchState struct {
 	// LastKnown is what bkt recorded (open, pushed) when State is Unknown.
 	LastKnown State    `json:"last_known,omitempty"`
 	Subjects  []string `json:"changes"` // commit subjects not yet in the base
+	// Conflicts: merging the branch into its base (as last fetched) would
+	// conflict; bkt pr update re-makes it. Set by MarkConflicts.
+	Conflicts bool `json:"conflicts_with_base,omitempty"`
 }
 
 // List reports every local bkt/* branch. It reads the git config and, when

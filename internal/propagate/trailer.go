@@ -58,6 +58,7 @@ func splitTrailers(body string) (text string, values []string) {
 // its Bkt-Change trailers, in order.
 type CommitChanges struct {
 	SHA, Subject string
+	Text         string // the body without the trailers
 	Values       []string
 }
 
@@ -76,7 +77,7 @@ func (p *Propagator) BranchChanges(ctx context.Context, branch string) ([]Commit
 	}
 	out := make([]CommitChanges, 0, len(commits))
 	for _, c := range commits {
-		_, values := splitTrailers(c.Body)
+		text, values := splitTrailers(c.Body)
 		if len(values) == 0 {
 			short := c.SHA
 			if len(short) > 12 {
@@ -85,7 +86,7 @@ func (p *Propagator) BranchChanges(ctx context.Context, branch string) ([]Commit
 			return nil, fail.New(fail.Git, "commit %s on %s (%q) records no change (no %s trailer)", short, branch, c.Subject, ChangeTrailer).
 				Next(fmt.Sprintf("Look at it: git show %s", short))
 		}
-		out = append(out, CommitChanges{SHA: c.SHA, Subject: c.Subject, Values: values})
+		out = append(out, CommitChanges{SHA: c.SHA, Subject: c.Subject, Text: text, Values: values})
 	}
 	return out, nil
 }
