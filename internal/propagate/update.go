@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/git"
@@ -27,8 +28,9 @@ type Replay struct {
 }
 
 // UpdateTargets picks the branches bkt pr update works on: the named ones
-// (each must be a local bkt branch), else those pushed or with a pull
-// request (all with all). bkt/batch only when named: it is rebuilt by
+// (each must be a local bkt branch), else those pushed or whose pull
+// request is open (all: also those not pushed yet, and the merged ones,
+// which only say so); never one whose pull request was closed. bkt/batch only when named: it is rebuilt by
 // new --batch changes, not rewritten.
 func (p *Propagator) UpdateTargets(ctx context.Context, names []string, all bool) ([]string, error) {
 	branches, err := p.Git.Branches(ctx, Prefix)
@@ -44,21 +46,37 @@ func (p *Propagator) UpdateTargets(ctx context.Context, names []string, all bool
 		}
 		return names, nil
 	}
-	recs, err := p.records(ctx)
+	// GitHub says which pull requests were merged or closed since: their
+	// branches are done, not updated (one listing for all of them).
+	states, _, err := p.ListWithin(ctx, updateListBudget)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, b := range branches {
-		if b == BatchBranch {
+	for _, st := range states {
+		if st.Branch == BatchBranch {
 			continue
 		}
-		if r := recs[b]; all || r.Pushed || r.PR != "" {
-			out = append(out, b)
+		switch st.State {
+		case Open, Pushed:
+			out = append(out, st.Branch)
+		case Unsubmitted, Merged:
+			// A merged one then only says so (and names bkt pr prune).
+			if all {
+				out = append(out, st.Branch)
+			}
+		case Unknown:
+			if st.LastKnown == Open || st.LastKnown == Pushed {
+				out = append(out, st.Branch)
+			}
 		}
 	}
 	return out, nil
 }
+
+// updateListBudget bounds the wait for GitHub's listing of the pull
+// requests when pr update picks its branches.
+const updateListBudget = 10 * time.Second
 
 // update is the state the steps of an update job share, beyond the Job's.
 type update struct {

@@ -172,6 +172,22 @@ func TestUpdateTargets(t *testing.T) {
 	}
 }
 
+// A branch whose pull request was closed without merging is done: it is
+// not re-made and force-pushed, not even with --all.
+func TestUpdateTargetsLeaveAClosedPullRequest(t *testing.T) {
+	w := newWorld(t)
+	proposeB(t, w)
+	pulls := w.gh.Pulls()
+	if len(pulls) != 1 || !w.gh.ClosePull(pulls[0].Number) {
+		t.Fatalf("pulls = %+v", pulls)
+	}
+	for _, all := range []bool{false, true} {
+		if got, err := w.p.UpdateTargets(ctx(t), nil, all); err != nil || len(got) != 0 {
+			t.Errorf("UpdateTargets(all=%v) = %v, %v; want none", all, got, err)
+		}
+	}
+}
+
 func TestUpdateLeavesACheckedOutBranchAlone(t *testing.T) {
 	w := newWorld(t)
 	proposeB(t, w)
