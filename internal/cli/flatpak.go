@@ -90,7 +90,7 @@ func (a *App) flatpakListCmd() *cobra.Command {
 	return listCmd(a, "Show the declared apps joined with what is installed",
 		`Show the declared apps with their state on this machine:
   ✓ installed   ✗ missing   + installed but not in the manifest   ? unknown (the query failed)`,
-		flatpak.List,
+		withPending(a, flatpak.List, flatpak.MarkPending),
 		func(rows []flatpak.Row) any { return appsResult{Apps: rows} },
 		a.printAppRows)
 }
@@ -107,17 +107,30 @@ type remotesResult struct {
 
 var stateMark = map[string]string{
 	flatpak.StateInstalled: "✓", flatpak.StateMissing: "✗", flatpak.StateExtra: "+", flatpak.StateUnknown: "?",
+	flatpak.StatePending: "~",
+}
+
+// pendingState is a row's STATE column: its state, or for a pending one
+// where it waits ("pending (PR #42)", "local").
+func pendingState(state string, p *pipeline.Place) string {
+	if p != nil {
+		return p.Label()
+	}
+	return state
 }
 
 func (a *App) printAppRows(rows []flatpak.Row) {
 	counts := stateTable(a, "No apps declared in manifests/flatpak-apps.json and none installed.\nAdd one: bkt flatpak add APP_ID\n",
 		[]string{"", "APP", "SCOPE", "REMOTE", "STATE"}, rows, func(r flatpak.Row) (string, []string) {
-			return r.State, []string{stateMark[r.State], r.ID, r.Scope, r.Remote, r.State}
+			return r.State, []string{stateMark[r.State], r.ID, r.Scope, r.Remote, pendingState(r.State, r.Pending)}
 		})
 	if counts == nil {
 		return
 	}
 	a.ui.Printf("\n%d installed, %d missing, %d not in the manifest", counts[flatpak.StateInstalled], counts[flatpak.StateMissing], counts[flatpak.StateExtra])
+	if counts[flatpak.StatePending] > 0 {
+		a.ui.Printf(", %d pending", counts[flatpak.StatePending])
+	}
 	if counts[flatpak.StateUnknown] > 0 {
 		a.ui.Printf(", %d unknown", counts[flatpak.StateUnknown])
 	}
@@ -219,7 +232,7 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 	}, nil)
 	remove.Flags().StringVar(&scope2, "scope", manifest.ScopeSystem, "installation: system or user")
 	list := listCmd(a, "Show the declared remotes joined with the configured ones", "",
-		flatpak.ListRemotes,
+		withPending(a, flatpak.ListRemotes, flatpak.MarkPendingRemotes),
 		func(rows []flatpak.RemoteRow) any { return remotesResult{Remotes: rows} },
 		a.printRemoteRows)
 	cmd.AddCommand(add, remove, list)
@@ -229,6 +242,6 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 func (a *App) printRemoteRows(rows []flatpak.RemoteRow) {
 	stateTable(a, "No remotes declared or configured.\n", []string{"", "REMOTE", "SCOPE", "URL", "STATE"}, rows,
 		func(r flatpak.RemoteRow) (string, []string) {
-			return r.State, []string{stateMark[r.State], r.Name, r.Scope, r.URL, r.State}
+			return r.State, []string{stateMark[r.State], r.Name, r.Scope, r.URL, pendingState(r.State, r.Pending)}
 		})
 }

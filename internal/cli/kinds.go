@@ -87,7 +87,7 @@ func (a *App) envCmd(use, short, long string, run func(cmd *cobra.Command, env p
 // the rows it got, but when there is nothing to show (an invalid manifest,
 // or a failed query with nothing declared) only the error is printed,
 // never "nothing declared".
-func listCmd[R any](a *App, short, long string, rows func(ctx context.Context, r run.Runner, root string) ([]R, error), payload func([]R) any, print func([]R)) *cobra.Command {
+func listCmd[R any](a *App, short, long string, rows viewFunc[R], payload func([]R) any, print func([]R)) *cobra.Command {
 	return a.envCmd("list", short, long, func(cmd *cobra.Command, env pipeline.Env) error {
 		rs, err := rows(cmd.Context(), env.Runner, env.Root)
 		if err != nil && len(rs) == 0 {
@@ -106,6 +106,58 @@ func listCmd[R any](a *App, short, long string, rows func(ctx context.Context, r
 // lifecycle states (status and the domains' lists).
 var lifecycleMark = map[string]string{
 	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Extra: "+", lifecycle.Differs: "≠", lifecycle.Unknown: "?",
+	lifecycle.Pending: "~",
+}
+
+// viewFunc is a domain's view: the manifests under root joined with this
+// machine.
+type viewFunc[R any] func(ctx context.Context, r run.Runner, root string) ([]R, error)
+
+// withPending is view with the items a pending change declares marked by
+// mark: the pending changes are read (App.pending) while the view queries
+// the machine.
+func withPending[R any](a *App, view viewFunc[R], mark func([]R, lifecycle.PendingIndex)) viewFunc[R] {
+	return func(ctx context.Context, r run.Runner, root string) ([]R, error) {
+		var ix lifecycle.PendingIndex
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			ix = a.pending(ctx)
+		}()
+		rows, err := view(ctx, r, root)
+		<-done
+		mark(rows, ix)
+		return rows, err
+	}
+}
+
+// pending reads the changes pending anywhere once — every bkt branch in
+// one git log, their pull requests in one listing, the local log — and
+// indexes the items they declare. What cannot be read counts as nothing
+// pending: the views are then what they were without it.
+func (a *App) pending(ctx context.Context) lifecycle.PendingIndex {
+	p, err := a.pipeline(true)
+	if err != nil {
+		return nil
+	}
+	pending, _ := p.Pending(ctx, githubReadBudget)
+	return lifecycle.IndexPending(lifecycle.Syncers(p.Registry, nil, nil), pending)
+}
+
+// withoutPending leaves out of captured changes the items a pending change
+// already declares, and says so (not under --json, whose plan shows what
+// is captured).
+func (a *App) withoutPending(ctx context.Context, changes []pipeline.Change) []pipeline.Change {
+	if len(changes) == 0 {
+		return changes
+	}
+	kept, left := lifecycle.WithoutPending(changes, a.pending(ctx))
+	if !a.json {
+		for _, it := range left {
+			a.ui.Info("%s %s is %s: not captured again", it.Domain, it.ID, it.Place.Label())
+		}
+	}
+	return kept
 }
 
 // stateTable prints rows as a table under header, each row's state and

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
@@ -17,6 +18,9 @@ const (
 	StateMissing   = "missing"   // declared, not installed
 	StateExtra     = "extra"     // installed, not declared
 	StateUnknown   = "unknown"   // the query failed: we do not know
+	// installed, not declared, but a pending change (an open bkt pull
+	// request, an unsubmitted bkt branch, the local log) declares it
+	StatePending = lifecycle.Pending
 )
 
 // Row is one app in `bkt flatpak list`.
@@ -27,6 +31,34 @@ type Row struct {
 	Branch  string `json:"branch,omitempty"`
 	State   string `json:"state"`
 	Managed bool   `json:"managed"`
+	// Pending is where the change that declares a pending app waits.
+	Pending *pipeline.Place `json:"pending,omitempty"`
+}
+
+// MarkPending turns the extra apps that a pending change declares into
+// pending ones, with their place: they are not unmanaged, only not merged
+// yet.
+func MarkPending(rows []Row, ix lifecycle.PendingIndex) {
+	for i := range rows {
+		if rows[i].State != StateExtra {
+			continue
+		}
+		if p := ix.Of("flatpak", rows[i].ID); p != nil {
+			rows[i].State, rows[i].Pending = StatePending, p
+		}
+	}
+}
+
+// MarkPendingRemotes is MarkPending for the remotes.
+func MarkPendingRemotes(rows []RemoteRow, ix lifecycle.PendingIndex) {
+	for i := range rows {
+		if rows[i].State != StateExtra {
+			continue
+		}
+		if p := ix.Of("flatpak", remoteItem(rows[i].Name)); p != nil {
+			rows[i].State, rows[i].Pending = StatePending, p
+		}
+	}
 }
 
 // List joins the manifest with the installed apps: one flatpak call. A
@@ -190,6 +222,8 @@ type RemoteRow struct {
 	Scope   string `json:"scope"`
 	State   string `json:"state"`
 	Managed bool   `json:"managed"`
+	// Pending is where the change that declares a pending remote waits.
+	Pending *pipeline.Place `json:"pending,omitempty"`
 }
 
 // ListRemotes joins flatpak-remotes.json with the configured remotes.

@@ -36,6 +36,9 @@ type BranchState struct {
 	// LastKnown is what bkt recorded (open, pushed) when State is Unknown.
 	LastKnown State    `json:"last_known,omitempty"`
 	Subjects  []string `json:"changes"` // commit subjects not yet in the base
+	// Trailers are the Bkt-Change values of those commits, oldest first:
+	// the changes the branch carries (pipeline.PendingFrom reads them).
+	Trailers []string `json:"-"`
 }
 
 // List reports every local bkt/* branch. It reads the git config and, when
@@ -66,6 +69,10 @@ func (p *Propagator) ListWithin(ctx context.Context, budget time.Duration) (stat
 		st.Subjects = make([]string, len(commits))
 		for i, c := range commits {
 			st.Subjects[i] = c.Subject
+		}
+		for _, c := range commits {
+			_, values := splitTrailers(c.Body)
+			st.Trailers = append(st.Trailers, values...)
 		}
 		switch {
 		case r.PR != "":
