@@ -110,15 +110,6 @@ var stateMark = map[string]string{
 	flatpak.StatePending: "~",
 }
 
-// pendingState is a row's STATE column: its state, or for a pending one
-// where it waits ("pending (PR #42)", "local").
-func pendingState(state string, p *pipeline.Place) string {
-	if p != nil {
-		return p.Label()
-	}
-	return state
-}
-
 func (a *App) printAppRows(rows []flatpak.Row) {
 	counts := stateTable(a, "No apps declared in manifests/flatpak-apps.json and none installed.\nAdd one: bkt flatpak add APP_ID\n",
 		[]string{"", "APP", "SCOPE", "REMOTE", "STATE"}, rows, func(r flatpak.Row) (string, []string) {
@@ -128,9 +119,7 @@ func (a *App) printAppRows(rows []flatpak.Row) {
 		return
 	}
 	a.ui.Printf("\n%d installed, %d missing, %d not in the manifest", counts[flatpak.StateInstalled], counts[flatpak.StateMissing], counts[flatpak.StateExtra])
-	if counts[flatpak.StatePending] > 0 {
-		a.ui.Printf(", %d pending", counts[flatpak.StatePending])
-	}
+	a.ui.Printf("%s", pendingCount(counts))
 	if counts[flatpak.StateUnknown] > 0 {
 		a.ui.Printf(", %d unknown", counts[flatpak.StateUnknown])
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -109,26 +110,50 @@ var lifecycleMark = map[string]string{
 	lifecycle.Pending: "~",
 }
 
+// pendingCount is ", N pending" for a view's summary line, "" when no
+// item is pending.
+func pendingCount(counts map[string]int) string {
+	if n := counts[lifecycle.Pending]; n > 0 {
+		return fmt.Sprintf(", %d pending", n)
+	}
+	return ""
+}
+
+// pendingState is a row's STATE column: its state, or for a pending one
+// where it waits ("pending (PR #42)", "local").
+func pendingState(state string, p *pipeline.Place) string {
+	if p != nil {
+		return p.Label()
+	}
+	return state
+}
+
 // viewFunc is a domain's view: the manifests under root joined with this
 // machine.
 type viewFunc[R any] func(ctx context.Context, r run.Runner, root string) ([]R, error)
 
 // withPending is view with the items a pending change declares marked by
-// mark: the pending changes are read (App.pending) while the view queries
-// the machine.
+// mark.
 func withPending[R any](a *App, view viewFunc[R], mark func([]R, lifecycle.PendingIndex)) viewFunc[R] {
-	return func(ctx context.Context, r run.Runner, root string) ([]R, error) {
-		var ix lifecycle.PendingIndex
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			ix = a.pending(ctx)
-		}()
-		rows, err := view(ctx, r, root)
-		<-done
+	return func(ctx context.Context, r run.Runner, root string) (rows []R, err error) {
+		ix := a.whilePending(ctx, func() { rows, err = view(ctx, r, root) })
 		mark(rows, ix)
 		return rows, err
 	}
+}
+
+// whilePending reads the pending changes (App.pending) while query asks
+// this machine, and returns them once both are done.
+func (a *App) whilePending(ctx context.Context, query func()) lifecycle.PendingIndex {
+	var ix lifecycle.PendingIndex
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ix = a.pending(ctx)
+	}()
+	query()
+	<-done
+	return ix
 }
 
 // pending reads the changes pending anywhere once — every bkt branch in
@@ -138,7 +163,7 @@ func withPending[R any](a *App, view viewFunc[R], mark func([]R, lifecycle.Pendi
 func (a *App) pending(ctx context.Context) lifecycle.PendingIndex {
 	p, err := a.pipeline(true)
 	if err != nil {
-		return nil
+		return lifecycle.PendingIndex{}
 	}
 	pending, _ := p.Pending(ctx, githubReadBudget)
 	return lifecycle.IndexPending(lifecycle.Syncers(p.Registry, nil, nil), pending)

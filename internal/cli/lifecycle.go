@@ -256,9 +256,7 @@ func (a *App) printStatus(st statusReport) {
 		counts := d.Counts()
 		a.ui.Heading("\n" + d.Domain)
 		summary := fmt.Sprintf("  %d ok, %d missing, %d extra, %d differ", counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Extra], counts[lifecycle.Differs])
-		if counts[lifecycle.Pending] > 0 {
-			summary += fmt.Sprintf(", %d pending", counts[lifecycle.Pending])
-		}
+		summary += pendingCount(counts)
 		if counts[lifecycle.Unknown] > 0 {
 			summary += fmt.Sprintf(", %d unknown", counts[lifecycle.Unknown])
 		}

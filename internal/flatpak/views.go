@@ -39,26 +39,14 @@ type Row struct {
 // pending ones, with their place: they are not unmanaged, only not merged
 // yet.
 func MarkPending(rows []Row, ix lifecycle.PendingIndex) {
-	for i := range rows {
-		if rows[i].State != StateExtra {
-			continue
-		}
-		if p := ix.Of("flatpak", rows[i].ID); p != nil {
-			rows[i].State, rows[i].Pending = StatePending, p
-		}
-	}
+	lifecycle.MarkRows("flatpak", rows, ix, func(r *Row) (string, *string, **pipeline.Place) { return r.ID, &r.State, &r.Pending })
 }
 
 // MarkPendingRemotes is MarkPending for the remotes.
 func MarkPendingRemotes(rows []RemoteRow, ix lifecycle.PendingIndex) {
-	for i := range rows {
-		if rows[i].State != StateExtra {
-			continue
-		}
-		if p := ix.Of("flatpak", remoteItem(rows[i].Name)); p != nil {
-			rows[i].State, rows[i].Pending = StatePending, p
-		}
-	}
+	lifecycle.MarkRows("flatpak", rows, ix, func(r *RemoteRow) (string, *string, **pipeline.Place) {
+		return remoteItem(r.Name), &r.State, &r.Pending
+	})
 }
 
 // List joins the manifest with the installed apps: one flatpak call. A

@@ -10,14 +10,18 @@ const Pending = "pending"
 
 // Declarer is implemented by a domain whose changes put items in its
 // manifests: Declares says which of its items (as its views and status
-// name them) change c declares. A domain without it has no pending items.
+// name them) change c declares, one for each of c.IDs in order, or nil
+// when c declares none. A domain without it has no pending items.
 type Declarer interface {
 	Declares(c pipeline.Change) []string
 }
 
 // PendingIndex says, per domain and item, where a pending change declares
 // it. The zero value knows of nothing pending.
-type PendingIndex map[string]map[string]pipeline.Place
+type PendingIndex struct {
+	places    map[string]map[string]pipeline.Place
+	declarers map[string]Declarer
+}
 
 // IndexPending indexes the items the pending changes declare, asking the
 // change's domain among syncers. Where several changes declare an item,
@@ -29,18 +33,18 @@ func IndexPending(syncers []Syncer, pending []pipeline.PendingChange) PendingInd
 			byName[s.Name()] = d
 		}
 	}
-	ix := PendingIndex{}
+	ix := PendingIndex{places: map[string]map[string]pipeline.Place{}, declarers: byName}
 	for _, pc := range pending {
 		d, ok := byName[pc.Change.Domain]
 		if !ok {
 			continue
 		}
 		for _, id := range d.Declares(pc.Change) {
-			if ix[pc.Change.Domain] == nil {
-				ix[pc.Change.Domain] = map[string]pipeline.Place{}
+			if ix.places[pc.Change.Domain] == nil {
+				ix.places[pc.Change.Domain] = map[string]pipeline.Place{}
 			}
-			if _, seen := ix[pc.Change.Domain][id]; !seen {
-				ix[pc.Change.Domain][id] = pc.Place
+			if _, seen := ix.places[pc.Change.Domain][id]; !seen {
+				ix.places[pc.Change.Domain][id] = pc.Place
 			}
 		}
 	}
@@ -50,25 +54,31 @@ func IndexPending(syncers []Syncer, pending []pipeline.PendingChange) PendingInd
 // Of is where a pending change declares item id of domain; nil when none
 // does.
 func (ix PendingIndex) Of(domain, id string) *pipeline.Place {
-	if p, ok := ix[domain][id]; ok {
+	if p, ok := ix.places[domain][id]; ok {
 		return &p
 	}
 	return nil
 }
 
+// MarkRows is MarkPending for the rows of a domain's view: at gives a
+// row's item id (as Declares names it) and where its state and place are.
+func MarkRows[R any](domain string, rows []R, ix PendingIndex, at func(r *R) (id string, state *string, place **pipeline.Place)) {
+	for i := range rows {
+		id, state, place := at(&rows[i])
+		if *state != Extra {
+			continue
+		}
+		if p := ix.Of(domain, id); p != nil {
+			*state, *place = Pending, p
+		}
+	}
+}
+
 // MarkPending turns every extra item of reports that a pending change
 // declares into a pending one, with its place.
 func MarkPending(reports []Report, ix PendingIndex) {
-	for i := range reports {
-		for j := range reports[i].Items {
-			it := &reports[i].Items[j]
-			if it.State != Extra {
-				continue
-			}
-			if p := ix.Of(reports[i].Domain, it.ID); p != nil {
-				it.State, it.Pending = Pending, p
-			}
-		}
+	for _, r := range reports {
+		MarkRows(r.Domain, r.Items, ix, func(it *Item) (string, *string, **pipeline.Place) { return it.ID, &it.State, &it.Pending })
 	}
 }
 
@@ -79,15 +89,27 @@ type PendingItem struct {
 	Place  pipeline.Place
 }
 
-// WithoutPending leaves out of captured changes the items a pending change
-// already declares, so capture does not record them a second time (a
-// change left with no items is dropped), and says which it left out.
+// WithoutPending leaves out of captured changes the items they would
+// declare that a pending change already declares, so capture does not
+// record them a second time (a change left with no items is dropped), and
+// says which it left out. Items a captured change does not declare (a
+// declared extension's enabled state) are kept.
 func WithoutPending(changes []pipeline.Change, ix PendingIndex) (kept []pipeline.Change, left []PendingItem) {
 	kept = make([]pipeline.Change, 0, len(changes))
 	for _, c := range changes {
+		d := ix.declarers[c.Domain]
+		if d == nil {
+			kept = append(kept, c)
+			continue
+		}
+		items := d.Declares(c)
+		if len(items) != len(c.IDs) {
+			kept = append(kept, c)
+			continue
+		}
 		var ids []string
-		for _, id := range c.IDs {
-			if p := ix.Of(c.Domain, id); p != nil {
+		for i, id := range c.IDs {
+			if p := ix.Of(c.Domain, items[i]); p != nil {
 				left = append(left, PendingItem{Domain: c.Domain, ID: id, Place: *p})
 			} else {
 				ids = append(ids, id)

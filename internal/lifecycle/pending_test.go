@@ -8,11 +8,11 @@ import (
 	"github.com/bkt-dev/bkt/internal/pipeline"
 )
 
-// declarer is a fake whose add changes declare their ids.
+// declarer is a fake whose add and capture changes declare their ids.
 type declarer struct{ fake }
 
 func (declarer) Declares(c pipeline.Change) []string {
-	if c.Action == "add" {
+	if c.Action == "add" || c.Action == "capture" {
 		return c.IDs
 	}
 	return nil
@@ -46,7 +46,7 @@ func TestIndexPending(t *testing.T) {
 			t.Errorf("%s %s: %q, want %q", tc.domain, tc.id, got, tc.want)
 		}
 	}
-	if p := lifecycle.PendingIndex(nil).Of("b", "x"); p != nil {
+	if p := (lifecycle.PendingIndex{}).Of("b", "x"); p != nil {
 		t.Errorf("the zero index knows of %v", p)
 	}
 }
@@ -78,9 +78,11 @@ func TestWithoutPending(t *testing.T) {
 		{Domain: "b", Action: "capture", IDs: []string{"x", "v"}},
 		{Domain: "b", Action: "capture", IDs: []string{"y"}},
 		{Domain: "a", Action: "capture", IDs: []string{"x"}},
+		// a change that declares nothing is kept whole
+		{Domain: "b", Action: "enable", IDs: []string{"x"}},
 	}, pendingIndex())
-	if len(kept) != 2 || !slices.Equal(kept[0].IDs, []string{"v"}) || kept[1].Domain != "a" {
-		t.Errorf("kept = %+v, want b v and a x", kept)
+	if len(kept) != 3 || !slices.Equal(kept[0].IDs, []string{"v"}) || kept[1].Domain != "a" || !slices.Equal(kept[2].IDs, []string{"x"}) {
+		t.Errorf("kept = %+v, want b v, a x and b enable x", kept)
 	}
 	if len(left) != 2 || left[0].ID != "x" || left[1].ID != "y" || left[0].Place.Where != "PR #42" {
 		t.Errorf("left = %+v, want x and y of PR #42", left)
