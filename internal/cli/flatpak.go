@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/flatpak"
+	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	fp "github.com/bkt-dev/bkt/internal/system/flatpak"
@@ -147,7 +148,12 @@ declares (they are listed first).`,
 				return err
 			}
 			runner := a.runner()
-			cmds, extra, err := flatpak.SyncPlan(cmd.Context(), runner, r.Root, prune)
+			var pending lifecycle.PendingIndex
+			if prune {
+				// An app an open pull request adds is not unmanaged.
+				pending = a.pending(cmd.Context())
+			}
+			cmds, extra, err := flatpak.SyncPlanKeeping(cmd.Context(), runner, r.Root, prune, pending)
 			if err != nil {
 				return err
 			}

@@ -97,6 +97,12 @@ func List(ctx context.Context, r run.Runner, root string) ([]Row, error) {
 // apps nobody declared. It also returns those unmanaged apps (of the user
 // and system installations: the ones prune would uninstall).
 func SyncPlan(ctx context.Context, r run.Runner, root string, prune bool) ([]run.Cmd, []Row, error) {
+	return SyncPlanKeeping(ctx, r, root, prune, lifecycle.PendingIndex{})
+}
+
+// SyncPlanKeeping is SyncPlan that never prunes an app a pending change
+// declares (pending): it is not unmanaged, only not merged yet.
+func SyncPlanKeeping(ctx context.Context, r run.Runner, root string, prune bool, pending lifecycle.PendingIndex) ([]run.Cmd, []Row, error) {
 	var apps manifest.FlatpakApps
 	if err := manifest.Load(root, &apps); err != nil {
 		return nil, nil, err
@@ -114,6 +120,7 @@ func SyncPlan(ctx context.Context, r run.Runner, root string, prune bool) ([]run
 	if err != nil {
 		return nil, nil, err
 	}
+	MarkPending(rows, pending)
 	var cmds []run.Cmd
 	for _, rm := range remotes.Remotes {
 		found := false
