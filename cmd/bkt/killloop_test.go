@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -155,6 +156,22 @@ func TestKillLoop(t *testing.T) {
 	k.checkDebris()
 }
 
+// serverSideCleanup removes the lock files a killed push left in the
+// bare origin. Its origin being a local path, git runs the receiving side
+// (git receive-pack) in bkt's process group, so killing the group kills
+// it too, mid-ref-update. A real origin's receive-pack runs on the server:
+// when the client dies it reads end of file and removes its own locks.
+// Removing them here stands in for that; the user's repository keeps
+// whatever the kill left, which is what the loop tests.
+func (k *killWorld) serverSideCleanup() {
+	_ = filepath.WalkDir(k.origin, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".lock") {
+			_ = os.Remove(path)
+		}
+		return nil
+	})
+}
+
 // killWorld is a repository with a bare origin and a fake GitHub, and a
 // TMPDIR of its own so that leftovers can be counted.
 type killWorld struct {
@@ -282,6 +299,9 @@ func (k *killWorld) bktIn(dir string, args []string, killAfter time.Duration, gr
 		if time.Now().After(deadline) {
 			k.t.Fatalf("processes of the killed bkt %v still run after a minute", args)
 		}
+	}
+	if group {
+		k.serverSideCleanup()
 	}
 	text, _ := os.ReadFile(out.Name())
 	res := killResult{output: string(text), took: took}

@@ -31,7 +31,7 @@ type branchesResult struct {
 func (a *App) prCmd() *cobra.Command {
 	cmd := group(&cobra.Command{
 		Use:   "pr",
-		Short: "bkt's branches and pull requests: submit what is pending, list their state",
+		Short: "bkt's branches and pull requests: submit what is pending, list, close and prune them",
 	})
 	var title string
 	submit := &cobra.Command{
@@ -113,7 +113,7 @@ submit only that one.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(submit, list)
+	cmd.AddCommand(submit, list, a.prPruneCmd(), a.prCloseCmd())
 	return cmd
 }
 

@@ -75,7 +75,9 @@ func coprCheck(pkg string, repoIDs []string, coprs *manifest.CoprRepos) error {
 		WithDetail("It is installable on this machine, but the image build would not find it: %s does not list %s.",
 			manifest.RelPath(&manifest.CoprRepos{}), projects[0])
 	return e.Next("Track the COPR first (manifest and Containerfile): "+run.Line("bkt", "dnf", "copr", "enable", projects[0]),
-		"Once that pull request is merged and your checkout pulled (git pull), install it: "+run.Line("bkt", "dnf", "install", pkg))
+		"Once that pull request is merged (and fetched: git fetch), install it: "+run.Line("bkt", "dnf", "install", pkg),
+		"Or both in one pull request: "+run.Line("bkt", "dnf", "copr", "enable", projects[0], "--batch")+
+			", then "+run.Line("bkt", "dnf", "install", pkg, "--batch")+", then bkt pr submit")
 }
 
 func (d Domain) validateGroup(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
@@ -115,10 +117,10 @@ func validateGroupRemove(env pipeline.Env, c pipeline.Change) error {
 // and there is nothing to check it against: ok is false, and so it is when
 // d does not load (err).
 func loadRecorded(env pipeline.Env, d manifest.Doc) (ok bool, err error) {
-	if env.Root == "" {
+	if env.Recorded() == "" {
 		return false, nil
 	}
-	if err := manifest.Load(env.Root, d); err != nil {
+	if err := manifest.Load(env.Recorded(), d); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -145,7 +147,7 @@ func (d Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pip
 		return nil
 	}
 	var pkgs manifest.SystemPackages
-	if err := manifest.Load(env.Root, &pkgs); err != nil {
+	if err := manifest.Load(env.Recorded(), &pkgs); err != nil {
 		return err
 	}
 	if len(pkgs.Packages) == 0 {

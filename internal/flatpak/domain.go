@@ -113,7 +113,7 @@ func (Domain) validateAdd(ctx context.Context, env pipeline.Env, c pipeline.Chan
 		if len(elsewhere) > 0 {
 			e.WithDetail("It exists in the %s installation: add --scope %s.", elsewhere[0], elsewhere[0])
 		}
-		if declared := declaredRemote(env.Root, remote, scope); declared != nil {
+		if declared := declaredRemote(env, remote, scope); declared != nil {
 			// The repository already knows the remote: this machine only
 			// lacks it, and apply adds it exactly as declared.
 			e.WithDetail("manifests/flatpak-remotes.json declares it (%s), but this machine does not have it yet.", declared.URL)
@@ -154,8 +154,11 @@ func warnUndeclared(env pipeline.Env, remote, scope string, onMachine []fp.Remot
 	if env.Root == "" || env.Progress == nil {
 		return // --local without a repository: nothing is recorded
 	}
+	if declaredRemote(env, remote, scope) != nil {
+		return
+	}
 	var declared manifest.FlatpakRemotes
-	if manifest.Load(env.Root, &declared) != nil || declared.Find(remote, scope) != nil {
+	if manifest.Load(env.Root, &declared) != nil {
 		// An unreadable file is reported when the change is recorded.
 		return
 	}
@@ -193,15 +196,23 @@ func otherScopes(declared manifest.FlatpakRemotes, remote, scope string) string 
 // declaredRemote is the remote of that name and scope in the manifests
 // under root, or nil (also when they cannot be read: validation of the
 // change itself reports that).
-func declaredRemote(root, name, scope string) *manifest.FlatpakRemote {
-	if root == "" {
-		return nil
+func declaredRemote(env pipeline.Env, name, scope string) *manifest.FlatpakRemote {
+	// The branch the change lands on first (a remote declared by a merged
+	// pull request counts before it is pulled), then the checkout (one the
+	// user declared by hand and has not pushed yet).
+	for _, root := range []string{env.Landing, env.Root} {
+		if root == "" {
+			continue
+		}
+		var remotes manifest.FlatpakRemotes
+		if manifest.Load(root, &remotes) != nil {
+			continue
+		}
+		if r := remotes.Find(name, scope); r != nil {
+			return r
+		}
 	}
-	var remotes manifest.FlatpakRemotes
-	if manifest.Load(root, &remotes) != nil {
-		return nil
-	}
-	return remotes.Find(name, scope)
+	return nil
 }
 
 // searchTerm is the part of an app id people search for.

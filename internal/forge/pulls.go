@@ -7,7 +7,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/bkt-dev/bkt/internal/fail"
 )
 
 // PullRequest is what bkt asks GitHub to open.
@@ -211,4 +214,22 @@ func (e *APIError) mentions(s string) bool {
 		}
 	}
 	return false
+}
+
+// ClosePull closes pull request number without merging it (PATCH
+// /repos/{owner}/{repo}/pulls/{number} with state=closed) and returns it
+// as GitHub reports it then. Closing one that is already closed changes
+// nothing.
+func (c *Client) ClosePull(ctx context.Context, owner, name string, number int) (Pull, error) {
+	var w wirePull
+	body := map[string]string{"state": "closed"}
+	if err := c.do(ctx, http.MethodPatch, pullsPath(owner, name)+"/"+strconv.Itoa(number), nil, body, &w); err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+			return Pull{}, fail.Wrap(fail.Git, err, "GitHub has no pull request #%d in %s/%s, or the token cannot see it", number, owner, name).
+				Next("See bkt's branches and their pull requests: bkt pr list")
+		}
+		return Pull{}, c.fail(err, owner, name)
+	}
+	return w.pull(), nil
 }

@@ -2,7 +2,10 @@ package git
 
 import (
 	"context"
+	"errors"
 	"strings"
+
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // ConfigGet reads a repository-local config value; ok is false when unset.
@@ -39,4 +42,15 @@ func (g *Git) ConfigRegexp(ctx context.Context, re string) ([][2]string, error) 
 		kv = append(kv, [2]string{k, v})
 	}
 	return kv, nil
+}
+
+// ConfigRemoveSection removes a repository-local config section (e.g.
+// branch.NAME); a section that is not there is no error.
+func (g *Git) ConfigRemoveSection(ctx context.Context, section string) error {
+	_, err := g.exec(ctx, g.cmd(true, "config", "--local", "--remove-section", section))
+	var ee *run.ExitError
+	if err == nil || errors.As(err, &ee) && strings.Contains(string(ee.Result.Stderr), "no such section") {
+		return nil
+	}
+	return g.fail(err, "git config --remove-section")
 }

@@ -56,3 +56,20 @@ func (g *Git) Push(ctx context.Context, remote, branch string) error {
 func (g *Git) RemoteURL(ctx context.Context, remote string) (string, error) {
 	return g.query(ctx, "git remote get-url", "remote", "get-url", remote)
 }
+
+// DeleteRemoteBranch deletes branch on remote (`push --delete`). A branch
+// the remote no longer has (deleted on GitHub after the merge, or by an
+// earlier run that was interrupted) is already where the caller wants it,
+// so that is no error.
+func (g *Git) DeleteRemoteBranch(ctx context.Context, remote, branch string) error {
+	c := g.cmd(true, "push", "--quiet", remote, "--delete", "refs/heads/"+branch)
+	c.Env = append(c.Env, networkEnv...)
+	_, err := g.exec(ctx, c)
+	var ee *run.ExitError
+	if err == nil || errors.As(err, &ee) && strings.Contains(string(ee.Result.Stderr), "remote ref does not exist") {
+		// Drop the remote-tracking ref too, as a fetch --prune would.
+		_, _ = g.exec(ctx, g.cmd(true, "update-ref", "-d", "refs/remotes/"+remote+"/"+branch))
+		return nil
+	}
+	return g.fail(err, "git push --delete", "Check that "+remote+" is reachable: git -C "+run.Quote(g.Dir)+" ls-remote "+remote)
+}

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -18,7 +19,8 @@ type Overview struct {
 	Context   string                  `json:"context"`
 	Domains   []Report                `json:"domains"`
 	LocalLog  []locallog.Entry        `json:"local_log"`
-	Branches  []propagate.BranchState `json:"branches"`
+	Branches  []propagate.BranchState `json:"branches"` // the pending ones: unsubmitted, pushed, open, unknown
+	Prunable  int                     `json:"prunable"` // merged or closed: bkt pr prune deletes them
 	NextSteps []string                `json:"next_steps"`
 	// Errors holds the queries that failed ("repo", "branches", "github",
 	// "local_log"); what they would have shown is left out.
@@ -88,7 +90,7 @@ func Gather(ctx context.Context, src Sources) Overview {
 		if note != "" {
 			setErr("github", note)
 		}
-		o.Branches = branches
+		o.Branches, o.Prunable = pending(branches)
 	})
 	wg.Go(func() {
 		l, err := src.LocalLog()
@@ -150,6 +152,13 @@ func NextSteps(o Overview) []string {
 			break
 		}
 	}
+	if o.Prunable > 0 {
+		what := fmt.Sprintf("the %d merged or closed bkt branches", o.Prunable)
+		if o.Prunable == 1 {
+			what = "the merged or closed bkt branch"
+		}
+		steps = append(steps, "Delete "+what+": bkt pr prune")
+	}
 	if counts[Unknown] > 0 {
 		steps = append(steps, "Some state is unknown; check the tools: bkt doctor")
 	}
@@ -160,4 +169,19 @@ func NextSteps(o Overview) []string {
 // whose state is unknown may well have its pull request.
 func PendingPR(s propagate.BranchState) bool {
 	return s.URL == "" && s.State != propagate.Merged && s.State != propagate.Unknown
+}
+
+// pending splits the bkt branches into those status shows (still to be
+// submitted or merged) and the number bkt pr prune would delete (merged
+// or closed; bkt/batch never is).
+func pending(branches []propagate.BranchState) (shown []propagate.BranchState, prunable int) {
+	for _, b := range branches {
+		switch {
+		case b.Branch == propagate.BatchBranch, b.State != propagate.Merged && b.State != propagate.Closed:
+			shown = append(shown, b)
+		default:
+			prunable++
+		}
+	}
+	return shown, prunable
 }

@@ -188,3 +188,26 @@ func TestCaptureLabel(t *testing.T) {
 		t.Errorf("two domains = %+v, want system", l)
 	}
 }
+
+// Status shows the branches still pending; the merged and closed ones are
+// counted, with bkt pr prune as the next step.
+func TestGatherCountsPrunableBranches(t *testing.T) {
+	src := sources(tree{}, nil, nil)
+	src.Branches = func(context.Context) ([]propagate.BranchState, string, error) {
+		return []propagate.BranchState{
+			{Branch: "bkt/a", State: propagate.Merged}, {Branch: "bkt/b", State: propagate.Open, URL: "https://x/pull/2"},
+			{Branch: "bkt/c", State: propagate.Closed}, {Branch: "bkt/d", State: propagate.Unsubmitted},
+		}, "", nil
+	}
+	o := lifecycle.Gather(t.Context(), src)
+	var shown []string
+	for _, b := range o.Branches {
+		shown = append(shown, b.Branch)
+	}
+	if !slices.Equal(shown, []string{"bkt/b", "bkt/d"}) || o.Prunable != 2 {
+		t.Errorf("branches %v, prunable %d", shown, o.Prunable)
+	}
+	if !slices.Contains(o.NextSteps, "Delete the 2 merged or closed bkt branches: bkt pr prune") {
+		t.Errorf("next steps %q", o.NextSteps)
+	}
+}

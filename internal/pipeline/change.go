@@ -106,10 +106,27 @@ type Env struct {
 	// Root is the user's repository ("" with --local and no repository);
 	// read it for validation, never write it: edits go through Apply.
 	Root string
+	// Landing is a read-only copy of the tree the change's commit lands
+	// on — bkt/batch with --batch, else origin's default branch as last
+	// fetched — with the edits of the command's earlier changes already
+	// made; "" when there is none (--local, no origin). Checks across
+	// manifests read it (Recorded), so a COPR enabled in the same batch,
+	// or merged on origin but not pulled yet, counts.
+	Landing string
 	// Force skips validation against remote catalogs (offline use).
 	Force bool
 	// Progress receives the output of long external steps.
 	Progress io.Writer
+}
+
+// Recorded is the tree whose manifests the change is checked against: the
+// one it lands on when known, else the user's repository ("" when there
+// is none).
+func (e Env) Recorded() string {
+	if e.Landing != "" {
+		return e.Landing
+	}
+	return e.Root
 }
 
 // Domain is what a domain supplies to the pipeline.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -115,13 +117,28 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 
 	// 1. Validate everything before anything changes: catalogs first, then
 	// the manifest edit itself (a corrupt manifest stops us here).
+	env := p.env(o)
+	if o.Mode != ModeLocal && p.Propagator != nil {
+		// The tree the commit lands on, for the checks across manifests;
+		// without it (no branch to start from) they read the checkout.
+		if dir, _, cleanup, err := p.Propagator.PlanBase(ctx, o.Batch); err == nil {
+			defer cleanup()
+			env.Landing = dir
+		}
+	}
 	for _, c := range changes {
 		d, err := p.domain(c)
 		if err != nil {
 			return res, err
 		}
-		if err := d.Validate(ctx, p.env(o), c); err != nil {
+		if err := d.Validate(ctx, env, c); err != nil {
 			return res, err
+		}
+		if env.Landing != "" {
+			// The next change of the command is checked with this one
+			// made. A manifest there that does not take it is reported
+			// where the commit is made, as before.
+			landOn(env.Landing, d, c)
 		}
 	}
 	pl, pub, err := p.plan(ctx, label, changes, o)
@@ -193,6 +210,26 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 	}
 	res.Success = true
 	return res, nil
+}
+
+// landOn makes c's manifest edits in the landing copy dir (a temporary
+// copy of the branch the commit lands on, which nothing else reads), so
+// the command's next changes are checked with it made. The domain only
+// computes them (Apply without write); they are written here.
+func landOn(dir string, d Domain, c Change) {
+	diffs, err := d.Apply(dir, c, false)
+	if err != nil {
+		return
+	}
+	for _, fd := range diffs {
+		if !fd.Changed {
+			continue
+		}
+		path := filepath.Join(dir, filepath.FromSlash(fd.Path))
+		if os.MkdirAll(filepath.Dir(path), 0o700) == nil {
+			_ = os.WriteFile(path, fd.After, 0o600)
+		}
+	}
 }
 
 // domain looks up the domain of c.

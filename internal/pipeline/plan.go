@@ -4,12 +4,15 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/plan"
 	"github.com/bkt-dev/bkt/internal/propagate"
+	"github.com/bkt-dev/bkt/internal/run"
 )
 
 // Plan is what a command would do (see package plan); a Result carries it
@@ -83,7 +86,11 @@ func (p *Pipeline) plan(ctx context.Context, label Label, changes []Change, o Op
 	if p.Propagator == nil {
 		return pl, nil, nil
 	}
-	if where := p.proposed(ctx, changes); where != "" {
+	where, err := p.proposed(ctx, changes)
+	if err != nil {
+		return nil, nil, err
+	}
+	if where != "" {
 		// An open pull request (or a branch not submitted yet) already
 		// carries every change: a second one would only duplicate it.
 		pl.AlreadyProposed = where
@@ -209,20 +216,80 @@ func (p *Pipeline) previewAtBase(ctx context.Context, changes []Change, o Option
 // proposed anew (as it would be offline).
 const proposedBudget = 5 * time.Second
 
+// What a pending branch's changes are to the command's changes.
+const (
+	carriesThem  = 1 // every change is already there
+	reversesThem = 2 // one undoes what the branch proposes
+)
+
 // proposed names the pull request (or bkt/batch) that already carries
 // every one of changes, as its commits' Bkt-Change trailers record them;
-// "" when none does. Git is read first; GitHub is asked (one listing) only
-// when a branch with a pull request carries them. Not knowing (git or
-// GitHub failing) is not an answer: the change is then proposed as usual.
-func (p *Pipeline) proposed(ctx context.Context, changes []Change) string {
-	where, err := p.Propagator.Proposed(ctx, func(trailers []string) bool {
+// "" when none does. A change that undoes what one proposes (removing an
+// app an open pull request adds) is an error that names it: on the
+// branch the commit would land on there is nothing to undo, and the pull
+// request would add it back. Git is read first; GitHub is asked (one
+// listing) only when a branch with a pull request bears on the changes.
+// Not knowing (git or GitHub failing) is not an answer: the change is then
+// proposed as usual.
+func (p *Pipeline) proposed(ctx context.Context, changes []Change) (string, error) {
+	prop, ok, err := p.Propagator.Proposed(ctx, func(trailers []string) int {
 		carried, err := ChangesFromTrailers(p.Registry, trailers)
-		return err == nil && carriesAll(carried, changes)
+		switch {
+		case err != nil:
+			return 0
+		case carriesAll(carried, changes):
+			return carriesThem
+		case reversesAny(carried, changes):
+			return reversesThem
+		}
+		return 0
 	}, proposedBudget)
-	if err != nil {
-		return ""
+	if err != nil || !ok {
+		return "", nil
 	}
-	return where
+	if prop.Kind == carriesThem {
+		return prop.Where, nil
+	}
+	e := fail.New(fail.Validation, "%s proposes the opposite of this change, and is not merged yet", prop.Where).
+		WithDetail("The branch this change would be committed on does not have what that pull request adds, so there is nothing to undo there, and the pull request would add it back.")
+	if prop.PR > 0 {
+		e.Next("Drop that pull request instead: " + run.Line("bkt", "pr", "close", strconv.Itoa(prop.PR)))
+	} else {
+		e.Next("See what the batch holds: git log " + run.Quote(prop.Branch))
+	}
+	return "", e.Next("Or only undo it on this machine: add --local")
+}
+
+// opposite pairs the last word of an action with the one that undoes it
+// (flatpak add / remove, dnf install / remove, dnf copr-enable /
+// copr-disable, gsetting set / reset).
+var opposite = map[string][]string{
+	"add": {"remove"}, "install": {"remove"}, "remove": {"add", "install"},
+	"enable": {"disable"}, "disable": {"enable"}, "set": {"reset"}, "reset": {"set"},
+}
+
+// reversesAny reports whether a change undoes one of carried for one of
+// its ids.
+func reversesAny(carried, changes []Change) bool {
+	for _, c := range changes {
+		prefix, last := splitAction(c.Action)
+		for _, k := range carried {
+			kp, kl := splitAction(k.Action)
+			if k.Domain != c.Domain || kp != prefix || !slices.Contains(opposite[last], kl) {
+				continue
+			}
+			if slices.ContainsFunc(c.IDs, func(id string) bool { return slices.Contains(k.IDs, id) }) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// splitAction splits "copr-enable" into "copr-" and "enable".
+func splitAction(a string) (prefix, last string) {
+	i := strings.LastIndex(a, "-")
+	return a[:i+1], a[i+1:]
 }
 
 // carriesAll reports whether every change is among carried: the same

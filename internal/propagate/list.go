@@ -126,46 +126,63 @@ func (p *Propagator) local(ctx context.Context) (branches []string, recs map[str
 	return branches, recs, ahead, nil
 }
 
-// Proposed finds a bkt branch that already proposes what carries accepts
-// (given the Bkt-Change values of a branch's commits): bkt/batch, or a
-// branch whose pull request is open. It reads git first and asks GitHub
-// (one listing, within budget) only about the branches that carry it and
-// have a pull request; one GitHub does not answer about counts as not
-// proposed. A branch not submitted yet, or pushed without its pull
-// request, is no proposal: the change's own run reuses and finishes it.
-// where names the pull request or branch; "" when none proposes it.
-func (p *Propagator) Proposed(ctx context.Context, carries func(trailers []string) bool, budget time.Duration) (where string, err error) {
+// Proposal is a pending bkt branch whose changes bear on a new change.
+type Proposal struct {
+	Branch string
+	PR     int    // its open pull request; 0 for bkt/batch
+	Where  string // "PR #42 (URL)" or "bkt/batch"
+	// Kind is what the caller's classifier said of the branch's changes.
+	Kind int
+}
+
+// Proposed finds the first pending bkt branch — bkt/batch, or a branch
+// whose pull request is open — whose changes classify gives a non-zero
+// kind (given the Bkt-Change values of the branch's commits; say 1: it
+// already carries the new change, 2: it does the opposite). Git is read
+// first; GitHub is asked (one listing, within budget) only about the
+// branches classify picked that have a pull request, and one it does not
+// answer about does not count. A branch not submitted yet, or pushed
+// without its pull request, is no proposal: the change's own run reuses
+// and finishes it. ok is false when no branch qualifies.
+func (p *Propagator) Proposed(ctx context.Context, classify func(trailers []string) int, budget time.Duration) (prop Proposal, ok bool, err error) {
 	branches, recs, ahead, err := p.local(ctx)
 	if err != nil {
-		return "", err
+		return Proposal{}, false, err
 	}
-	var withPR []string
+	var withPR []Proposal
 	for _, b := range branches {
 		var trailers []string
 		for _, c := range ahead[b] {
 			_, values := splitTrailers(c.Body)
 			trailers = append(trailers, values...)
 		}
-		if len(trailers) == 0 || !carries(trailers) {
+		if len(trailers) == 0 {
 			continue
 		}
-		if b == BatchBranch {
-			return BatchBranch, nil
-		}
-		if recs[b].PR != "" {
-			withPR = append(withPR, b)
+		kind := classify(trailers)
+		switch {
+		case kind == 0:
+		case b == BatchBranch:
+			return Proposal{Branch: b, Where: b, Kind: kind}, true, nil
+		case recs[b].PR != "":
+			withPR = append(withPR, Proposal{Branch: b, Kind: kind})
 		}
 	}
 	if len(withPR) == 0 {
-		return "", nil
+		return Proposal{}, false, nil
 	}
-	pulls, _, _ := p.askGitHub(ctx, withPR, recs, budget)
-	for i := range withPR {
+	names := make([]string, len(withPR))
+	for i, w := range withPR {
+		names[i] = w.Branch
+	}
+	pulls, _, _ := p.askGitHub(ctx, names, recs, budget)
+	for i, w := range withPR {
 		if pr := pulls[i]; pr != nil && pullState(pr) == Open {
-			return fmt.Sprintf("PR #%d (%s)", pr.Number, pr.URL), nil
+			w.PR, w.Where = pr.Number, fmt.Sprintf("PR #%d (%s)", pr.Number, pr.URL)
+			return w, true, nil
 		}
 	}
-	return "", nil
+	return Proposal{}, false, nil
 }
 
 // askGitHub learns the newest pull request of every pushed branch from

@@ -203,3 +203,46 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestCloseAndNoticeMerge: PATCH closes a pull request, and one whose head
+// is pushed to its base by hand becomes merged, as on GitHub.
+func TestCloseAndNoticeMerge(t *testing.T) {
+	origin := bareOrigin(t)
+	s := New()
+	defer s.Close()
+	s.Origin = origin
+	git := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("git", append([]string{"--git-dir", origin, "-c", "user.name=T", "-c", "user.email=t@example.com"}, args...)...).Output()
+		if err != nil {
+			t.Fatalf("git %v: %v", args, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	// two branches, each a commit ahead of main
+	for _, b := range []string{"one", "two"} {
+		sha := git("commit-tree", "-p", "main", "-m", b, "4b825dc642cb6eb9a060e54bf8d69288fbee4904")
+		git("update-ref", "refs/heads/"+b, sha)
+		if code, v := post(t, s, DefaultToken, "/repos/me/distro/pulls", mustJSON(map[string]string{"title": b, "head": b, "base": "main"})); code != 201 {
+			t.Fatalf("create %s: %d %v", b, code, v)
+		}
+	}
+	git("update-ref", "refs/heads/main", "refs/heads/two")
+
+	req, _ := http.NewRequest("PATCH", s.URL+"/repos/me/distro/pulls/1", strings.NewReader(`{"state":"closed"}`))
+	req.Header.Set("Authorization", "Bearer "+DefaultToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&v)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || v["state"] != "closed" || v["merged"] != false {
+		t.Fatalf("PATCH: %d %v", resp.StatusCode, v)
+	}
+	pulls := s.Pulls()
+	if pulls[0].State != "closed" || pulls[0].Merged || pulls[1].State != "closed" || !pulls[1].Merged {
+		t.Errorf("pulls = %+v; want #1 closed, #2 merged", pulls)
+	}
+}
