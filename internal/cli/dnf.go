@@ -178,7 +178,8 @@ func (a *App) dnfDiffCmd() *cobra.Command {
 	return a.envCmd("diff", "Compare the manifest with the layered and removed packages here",
 		`Compare manifests/system-packages.json with this machine (rpm-ostree status and the rpm
 database):
-  ✓ in place   ✗ missing here   + here but not in the manifest   ? unknown (a query failed)`,
+  ✓ in place   ✗ missing here   + here but not in the manifest   ? unknown (a query failed)
+  ~ not in the manifest yet, but in a pending change: "pending (PR #42)", "pending (bkt/batch)", "local"`,
 		func(cmd *cobra.Command, env pipeline.Env) error {
 			var rep lifecycle.Report
 			ix := a.whilePending(cmd.Context(), func() { rep = a.dnfDomain().Status(cmd.Context(), env, env.Root) })

@@ -88,7 +88,8 @@ func (a *App) extensionListCmd() *cobra.Command {
 	return listCmd(a, "Show the declared extensions joined with what is installed and enabled",
 		`Show the declared extensions with their state on this machine:
   ✓ as declared   ✗ not installed   ≠ enabled/disabled otherwise than declared
-  + enabled but not in the manifest   ? unknown (the query failed)`,
+  + enabled but not in the manifest   ? unknown (the query failed)
+  ~ not in the manifest yet, but in a pending change: "pending (PR #42)", "pending (bkt/batch)", "local"`,
 		withPending(a, extension.List, extension.MarkPending),
 		func(rows []extension.Row) any { return extensionsResult{Extensions: rows} },
 		a.printExtensionRows)

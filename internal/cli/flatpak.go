@@ -90,7 +90,8 @@ func (a *App) flatpakRemoveCmd() *cobra.Command {
 func (a *App) flatpakListCmd() *cobra.Command {
 	return listCmd(a, "Show the declared apps joined with what is installed",
 		`Show the declared apps with their state on this machine:
-  ✓ installed   ✗ missing   + installed but not in the manifest   ? unknown (the query failed)`,
+  ✓ installed   ✗ missing   + installed but not in the manifest   ? unknown (the query failed)
+  ~ not in the manifest yet, but in a pending change: "pending (PR #42)", "pending (bkt/batch)", "local"`,
 		withPending(a, flatpak.List, flatpak.MarkPending),
 		func(rows []flatpak.Row) any { return appsResult{Apps: rows} },
 		a.printAppRows)

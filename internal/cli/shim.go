@@ -65,7 +65,8 @@ type shimsResult struct {
 func (a *App) shimListCmd() *cobra.Command {
 	return listCmd(a, "Show the declared shims joined with the scripts on this machine",
 		`Show the declared shims and the scripts in ~/.local/toolbox/shims:
-  ✓ in place   ✗ missing   ≠ differs (edited or not executable)   + not in the manifest   ? unknown`,
+  ✓ in place   ✗ missing   ≠ differs (edited or not executable)   + not in the manifest   ? unknown
+  ~ not in the manifest yet, but in a pending change: "pending (PR #42)", "pending (bkt/batch)", "local"`,
 		withPending(a, func(_ context.Context, _ run.Runner, root string) ([]shim.Row, error) { return shim.List(root, "") }, shim.MarkPending),
 		func(rows []shim.Row) any { return shimsResult{Shims: rows} },
 		a.printShimRows)
