@@ -178,9 +178,12 @@ func (a *App) dnfDiffCmd() *cobra.Command {
 	return a.envCmd("diff", "Compare the manifest with the layered and removed packages here",
 		`Compare manifests/system-packages.json with this machine (rpm-ostree status and the rpm
 database):
-  ✓ in place   ✗ missing here   + here but not in the manifest   ? unknown (a query failed)`,
+  ✓ in place   ✗ missing here   + here but not in the manifest   ? unknown (a query failed)
+  ~ not in the manifest yet, but in a pending change: "pending (PR #42)", "pending (bkt/batch)", "local"`,
 		func(cmd *cobra.Command, env pipeline.Env) error {
-			rep := a.dnfDomain().Status(cmd.Context(), env, env.Root)
+			var rep lifecycle.Report
+			ix := a.whilePending(cmd.Context(), func() { rep = a.dnfDomain().Status(cmd.Context(), env, env.Root) })
+			lifecycle.MarkPending([]lifecycle.Report{rep}, ix)
 			var rerr error
 			if rep.Error != "" {
 				rerr = fail.New(fail.External, "Could not compare the manifest with this machine").WithDetail("%s", rep.Error).
@@ -202,12 +205,12 @@ func (a *App) printDnfReport(rep lifecycle.Report) {
 			if want == "" {
 				want = "-"
 			}
-			return it.State, []string{lifecycleMark[it.State], it.ID, want, it.State, it.Note}
+			return it.State, []string{lifecycleMark[it.State], it.ID, want, pendingState(it.State, it.Pending), it.Note}
 		})
 	if counts == nil {
 		return
 	}
-	a.ui.Printf("\n%d in place, %d missing, %d not in the manifest\n", counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Extra])
+	a.ui.Printf("\n%d in place, %d missing, %d not in the manifest%s\n", counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Extra], pendingCount(counts))
 	if counts[lifecycle.Missing] > 0 {
 		a.ui.Printf("Apply the manifest here: bkt dnf sync\n")
 	}

@@ -88,8 +88,9 @@ func (a *App) extensionListCmd() *cobra.Command {
 	return listCmd(a, "Show the declared extensions joined with what is installed and enabled",
 		`Show the declared extensions with their state on this machine:
   ✓ as declared   ✗ not installed   ≠ enabled/disabled otherwise than declared
-  + enabled but not in the manifest   ? unknown (the query failed)`,
-		extension.List,
+  + enabled but not in the manifest   ? unknown (the query failed)
+  ~ not in the manifest yet, but in a pending change: "pending (PR #42)", "pending (bkt/batch)", "local"`,
+		withPending(a, extension.List, extension.MarkPending),
 		func(rows []extension.Row) any { return extensionsResult{Extensions: rows} },
 		a.printExtensionRows)
 }
@@ -103,8 +104,11 @@ func (a *App) printExtensionRows(rows []extension.Row) {
 	counts := stateTable(a, "No extensions declared in manifests/gnome-extensions.json and none enabled here.\nAdd one: bkt extension add UUID\n",
 		[]string{"", "EXTENSION", "INSTALLED", "STATE"}, rows, func(r extension.Row) (string, []string) {
 			state := r.Have
-			if r.State == lifecycle.Differs {
+			switch {
+			case r.State == lifecycle.Differs:
 				state = r.Have + ", declared " + r.Want
+			case r.Pending != nil:
+				state = r.Have + ", " + r.Pending.Label()
 			}
 			if r.Note != "" {
 				state += " (" + r.Note + ")"
@@ -114,8 +118,8 @@ func (a *App) printExtensionRows(rows []extension.Row) {
 	if counts == nil {
 		return
 	}
-	a.ui.Printf("\n%d as declared, %d not installed, %d differ, %d not in the manifest",
-		counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Differs], counts[lifecycle.Extra])
+	a.ui.Printf("\n%d as declared, %d not installed, %d differ, %d not in the manifest%s",
+		counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Differs], counts[lifecycle.Extra], pendingCount(counts))
 	if counts[lifecycle.Unknown] > 0 {
 		a.ui.Printf(", %d unknown", counts[lifecycle.Unknown])
 	}

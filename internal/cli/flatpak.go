@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/flatpak"
+	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	fp "github.com/bkt-dev/bkt/internal/system/flatpak"
@@ -89,8 +90,9 @@ func (a *App) flatpakRemoveCmd() *cobra.Command {
 func (a *App) flatpakListCmd() *cobra.Command {
 	return listCmd(a, "Show the declared apps joined with what is installed",
 		`Show the declared apps with their state on this machine:
-  ✓ installed   ✗ missing   + installed but not in the manifest   ? unknown (the query failed)`,
-		flatpak.List,
+  ✓ installed   ✗ missing   + installed but not in the manifest   ? unknown (the query failed)
+  ~ not in the manifest yet, but in a pending change: "pending (PR #42)", "pending (bkt/batch)", "local"`,
+		withPending(a, flatpak.List, flatpak.MarkPending),
 		func(rows []flatpak.Row) any { return appsResult{Apps: rows} },
 		a.printAppRows)
 }
@@ -107,17 +109,19 @@ type remotesResult struct {
 
 var stateMark = map[string]string{
 	flatpak.StateInstalled: "✓", flatpak.StateMissing: "✗", flatpak.StateExtra: "+", flatpak.StateUnknown: "?",
+	flatpak.StatePending: "~",
 }
 
 func (a *App) printAppRows(rows []flatpak.Row) {
 	counts := stateTable(a, "No apps declared in manifests/flatpak-apps.json and none installed.\nAdd one: bkt flatpak add APP_ID\n",
 		[]string{"", "APP", "SCOPE", "REMOTE", "STATE"}, rows, func(r flatpak.Row) (string, []string) {
-			return r.State, []string{stateMark[r.State], r.ID, r.Scope, r.Remote, r.State}
+			return r.State, []string{stateMark[r.State], r.ID, r.Scope, r.Remote, pendingState(r.State, r.Pending)}
 		})
 	if counts == nil {
 		return
 	}
 	a.ui.Printf("\n%d installed, %d missing, %d not in the manifest", counts[flatpak.StateInstalled], counts[flatpak.StateMissing], counts[flatpak.StateExtra])
+	a.ui.Printf("%s", pendingCount(counts))
 	if counts[flatpak.StateUnknown] > 0 {
 		a.ui.Printf(", %d unknown", counts[flatpak.StateUnknown])
 	}
@@ -145,7 +149,12 @@ declares (they are listed first).`,
 				return err
 			}
 			runner := a.runner()
-			cmds, extra, err := flatpak.SyncPlan(cmd.Context(), runner, r.Root, prune)
+			var pending lifecycle.PendingIndex
+			if prune {
+				// An app an open pull request adds is not unmanaged.
+				pending = a.pending(cmd.Context())
+			}
+			cmds, extra, err := flatpak.SyncPlanKeeping(cmd.Context(), runner, r.Root, prune, pending)
 			if err != nil {
 				return err
 			}
@@ -219,7 +228,7 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 	}, nil)
 	remove.Flags().StringVar(&scope2, "scope", manifest.ScopeSystem, "installation: system or user")
 	list := listCmd(a, "Show the declared remotes joined with the configured ones", "",
-		flatpak.ListRemotes,
+		withPending(a, flatpak.ListRemotes, flatpak.MarkPendingRemotes),
 		func(rows []flatpak.RemoteRow) any { return remotesResult{Remotes: rows} },
 		a.printRemoteRows)
 	cmd.AddCommand(add, remove, list)
@@ -229,6 +238,6 @@ func (a *App) flatpakRemoteCmd() *cobra.Command {
 func (a *App) printRemoteRows(rows []flatpak.RemoteRow) {
 	stateTable(a, "No remotes declared or configured.\n", []string{"", "REMOTE", "SCOPE", "URL", "STATE"}, rows,
 		func(r flatpak.RemoteRow) (string, []string) {
-			return r.State, []string{stateMark[r.State], r.Name, r.Scope, r.URL, r.State}
+			return r.State, []string{stateMark[r.State], r.Name, r.Scope, r.URL, pendingState(r.State, r.Pending)}
 		})
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -87,7 +88,7 @@ func (a *App) envCmd(use, short, long string, run func(cmd *cobra.Command, env p
 // the rows it got, but when there is nothing to show (an invalid manifest,
 // or a failed query with nothing declared) only the error is printed,
 // never "nothing declared".
-func listCmd[R any](a *App, short, long string, rows func(ctx context.Context, r run.Runner, root string) ([]R, error), payload func([]R) any, print func([]R)) *cobra.Command {
+func listCmd[R any](a *App, short, long string, rows viewFunc[R], payload func([]R) any, print func([]R)) *cobra.Command {
 	return a.envCmd("list", short, long, func(cmd *cobra.Command, env pipeline.Env) error {
 		rs, err := rows(cmd.Context(), env.Runner, env.Root)
 		if err != nil && len(rs) == 0 {
@@ -106,6 +107,82 @@ func listCmd[R any](a *App, short, long string, rows func(ctx context.Context, r
 // lifecycle states (status and the domains' lists).
 var lifecycleMark = map[string]string{
 	lifecycle.OK: "✓", lifecycle.Missing: "✗", lifecycle.Extra: "+", lifecycle.Differs: "≠", lifecycle.Unknown: "?",
+	lifecycle.Pending: "~",
+}
+
+// pendingCount is ", N pending" for a view's summary line, "" when no
+// item is pending.
+func pendingCount(counts map[string]int) string {
+	if n := counts[lifecycle.Pending]; n > 0 {
+		return fmt.Sprintf(", %d pending", n)
+	}
+	return ""
+}
+
+// pendingState is a row's STATE column: its state, or for a pending one
+// where it waits ("pending (PR #42)", "local").
+func pendingState(state string, p *pipeline.Place) string {
+	if p != nil {
+		return p.Label()
+	}
+	return state
+}
+
+// viewFunc is a domain's view: the manifests under root joined with this
+// machine.
+type viewFunc[R any] func(ctx context.Context, r run.Runner, root string) ([]R, error)
+
+// withPending is view with the items a pending change declares marked by
+// mark.
+func withPending[R any](a *App, view viewFunc[R], mark func([]R, lifecycle.PendingIndex)) viewFunc[R] {
+	return func(ctx context.Context, r run.Runner, root string) (rows []R, err error) {
+		ix := a.whilePending(ctx, func() { rows, err = view(ctx, r, root) })
+		mark(rows, ix)
+		return rows, err
+	}
+}
+
+// whilePending reads the pending changes (App.pending) while query asks
+// this machine, and returns them once both are done.
+func (a *App) whilePending(ctx context.Context, query func()) lifecycle.PendingIndex {
+	var ix lifecycle.PendingIndex
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ix = a.pending(ctx)
+	}()
+	query()
+	<-done
+	return ix
+}
+
+// pending reads the changes pending anywhere once — every bkt branch in
+// one git log, their pull requests in one listing, the local log — and
+// indexes the items they declare. What cannot be read counts as nothing
+// pending: the views are then what they were without it.
+func (a *App) pending(ctx context.Context) lifecycle.PendingIndex {
+	p, err := a.pipeline(true)
+	if err != nil {
+		return lifecycle.PendingIndex{}
+	}
+	pending, _ := p.Pending(ctx, githubReadBudget)
+	return lifecycle.IndexPending(lifecycle.Syncers(p.Registry, nil, nil), pending)
+}
+
+// withoutPending leaves out of captured changes the items a pending change
+// already declares, and says so (not under --json, whose plan shows what
+// is captured).
+func (a *App) withoutPending(ctx context.Context, changes []pipeline.Change) []pipeline.Change {
+	if len(changes) == 0 {
+		return changes
+	}
+	kept, left := lifecycle.WithoutPending(changes, a.pending(ctx))
+	if !a.json {
+		for _, it := range left {
+			a.ui.Info("%s %s is %s: not captured again", it.Domain, it.ID, it.Place.Label())
+		}
+	}
+	return kept
 }
 
 // stateTable prints rows as a table under header, each row's state and

@@ -169,6 +169,7 @@ the manifest diff; --local records it in the local log instead; --batch adds it 
 		if err != nil {
 			return err
 		}
+		changes = a.withoutPending(cmd.Context(), changes)
 		if len(changes) == 0 {
 			a.nothingToDo("Nothing to capture: the manifests already describe this machine")
 			return nil
@@ -229,6 +230,7 @@ func (a *App) gatherStatus(ctx context.Context, r *repo.Repo, syncers []lifecycl
 			return a.propagator(r, runner).ListWithin(ctx, githubReadBudget)
 		},
 		LocalLog: locallog.Load,
+		Registry: a.registry(),
 	})}
 }
 
@@ -254,6 +256,7 @@ func (a *App) printStatus(st statusReport) {
 		counts := d.Counts()
 		a.ui.Heading("\n" + d.Domain)
 		summary := fmt.Sprintf("  %d ok, %d missing, %d extra, %d differ", counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Extra], counts[lifecycle.Differs])
+		summary += pendingCount(counts)
 		if counts[lifecycle.Unknown] > 0 {
 			summary += fmt.Sprintf(", %d unknown", counts[lifecycle.Unknown])
 		}
@@ -263,6 +266,10 @@ func (a *App) printStatus(st statusReport) {
 		}
 		for _, it := range d.Items {
 			if it.State == lifecycle.OK {
+				continue
+			}
+			if it.Pending != nil {
+				a.ui.Printf("  %s %s: %s\n", lifecycleMark[it.State], it.ID, it.Pending.Label())
 				continue
 			}
 			line := "  " + lifecycleMark[it.State] + " " + it.ID + " (" + it.State
@@ -321,6 +328,7 @@ func (a *App) domainCaptureCmd(s lifecycle.Syncer, short, long, nothing string) 
 		if err != nil {
 			return err
 		}
+		changes = a.withoutPending(cmd.Context(), changes)
 		if len(changes) == 0 {
 			a.nothingToDo("%s: nothing to capture", nothing)
 			return nil

@@ -65,8 +65,9 @@ type shimsResult struct {
 func (a *App) shimListCmd() *cobra.Command {
 	return listCmd(a, "Show the declared shims joined with the scripts on this machine",
 		`Show the declared shims and the scripts in ~/.local/toolbox/shims:
-  ✓ in place   ✗ missing   ≠ differs (edited or not executable)   + not in the manifest   ? unknown`,
-		func(_ context.Context, _ run.Runner, root string) ([]shim.Row, error) { return shim.List(root, "") },
+  ✓ in place   ✗ missing   ≠ differs (edited or not executable)   + not in the manifest   ? unknown
+  ~ not in the manifest yet, but in a pending change: "pending (PR #42)", "pending (bkt/batch)", "local"`,
+		withPending(a, func(_ context.Context, _ run.Runner, root string) ([]shim.Row, error) { return shim.List(root, "") }, shim.MarkPending),
 		func(rows []shim.Row) any { return shimsResult{Shims: rows} },
 		a.printShimRows)
 }
@@ -79,16 +80,16 @@ func (a *App) printShimRows(rows []shim.Row) {
 			if r.Problem != "" {
 				state += ": " + r.Problem
 			}
-			if r.Adoptable {
+			if r.Adoptable && r.State == lifecycle.Extra {
 				adoptable++
 			}
-			return r.State, []string{lifecycleMark[r.State], r.Name, r.Host, state}
+			return r.State, []string{lifecycleMark[r.State], r.Name, r.Host, pendingState(state, r.Pending)}
 		})
 	if counts == nil {
 		return
 	}
-	a.ui.Printf("\n%d in place, %d missing, %d differ, %d not in the manifest\n",
-		counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Differs], counts[lifecycle.Extra])
+	a.ui.Printf("\n%d in place, %d missing, %d differ, %d not in the manifest%s\n",
+		counts[lifecycle.OK], counts[lifecycle.Missing], counts[lifecycle.Differs], counts[lifecycle.Extra], pendingCount(counts))
 	if counts[lifecycle.Missing]+counts[lifecycle.Differs] > 0 {
 		a.ui.Printf("Write them: bkt shim sync\n")
 	}

@@ -126,6 +126,19 @@ func (d Domain) Status(ctx context.Context, env pipeline.Env, root string) lifec
 	return rep
 }
 
+var _ lifecycle.Declarer = Domain{}
+
+// Declares implements lifecycle.Declarer: the packages an install or a
+// capture lists, and the base packages an override remove or a capture of
+// removals excludes (Status names both by the package).
+func (Domain) Declares(c pipeline.Change) []string {
+	switch c.Action {
+	case ActInstall, ActCapture, ActOverrideRemove, ActCaptureExcluded:
+		return c.IDs
+	}
+	return nil
+}
+
 // removedNames are the base packages d removes, as requested.
 func removedNames(d *rpmostree.Deployment) []string {
 	names := slices.Clone(d.RequestedBaseRemovals)

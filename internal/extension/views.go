@@ -24,6 +24,26 @@ type Row struct {
 	State   string `json:"state"`
 	Managed bool   `json:"managed"`
 	Note    string `json:"note,omitempty"`
+	// Pending is where the change that declares a pending extension waits
+	// (State pending: an open bkt pull request, bkt/batch, the local log).
+	Pending *pipeline.Place `json:"pending,omitempty"`
+}
+
+// MarkPending turns the extra extensions a pending change declares into
+// pending ones, with their place.
+func MarkPending(rows []Row, ix lifecycle.PendingIndex) {
+	lifecycle.MarkRows(Name, rows, ix, func(r *Row) (string, *string, **pipeline.Place) { return r.UUID, &r.State, &r.Pending })
+}
+
+var _ lifecycle.Declarer = Domain{}
+
+// Declares implements lifecycle.Declarer: the extensions an add or a
+// capture puts in the manifest.
+func (Domain) Declares(c pipeline.Change) []string {
+	if c.Action == ActAdd || c.Action == ActCapture {
+		return c.IDs
+	}
+	return nil
 }
 
 const (

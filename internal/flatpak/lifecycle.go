@@ -9,7 +9,26 @@ import (
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
-var _ lifecycle.Syncer = Domain{}
+var (
+	_ lifecycle.Syncer   = Domain{}
+	_ lifecycle.Declarer = Domain{}
+)
+
+// Declares implements lifecycle.Declarer: the apps an add or a capture
+// puts in the manifest, and the remote a remote add declares, named as
+// Status names them.
+func (Domain) Declares(c pipeline.Change) []string {
+	switch c.Action {
+	case ActAdd, ActCapture:
+		return c.IDs
+	case ActRemoteAdd:
+		return []string{remoteItem(c.IDs[0])}
+	}
+	return nil
+}
+
+// remoteItem is a remote's item in the domain's status.
+func remoteItem(name string) string { return "remote " + name }
 
 // Status implements lifecycle.Syncer: one flatpak list and one flatpak
 // remotes for the whole domain.
@@ -23,7 +42,7 @@ func (Domain) Status(ctx context.Context, env pipeline.Env, root string) lifecyc
 		rep.Error = fail.As(err).Message
 	}
 	for _, r := range remotes {
-		rep.Items = append(rep.Items, lifecycle.Item{ID: "remote " + r.Name, State: itemState(r.State), Note: r.Scope})
+		rep.Items = append(rep.Items, lifecycle.Item{ID: remoteItem(r.Name), State: itemState(r.State), Note: r.Scope})
 	}
 	return rep
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/run"
@@ -17,6 +18,9 @@ const (
 	StateMissing   = "missing"   // declared, not installed
 	StateExtra     = "extra"     // installed, not declared
 	StateUnknown   = "unknown"   // the query failed: we do not know
+	// installed, not declared, but a pending change (an open bkt pull
+	// request, an unsubmitted bkt branch, the local log) declares it
+	StatePending = lifecycle.Pending
 )
 
 // Row is one app in `bkt flatpak list`.
@@ -27,6 +31,22 @@ type Row struct {
 	Branch  string `json:"branch,omitempty"`
 	State   string `json:"state"`
 	Managed bool   `json:"managed"`
+	// Pending is where the change that declares a pending app waits.
+	Pending *pipeline.Place `json:"pending,omitempty"`
+}
+
+// MarkPending turns the extra apps that a pending change declares into
+// pending ones, with their place: they are not unmanaged, only not merged
+// yet.
+func MarkPending(rows []Row, ix lifecycle.PendingIndex) {
+	lifecycle.MarkRows("flatpak", rows, ix, func(r *Row) (string, *string, **pipeline.Place) { return r.ID, &r.State, &r.Pending })
+}
+
+// MarkPendingRemotes is MarkPending for the remotes.
+func MarkPendingRemotes(rows []RemoteRow, ix lifecycle.PendingIndex) {
+	lifecycle.MarkRows("flatpak", rows, ix, func(r *RemoteRow) (string, *string, **pipeline.Place) {
+		return remoteItem(r.Name), &r.State, &r.Pending
+	})
 }
 
 // List joins the manifest with the installed apps: one flatpak call. A
@@ -77,6 +97,12 @@ func List(ctx context.Context, r run.Runner, root string) ([]Row, error) {
 // apps nobody declared. It also returns those unmanaged apps (of the user
 // and system installations: the ones prune would uninstall).
 func SyncPlan(ctx context.Context, r run.Runner, root string, prune bool) ([]run.Cmd, []Row, error) {
+	return SyncPlanKeeping(ctx, r, root, prune, lifecycle.PendingIndex{})
+}
+
+// SyncPlanKeeping is SyncPlan that never prunes an app a pending change
+// declares (pending): it is not unmanaged, only not merged yet.
+func SyncPlanKeeping(ctx context.Context, r run.Runner, root string, prune bool, pending lifecycle.PendingIndex) ([]run.Cmd, []Row, error) {
 	var apps manifest.FlatpakApps
 	if err := manifest.Load(root, &apps); err != nil {
 		return nil, nil, err
@@ -94,6 +120,7 @@ func SyncPlan(ctx context.Context, r run.Runner, root string, prune bool) ([]run
 	if err != nil {
 		return nil, nil, err
 	}
+	MarkPending(rows, pending)
 	var cmds []run.Cmd
 	for _, rm := range remotes.Remotes {
 		found := false
@@ -190,6 +217,8 @@ type RemoteRow struct {
 	Scope   string `json:"scope"`
 	State   string `json:"state"`
 	Managed bool   `json:"managed"`
+	// Pending is where the change that declares a pending remote waits.
+	Pending *pipeline.Place `json:"pending,omitempty"`
 }
 
 // ListRemotes joins flatpak-remotes.json with the configured remotes.

@@ -233,6 +233,24 @@ func captureValues(m *manifest.GSettings, schema, only string, live, defaults ma
 	return out
 }
 
+var _ lifecycle.Declarer = Domain{}
+
+// Declares implements lifecycle.Declarer: a set or a capture declares its
+// keys with its value (the text gsettings prints, which Normalize makes
+// every set record), so capture leaves out a live value a pending change
+// already records, and still captures one it would record otherwise.
+func (Domain) Declares(c pipeline.Change) []string {
+	if c.Action != ActSet && c.Action != ActCapture {
+		return nil
+	}
+	v := optionsOf(c).Value
+	out := make([]string, len(c.IDs))
+	for i, id := range c.IDs {
+		out[i] = id + "=" + v
+	}
+	return out
+}
+
 // Status implements lifecycle.Syncer: one list-recursively for all fixed
 // schemas, one per relocatable schema with a path.
 func (Domain) Status(ctx context.Context, env pipeline.Env, root string) lifecycle.Report {

@@ -27,6 +27,8 @@ type Item struct {
 	Want  string `json:"want,omitempty"` // the manifest's value, where values differ
 	Have  string `json:"have,omitempty"` // the live value
 	Note  string `json:"note,omitempty"`
+	// Pending is where the change that declares a Pending item waits.
+	Pending *pipeline.Place `json:"pending,omitempty"`
 }
 
 // Report is a domain's declared-versus-actual state.

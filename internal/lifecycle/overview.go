@@ -52,6 +52,9 @@ type Sources struct {
 	// note when GitHub did not answer in time.
 	Branches func(context.Context) ([]propagate.BranchState, string, error)
 	LocalLog func() (locallog.Log, error)
+	// Registry reads the changes the branches and the local log hold, so
+	// an item they declare shows as pending, not extra; nil reads none.
+	Registry *pipeline.Registry
 }
 
 // Gather runs the domain queries, the git queries and the local log read
@@ -97,6 +100,11 @@ func Gather(ctx context.Context, src Sources) Overview {
 		o.LocalLog = l.Changes
 	})
 	wg.Wait()
+	if src.Registry != nil {
+		// The branches and the local log were read once for their own
+		// sections; the pending changes come from those same reads.
+		MarkPending(o.Domains, IndexPending(src.Syncers, pipeline.PendingFrom(src.Registry, o.Branches, o.LocalLog)))
+	}
 	if o.LocalLog == nil {
 		o.LocalLog = []locallog.Entry{}
 	}

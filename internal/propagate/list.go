@@ -39,6 +39,9 @@ type BranchState struct {
 	// Conflicts: merging the branch into its base (as last fetched) would
 	// conflict; bkt pr update re-makes it. Set by MarkConflicts.
 	Conflicts bool `json:"conflicts_with_base,omitempty"`
+	// Trailers are the Bkt-Change values of those commits, oldest first:
+	// the changes the branch carries (pipeline.PendingFrom reads them).
+	Trailers []string `json:"-"`
 }
 
 // List reports every local bkt/* branch. It reads the git config and, when
@@ -69,6 +72,10 @@ func (p *Propagator) ListWithin(ctx context.Context, budget time.Duration) (stat
 		st.Subjects = make([]string, len(commits))
 		for i, c := range commits {
 			st.Subjects[i] = c.Subject
+		}
+		for _, c := range commits {
+			_, values := splitTrailers(c.Body)
+			st.Trailers = append(st.Trailers, values...)
 		}
 		switch {
 		case r.PR != "":

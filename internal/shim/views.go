@@ -30,6 +30,24 @@ type Row struct {
 	// Adoptable is set on an extra script of the flatpak-spawn shape,
 	// which capture records; other scripts are left alone.
 	Adoptable bool `json:"adoptable,omitempty"`
+	// Pending is where the change that declares a pending script waits
+	// (State pending: an open bkt pull request, bkt/batch, the local log).
+	Pending *pipeline.Place `json:"pending,omitempty"`
+}
+
+// MarkPending turns the extra scripts a pending change declares into
+// pending ones, with their place.
+func MarkPending(rows []Row, ix lifecycle.PendingIndex) {
+	lifecycle.MarkRows(Domain{}.Name(), rows, ix, func(r *Row) (string, *string, **pipeline.Place) { return r.Name, &r.State, &r.Pending })
+}
+
+// Declares implements lifecycle.Declarer: the shims an add or a capture
+// puts in the manifest.
+func (Domain) Declares(c pipeline.Change) []string {
+	if c.Action == ActAdd || c.Action == ActCapture {
+		return c.IDs
+	}
+	return nil
 }
 
 // List joins host-shims.json with the scripts in the shims directory of

@@ -277,6 +277,29 @@ func (d Domain) SyncPlan(_ context.Context, _ pipeline.Env, root string) ([]run.
 	return cmds, err
 }
 
+var _ lifecycle.Declarer = Domain{}
+
+// Declares implements lifecycle.Declarer: the files an add or a capture
+// puts in skel/, as paths relative to $HOME (an add may name ~/.bashrc).
+// skel/ lists no file it lacks, so none shows as pending; capture leaves
+// out a file a pending change already records.
+func (d Domain) Declares(c pipeline.Change) []string {
+	if c.Action != ActAdd && c.Action != ActCapture {
+		return nil
+	}
+	home, err := Home(d.Home)
+	if err != nil {
+		return c.IDs
+	}
+	out := make([]string, len(c.IDs))
+	for i, id := range c.IDs {
+		if out[i], err = Clean(home, id); err != nil {
+			out[i] = id
+		}
+	}
+	return out
+}
+
 // Capture implements lifecycle.Syncer: the user's version of every
 // differing file goes into skel/ (as `bkt skel add` would).
 func (d Domain) Capture(_ context.Context, _ pipeline.Env, root string) ([]pipeline.Change, error) {
