@@ -73,10 +73,7 @@ func (p *Propagator) ListWithin(ctx context.Context, budget time.Duration) (stat
 		for i, c := range commits {
 			st.Subjects[i] = c.Subject
 		}
-		for _, c := range commits {
-			_, values := splitTrailers(c.Body)
-			st.Trailers = append(st.Trailers, values...)
-		}
+		st.Trailers = trailersOf(commits)
 		switch {
 		case r.PR != "":
 			st.State = Open
@@ -129,6 +126,16 @@ func (p *Propagator) local(ctx context.Context) (branches []string, recs map[str
 	return branches, recs, ahead, nil
 }
 
+// trailersOf is the Bkt-Change values of commits, in order.
+func trailersOf(commits []git.Commit) []string {
+	var out []string
+	for _, c := range commits {
+		_, values := splitTrailers(c.Body)
+		out = append(out, values...)
+	}
+	return out
+}
+
 // Proposal is a pending bkt branch whose changes bear on a new change.
 type Proposal struct {
 	Branch string
@@ -150,11 +157,7 @@ func (p *Propagator) Proposed(ctx context.Context, match func(trailers []string)
 	}
 	var withPR []Proposal
 	for _, b := range branches {
-		var trailers []string
-		for _, c := range ahead[b] {
-			_, values := splitTrailers(c.Body)
-			trailers = append(trailers, values...)
-		}
+		trailers := trailersOf(ahead[b])
 		if len(trailers) == 0 {
 			continue
 		}
