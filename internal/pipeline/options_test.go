@@ -28,11 +28,10 @@ func privateLog(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 }
 
-// Every domain's options come back from the local log as they went in,
-// typed: what --local records is what `bkt local commit` replays.
-func TestOptionsRoundTripThroughTheLocalLog(t *testing.T) {
-	privateLog(t)
-	changes := []pipeline.Change{
+// everyDomain is a change of every domain, with options of every kind
+// (strings, booleans, a pointer), one id each.
+func everyDomain() []pipeline.Change {
+	return []pipeline.Change{
 		{Domain: "flatpak", Action: flatpak.ActAdd, IDs: []string{"org.example.App"},
 			Options: flatpak.Options{Remote: "local", Scope: "user", Branch: "beta"}},
 		{Domain: "flatpak", Action: flatpak.ActRemoteAdd, IDs: []string{"mine"},
@@ -45,6 +44,13 @@ func TestOptionsRoundTripThroughTheLocalLog(t *testing.T) {
 		{Domain: "skel", Action: "add", IDs: []string{".bashrc"}},
 		{Domain: "extension", Action: "add", IDs: []string{"appindicatorsupport@rgcjonas.gmail.com"}},
 	}
+}
+
+// Every domain's options come back from the local log as they went in,
+// typed: what --local records is what `bkt local commit` replays.
+func TestOptionsRoundTripThroughTheLocalLog(t *testing.T) {
+	privateLog(t)
+	changes := everyDomain()
 	ts := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	for _, c := range changes {
 		e := locallog.Entry{Domain: c.Domain, Action: c.Action, Identifier: c.IDs[0], Timestamp: ts, Metadata: pipeline.Metadata(c.Options)}

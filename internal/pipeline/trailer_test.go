@@ -5,13 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bkt-dev/bkt/internal/dnf"
 	"github.com/bkt-dev/bkt/internal/fail"
-	"github.com/bkt-dev/bkt/internal/flatpak"
 	"github.com/bkt-dev/bkt/internal/gsetting"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/propagate"
-	"github.com/bkt-dev/bkt/internal/shim"
 	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
@@ -32,19 +29,11 @@ func trailerValues(t *testing.T, lines []string) []string {
 // Every domain's changes, with their typed options, come back from their
 // commit's trailers as they went in.
 func TestTrailersRoundTrip(t *testing.T) {
-	changes := []pipeline.Change{
-		{Domain: "flatpak", Action: flatpak.ActAdd, IDs: []string{"org.example.App", "org.example.Other"},
-			Options: flatpak.Options{Remote: "local", Scope: "user", Branch: "beta"}},
-		{Domain: "flatpak", Action: flatpak.ActRemoteAdd, IDs: []string{"mine"},
-			Options: flatpak.Options{URL: "file:///srv/repo", Scope: "user", GPGVerify: new(false)}},
-		{Domain: "flatpak", Action: flatpak.ActRemove, IDs: []string{"org.example.Old"}},
-		{Domain: "gsetting", Action: gsetting.ActSet, IDs: []string{"org.gnome.desktop.session idle-delay"},
-			Options: gsetting.Options{Value: "uint32 300", Comment: "a, b = c \"quoted\"\nsecond line <&>"}},
-		{Domain: "dnf", Action: dnf.ActInstall, IDs: []string{"htop"}, Options: dnf.Options{Now: true, LiveOnly: true}},
-		{Domain: "shim", Action: shim.ActAdd, IDs: []string{"docker"}, Options: shim.Options{Host: "podman"}},
-		{Domain: "skel", Action: "add", IDs: []string{".bashrc"}},
-		{Domain: "extension", Action: "add", IDs: []string{"appindicatorsupport@rgcjonas.gmail.com"}},
-	}
+	changes := everyDomain()
+	// A trailer holds every id of a change, and a line break or HTML
+	// characters in a value stay inside its one line.
+	changes[0].IDs = append(changes[0].IDs, "org.example.Other")
+	changes[3].Options = gsetting.Options{Value: "uint32 300", Comment: "a, b = c \"quoted\"\nsecond line <&>"}
 	lines := pipeline.Trailers(changes)
 	if len(lines) != len(changes) {
 		t.Fatalf("%d trailer lines for %d changes: %q", len(lines), len(changes), lines)

@@ -12,6 +12,16 @@ import (
 	"github.com/bkt-dev/bkt/internal/testenv/gittest"
 )
 
+// propose opens a pull request adding each app, in order.
+func (w *world) propose(t *testing.T, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if _, err := w.p.Propagate(ctx(t), addReq(id)); err != nil {
+			t.Fatalf("%v\n%s", err, w.log.String())
+		}
+	}
+}
+
 // branchesOf lists the bkt branches of the clone and of origin.
 func (w *world) branchesOf(t *testing.T) (local, origin []string) {
 	t.Helper()
@@ -28,11 +38,7 @@ func (w *world) branchesOf(t *testing.T) (local, origin []string) {
 // checked out in a worktree stay.
 func TestPrune(t *testing.T) {
 	w := newWorld(t)
-	for _, id := range []string{"org.example.A", "org.example.B", "org.example.C", "org.example.D"} {
-		if _, err := w.p.Propagate(ctx(t), addReq(id)); err != nil {
-			t.Fatalf("%v\n%s", err, w.log.String())
-		}
-	}
+	w.propose(t, "org.example.A", "org.example.B", "org.example.C", "org.example.D")
 	batch := addReq("org.example.E")
 	batch.Batch = true
 	if _, err := w.p.Propagate(ctx(t), batch); err != nil {
@@ -81,11 +87,7 @@ func TestPrune(t *testing.T) {
 // branch -D was killed after the ref went: the next prune finishes both.
 func TestPruneAfterInterruption(t *testing.T) {
 	w := newWorld(t)
-	for _, id := range []string{"org.example.A", "org.example.B"} {
-		if _, err := w.p.Propagate(ctx(t), addReq(id)); err != nil {
-			t.Fatalf("%v\n%s", err, w.log.String())
-		}
-	}
+	w.propose(t, "org.example.A", "org.example.B")
 	w.gh.Merge(1)
 	w.gh.Merge(2)
 	// A: deleted on origin only. B: deleted on origin, then locally the
@@ -117,11 +119,7 @@ func TestPruneAfterInterruption(t *testing.T) {
 // a branch that is not bkt's is refused with exit 2.
 func TestClose(t *testing.T) {
 	w := newWorld(t)
-	for _, id := range []string{"org.example.A", "org.example.B"} {
-		if _, err := w.p.Propagate(ctx(t), addReq(id)); err != nil {
-			t.Fatalf("%v\n%s", err, w.log.String())
-		}
-	}
+	w.propose(t, "org.example.A", "org.example.B")
 	r, err := w.p.ClosePlan(ctx(t), "#1")
 	if err != nil {
 		t.Fatal(err)
@@ -160,9 +158,7 @@ func TestClose(t *testing.T) {
 // command finishes.
 func TestPruneOriginUnreachable(t *testing.T) {
 	w := newWorld(t)
-	if _, err := w.p.Propagate(ctx(t), addReq("org.example.A")); err != nil {
-		t.Fatalf("%v\n%s", err, w.log.String())
-	}
+	w.propose(t, "org.example.A")
 	w.gh.Merge(1)
 	r, err := w.p.PrunePlan(ctx(t))
 	if err != nil {
@@ -198,9 +194,7 @@ func TestPruneOriginUnreachable(t *testing.T) {
 // are kept, and the plan says why.
 func TestPruneWithoutToken(t *testing.T) {
 	w := newWorld(t)
-	if _, err := w.p.Propagate(ctx(t), addReq("org.example.A")); err != nil {
-		t.Fatalf("%v\n%s", err, w.log.String())
-	}
+	w.propose(t, "org.example.A")
 	w.gh.Merge(1)
 	t.Setenv("GH_TOKEN", "")
 	t.Setenv("PATH", pathWithoutGH(t))
