@@ -45,6 +45,21 @@ func (g *Git) PushForceWithLease(ctx context.Context, remote, branch, expect str
 // MergeConflicts reports whether merging branch into base would conflict,
 // without touching the work tree, the index or any ref (git merge-tree
 // --write-tree, git ≥ 2.38, writes only objects).
+// Containing lists the local branches starting with prefix whose history
+// contains ref, in one git process: merging such a branch into ref cannot
+// conflict (it is ref plus its own commits).
+func (g *Git) Containing(ctx context.Context, ref, prefix string) (map[string]bool, error) {
+	out, err := g.query(ctx, "git for-each-ref", "for-each-ref", "--contains", ref, "--format=%(refname)", "refs/heads/"+prefix)
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	for _, r := range splitLines(out) {
+		set[strings.TrimPrefix(r, "refs/heads/")] = true
+	}
+	return set, nil
+}
+
 func (g *Git) MergeConflicts(ctx context.Context, base, branch string) (bool, error) {
 	_, err := g.exec(ctx, g.cmd(false, "merge-tree", "--write-tree", "--no-messages", "--name-only", base, branch))
 	if err == nil {

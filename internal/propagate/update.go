@@ -285,9 +285,15 @@ func (u *update) push(ctx context.Context) error {
 
 // MarkConflicts sets Conflicts on every state whose branch is still to be
 // merged (unsubmitted, pushed, open) and would conflict with its base as
-// last fetched: one git merge-tree each, which writes only objects. A
-// branch git cannot tell about is left unmarked.
+// last fetched: one git merge-tree (which writes only objects) for each
+// branch behind its base, none for those on top of it. A branch git
+// cannot tell about is left unmarked.
 func (p *Propagator) MarkConflicts(ctx context.Context, states []BranchState) {
+	// Per base, once: its ref, and the branches already on top of it,
+	// which cannot conflict with it. Only the others (behind a base that
+	// moved) are tried with a merge, one git merge-tree each.
+	refs := map[string]string{}
+	upToDate := map[string]map[string]bool{}
 	for i := range states {
 		s := &states[i]
 		if s.State != Unsubmitted && s.State != Pushed && s.State != Open || len(s.Subjects) == 0 {
@@ -297,6 +303,15 @@ func (p *Propagator) MarkConflicts(ctx context.Context, states []BranchState) {
 		if base == "" {
 			base = p.base()
 		}
-		s.Conflicts, _ = p.Git.MergeConflicts(ctx, p.baseRefFor(ctx, base), "refs/heads/"+s.Branch)
+		ref, ok := refs[base]
+		if !ok {
+			ref = p.baseRefFor(ctx, base)
+			refs[base] = ref
+			upToDate[ref], _ = p.Git.Containing(ctx, ref, Prefix)
+		}
+		if upToDate[ref][s.Branch] {
+			continue
+		}
+		s.Conflicts, _ = p.Git.MergeConflicts(ctx, ref, "refs/heads/"+s.Branch)
 	}
 }
