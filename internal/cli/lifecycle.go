@@ -73,6 +73,15 @@ the image (/usr/share/bkt/manifests), for a first boot without a clone of the re
 			return err
 		}
 		env := a.envAt(root)
+		if !fromImage {
+			// Plan against the manifests as they will be once this
+			// machine's pending changes land: apply must not undo what
+			// was changed here and is waiting in a pull request or the
+			// local log (an app an open pull request removes).
+			var cleanup func()
+			syncers, cleanup = a.asProposed(cmd.Context(), root, syncers)
+			defer cleanup()
+		}
 		plans, perr := lifecycle.Plan(cmd.Context(), syncers, env, root)
 		if a.dryRun || lifecycle.Empty(plans) {
 			if a.json {
@@ -98,6 +107,30 @@ the image (/usr/share/bkt/manifests), for a first boot without a clone of the re
 	})
 	cmd.Flags().BoolVar(&fromImage, "from-image", false, "read the manifests baked into the image instead of a repository")
 	return cmd
+}
+
+// asProposed returns syncers with those whose manifests a pending change
+// edits planning against a copy with the change made (see
+// pipeline.AsProposed); the others, and all of them when nothing is
+// pending or it cannot be read, plan against root.
+func (a *App) asProposed(ctx context.Context, root string, syncers []lifecycle.Syncer) ([]lifecycle.Syncer, func()) {
+	p, err := a.pipeline(true)
+	if err != nil {
+		return syncers, func() {}
+	}
+	pending, _ := p.Pending(ctx, githubReadBudget)
+	dir, domains, cleanup, err := p.AsProposed(root, pending)
+	if err != nil {
+		return syncers, func() {}
+	}
+	out := make([]lifecycle.Syncer, len(syncers))
+	for i, s := range syncers {
+		out[i] = s
+		if domains[s.Name()] {
+			out[i] = lifecycle.PlanningAt(s, dir)
+		}
+	}
+	return out, cleanup
 }
 
 // applyResult is the payload of bkt apply: each domain's plan (what it

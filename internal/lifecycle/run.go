@@ -145,3 +145,17 @@ func CaptureLabel(changes []pipeline.Change) pipeline.Label {
 	}
 	return label
 }
+
+// PlanningAt is s with its sync plan made against the manifests under
+// root instead of the root it is given (apply's copy with the pending
+// changes made); its status and capture are s's own.
+func PlanningAt(s Syncer, root string) Syncer { return plannedAt{s, root} }
+
+type plannedAt struct {
+	Syncer
+	root string
+}
+
+func (p plannedAt) SyncPlan(ctx context.Context, env pipeline.Env, _ string) ([]run.Cmd, error) {
+	return p.Syncer.SyncPlan(ctx, env, p.root)
+}
