@@ -113,11 +113,11 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 
 	// Canonical forms first (typed options, never changed in place): the
 	// rest of the run, the plan and the local log see only those.
-	changes = p.Registry.Normalize(ctx, p.env(o), changes)
+	env := p.env(o)
+	changes = p.Registry.Normalize(ctx, env, changes)
 
 	// 1. Validate everything before anything changes: catalogs first, then
 	// the manifest edit itself (a corrupt manifest stops us here).
-	env := p.env(o)
 	if o.Mode != ModeLocal && p.Propagator != nil {
 		// The tree the commit lands on, for the checks across manifests;
 		// without it (no branch to start from) they read the checkout.
