@@ -45,7 +45,11 @@ func cmdPlanMatches(ts *testscript.TestScript, neg bool, args []string) {
 	planned := map[string]bool{}
 	for _, m := range res.Plan.Manifest {
 		planned[m.File] = true
-		got := manifest.NewFileDiff(m.File, git("show", base+":"+m.File), git("show", branch+":"+m.File)).Diff
+		var before []byte // nil for a file the commit adds (a changelog entry)
+		if exec.Command("git", "--git-dir", gitdir, "cat-file", "-e", base+":"+m.File).Run() == nil {
+			before = git("show", base+":"+m.File)
+		}
+		got := manifest.NewFileDiff(m.File, before, git("show", branch+":"+m.File)).Diff
 		if got != m.Diff {
 			ts.Fatalf("%s: committed\n%s\nplanned\n%s", m.File, got, m.Diff)
 		}

@@ -13,6 +13,9 @@
 package derived
 
 import (
+	"time"
+
+	"github.com/bkt-dev/bkt/internal/changelog"
 	"github.com/bkt-dev/bkt/internal/containerfile"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
@@ -45,6 +48,10 @@ var List = []Deriver{
 	},
 	func(in Input) ([]manifest.FileDiff, error) {
 		return preinstall.Regenerate(in.Root, in.Write, in.Pending...)
+	},
+	// Last: an entry's id hashes every file the command leaves.
+	func(in Input) ([]manifest.FileDiff, error) {
+		return changelog.Derive(in.Root, in.Changes, in.Pending, in.Write, time.Now())
 	},
 }
 

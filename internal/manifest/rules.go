@@ -57,6 +57,9 @@ var (
 		"letters, digits, _ . -, starting with a letter or digit, e.g. bkt-dev")
 	ImageRef = rule("image reference", `^[^\s-][^\s]*$`, 0,
 		"an image reference without spaces, e.g. registry.fedoraproject.org/fedora-toolbox:43")
+	EntryID = rule("changelog entry id", `^[a-z0-9][a-z0-9._-]*$`, 200,
+		"lower-case letters, digits, . _ -, starting with a letter or digit (the file name without .json), e.g. flatpak-add-1a2b3c4d5e6f")
+	Date = rule("date", `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, 10, "YYYY-MM-DD, e.g. 2026-01-31")
 )
 
 // schemaRules names the rule behind every "pattern" of the schemas, by
@@ -64,6 +67,8 @@ var (
 // exactly what the commands check (TestSchemasUseRules), and a value that
 // breaks one is explained in the rule's own words.
 var schemaRules = map[string]*Rule{
+	"changelog-entry#/properties/id":                EntryID,
+	"changelog-entry#/properties/date":              Date,
 	"copr-repos#/$defs/copr/properties/name":        CoprName,
 	"flatpak-apps#/$defs/app/properties/id":         AppID,
 	"flatpak-apps#/$defs/app/properties/remote":     RemoteName,

@@ -165,6 +165,8 @@ func (sc *schemaChecker) value(typ reflect.Type, sch *node, path string) {
 		want = "string"
 	case reflect.Bool:
 		want = "boolean"
+	case reflect.Int:
+		want = "integer"
 	case reflect.Slice:
 		want = "array"
 	case reflect.Struct:

@@ -136,8 +136,13 @@ func (p *Pipeline) request(label Label, changes []Change, o Options, pub *public
 		}
 		return paths
 	}
+	// applied are the edits Apply wrote: the derivers see them as the
+	// command's edits, as in the preview (the changelog writes an entry
+	// only when the changes edit something).
+	var applied []manifest.FileDiff
 	req.Apply = func(worktree string) ([]string, error) {
 		var paths []string
+		applied = nil
 		for _, c := range changes {
 			d, err := p.domain(c)
 			if err != nil {
@@ -147,13 +152,14 @@ func (p *Pipeline) request(label Label, changes []Change, o Options, pub *public
 			if err != nil {
 				return nil, err
 			}
+			applied = append(applied, diffs...)
 			paths = append(paths, keep(diffs)...)
 		}
 		return paths, nil
 	}
 	if p.Derive != nil {
 		req.Derive = func(worktree string) ([]string, error) {
-			diffs, err := p.Derive(worktree, changes, true)
+			diffs, err := p.Derive(worktree, changes, true, applied...)
 			return keep(diffs), err
 		}
 	}
@@ -162,15 +168,24 @@ func (p *Pipeline) request(label Label, changes []Change, o Options, pub *public
 
 // body is the commit body: what happened on this machine, after the list
 // of the changes when there are several.
+//
+// It ends with the changelog entries the commit writes, quoted by their
+// summary (the change's subject, as internal/changelog writes it), so the
+// pull request shows what the release notes will say.
 func body(changes []Change, local string) string {
+	quote := make([]string, 0, len(changes))
+	for _, c := range changes {
+		quote = append(quote, "> "+c.Subject())
+	}
+	entries := "\n\nChangelog:\n" + strings.Join(quote, "\n")
 	if len(changes) == 1 {
-		return local
+		return local + entries
 	}
 	lines := make([]string, 0, len(changes))
 	for _, c := range changes {
 		lines = append(lines, "- "+c.Describe())
 	}
-	return strings.Join(lines, "\n") + "\n\n" + local
+	return strings.Join(lines, "\n") + "\n\n" + local + entries
 }
 
 // previewAtBase computes the file edits the real run would commit: the

@@ -103,7 +103,7 @@ func (p *Pipeline) previewIn(dir string, changes []Change) (files, derived []man
 		files = append(files, diffs...)
 	}
 	if p.Derive != nil {
-		if derived, err = p.Derive(dir, changes, true); err != nil {
+		if derived, err = p.Derive(dir, changes, true, files...); err != nil {
 			return nil, nil, err
 		}
 	}
