@@ -85,7 +85,7 @@ func (a *App) repo() (*repo.Repo, error) {
 // allowNoRepo (--local), a missing repository is not an error.
 func (a *App) pipeline(allowNoRepo bool) (*pipeline.Pipeline, error) {
 	r := a.runner()
-	p := &pipeline.Pipeline{Registry: a.registry(), Runner: r, Steps: a.ui, Progress: a.Stderr, Derive: derived.Regenerate, Now: a.sys.Now}
+	p := &pipeline.Pipeline{Registry: a.registry(), Runner: r, Steps: a.ui, Progress: a.Stderr, Derive: derived.At(a.sys.Now), Now: a.sys.Now}
 	rp, err := a.repo()
 	if err != nil {
 		if allowNoRepo {

@@ -35,6 +35,17 @@ type Input struct {
 	// Write writes the derived files; otherwise only their diffs are
 	// computed.
 	Write bool
+	// Now is the clock that dates what the changes add (changelog
+	// entries); time.Now when nil.
+	Now func() time.Time
+}
+
+// now is in's clock.
+func (in Input) now() time.Time {
+	if in.Now != nil {
+		return in.Now()
+	}
+	return time.Now()
 }
 
 // Deriver regenerates its files from in and returns their edits.
@@ -51,14 +62,22 @@ var List = []Deriver{
 	},
 	// Last: an entry's id hashes every file the command leaves.
 	func(in Input) ([]manifest.FileDiff, error) {
-		return changelog.Derive(in.Root, in.Changes, in.Pending, in.Write, time.Now())
+		return changelog.Derive(in.Root, in.Changes, in.Pending, in.Write, in.now())
 	},
 }
 
 // Regenerate runs every deriver after the changes' manifest edits
-// (pending, when not written yet).
+// (pending, when not written yet), with the system clock.
 func Regenerate(root string, changes []pipeline.Change, write bool, pending ...manifest.FileDiff) ([]manifest.FileDiff, error) {
-	return run(List, Input{Root: root, Changes: changes, Pending: pending, Write: write})
+	return At(nil)(root, changes, write, pending...)
+}
+
+// At is Regenerate with now as the clock (nil: the system's): the
+// pipeline's hook, built with the clock the command was given.
+func At(now func() time.Time) func(root string, changes []pipeline.Change, write bool, pending ...manifest.FileDiff) ([]manifest.FileDiff, error) {
+	return func(root string, changes []pipeline.Change, write bool, pending ...manifest.FileDiff) ([]manifest.FileDiff, error) {
+		return run(List, Input{Root: root, Changes: changes, Pending: pending, Write: write, Now: now})
+	}
 }
 
 // Sync rewrites every derived file from the manifests.

@@ -2,7 +2,9 @@ package derived
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
@@ -39,4 +41,26 @@ func TestDeriversSeeTheChangesAndEarlierEdits(t *testing.T) {
 		!slices.Equal(seen[1], []string{"manifests/system-packages.json", "Containerfile"}) {
 		t.Errorf("pending seen = %q", seen)
 	}
+}
+
+// The changelog entries are dated with the clock the command was given
+// (Input.Now, which At sets for the pipeline), not the system's.
+func TestEntriesAreDatedByTheGivenClock(t *testing.T) {
+	changes := []pipeline.Change{{Domain: "shim", Action: "add", IDs: []string{"podman"}}}
+	shims := manifest.NewFileDiff("manifests/host-shims.json", nil, []byte("{\"shims\": [{\"name\": \"podman\"}]}\n"))
+	clock := func() time.Time { return time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC) }
+	entries := List[len(List)-1]
+	diffs, err := run([]Deriver{entries}, Input{Root: t.TempDir(), Changes: changes, Pending: []manifest.FileDiff{shims}, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		if strings.HasPrefix(d.Path, "changelog.d/") {
+			if !strings.Contains(string(d.After), `"date": "2001-02-03"`) {
+				t.Errorf("entry %s:\n%s", d.Path, d.After)
+			}
+			return
+		}
+	}
+	t.Fatalf("no changelog entry among %d edits", len(diffs))
 }

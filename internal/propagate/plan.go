@@ -13,18 +13,6 @@ import (
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
-// Plan describes, without running anything, the git and pull-request steps
-// Propagate would take for req: the text of p.Job's steps. The branch name
-// is the one asked for: a suffix is added at run time if it is taken.
-func (p *Propagator) Plan(ctx context.Context, req Request) []string {
-	steps := p.Job(ctx, req, nil, nil).Steps
-	out := make([]string, len(steps))
-	for i, s := range steps {
-		out[i] = s.String()
-	}
-	return out
-}
-
 // PlanBase copies the repository root as the commit Propagate would make
 // starts from it — bkt/batch for a batch that exists, else origin's
 // default branch as last fetched, else the local one — into a new
