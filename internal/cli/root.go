@@ -220,7 +220,7 @@ The repository is found with --repo, $BKT_REPO, the current directory, or
 	root.Version = readVersion().String()
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(a.versionCmd())
-	for _, c := range []*cobra.Command{a.initCmd(), a.repoCmd(), a.validateCmd(), a.containerfileCmd(), a.schemaCmd(), a.localCmd(), a.prCmd(), a.devCmd(), a.imageCmd()} {
+	for _, c := range []*cobra.Command{a.initCmd(), a.repoCmd(), a.validateCmd(), a.containerfileCmd(), a.schemaCmd(), a.localCmd(), a.prCmd(), a.changelogCmd(), a.devCmd(), a.imageCmd()} {
 		c.GroupID = "repo"
 		root.AddCommand(c)
 	}
