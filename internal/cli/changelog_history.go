@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"strings"
 
@@ -73,6 +74,7 @@ a script can take it: VERSION=$(bkt changelog release). What it did goes to stde
 					e.ManifestUpdate = &envelope.ManifestUpdate{File: out.Diff.Path, Diff: out.Diff.Diff}
 				}
 				e.Result = p
+				e.Fail(nil)
 				a.writeJSON(e)
 				return nil
 			}
@@ -95,12 +97,19 @@ func (a *App) printRelease(out *changelog.Outcome) {
 	case out.Released == nil:
 		steps.Done("Nothing to release: changelog.d/ holds no pending entry; the newest version is %s", out.Latest)
 	case a.dryRun:
-		steps.Done("Would release %s with %d entries, and remove %s", out.Latest, len(out.Released.Entries), strings.Join(out.Removed, ", "))
+		steps.Done("Would release %s with %s, and remove %s", out.Latest, entriesText(len(out.Released.Entries)), strings.Join(out.Removed, ", "))
 		steps.Printf("%s", out.Diff.Diff)
 	default:
-		steps.Done("Released %s with %d entries into changelog.json; removed %s", out.Latest, len(out.Released.Entries), strings.Join(out.Removed, ", "))
+		steps.Done("Released %s with %s into changelog.json; removed %s", out.Latest, entriesText(len(out.Released.Entries)), strings.Join(out.Removed, ", "))
 	}
 	a.ui.Printf("%s\n", out.Latest)
+}
+
+func entriesText(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
 }
 
 // versionPayload is bkt changelog show --json for a version.
