@@ -10,6 +10,7 @@ import (
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/manifest/repofile"
 )
 
@@ -27,6 +28,17 @@ func (s *State) HasSeen(v string) bool { return slices.Contains(s.Seen, v) }
 
 // HasAcknowledged reports whether v's manual steps were marked done.
 func (s *State) HasAcknowledged(v string) bool { return slices.Contains(s.Acknowledged, v) }
+
+// SeenAll reports whether every version of c was shown: then no booted
+// version can have news, whoever asks rpm-ostree.
+func (s *State) SeenAll(c *manifest.Changelog) bool {
+	for _, v := range c.Versions {
+		if !s.HasSeen(v.Version) {
+			return false
+		}
+	}
+	return true
+}
 
 // StatePath is where the state lives: stateHome ($XDG_STATE_HOME), else
 // home's .local/state, as the XDG base directory specification says.

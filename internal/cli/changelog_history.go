@@ -285,6 +285,11 @@ is not in it. Mark the manual steps done with bkt changelog ack.`,
   bkt changelog motd --force`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !a.json && !a.force && a.seenAll() {
+				// Every login after the first ends here, without
+				// starting rpm-ostree.
+				return nil
+			}
 			n, err := a.bootedNews(cmd)
 			if err != nil {
 				return err
@@ -309,6 +314,17 @@ is not in it. Mark the manual steps done with bkt changelog ack.`,
 			return nil
 		},
 	}
+}
+
+// seenAll reports whether this user has seen every version of the image's
+// changelog (false when that cannot be read: motd then says why).
+func (a *App) seenAll() bool {
+	st, err := changelog.LoadState(statePath())
+	if err != nil {
+		return false
+	}
+	c, err := changelog.ImageChangelog(a.sys.ImageChangelog)
+	return err == nil && (c == nil || st.SeenAll(c))
 }
 
 // motdPayload is bkt changelog motd --json: the booted version's news and
@@ -364,6 +380,9 @@ changelog, so bkt status stops listing them. The record is yours alone
 			msg := "Marked the manual steps of " + n.Version + " done"
 			if len(n.ManualSteps) == 0 {
 				msg = n.Version + " has no manual steps; marked as read"
+			}
+			if a.dryRun {
+				msg = "Would have: " + msg
 			}
 			a.nothingToDo("%s", msg)
 			return nil
