@@ -78,7 +78,7 @@ a script can take it: VERSION=$(bkt changelog release). What it did goes to stde
 				a.writeJSON(e)
 				return nil
 			}
-			a.printRelease(out)
+			a.printRelease(out, o.Version != "" || o.Digest != "")
 			return nil
 		},
 	}
@@ -87,9 +87,13 @@ a script can take it: VERSION=$(bkt changelog release). What it did goes to stde
 	return cmd
 }
 
-// printRelease prints the version alone on stdout and the rest on stderr.
-func (a *App) printRelease(out *changelog.Outcome) {
+// printRelease prints the version alone on stdout and the rest on stderr;
+// named says --version or --digest was given.
+func (a *App) printRelease(out *changelog.Outcome, named bool) {
 	steps := &ui.UI{Out: a.Stderr, Err: a.Stderr}
+	if out.Released == nil && named {
+		defer steps.Info("--version and --digest name a new version; with nothing to release they are unused")
+	}
 	switch {
 	case out.Released == nil && out.Latest == "":
 		steps.Done("Nothing to release: changelog.d/ holds no pending entry, and no version was released yet")
