@@ -628,4 +628,3 @@ sha256 are migrated unlocked: run bkt upstream lock next.`,
 		return []pipeline.Change{{Domain: "upstream", Action: upstream.ActMigrate, IDs: names, Options: upstream.Options{Map: mapFlag}}}, nil
 	})
 }
-
