@@ -352,16 +352,21 @@ A version the source does not offer is an error with the closest ones.`,
 		if err != nil {
 			return nil, err
 		}
-		o := upstream.EntryOptions(q)
-		o.Policy = upstream.PolicyPin
-		return []pipeline.Change{lockChange(upstream.ActPin, q, o)}, nil
+		return []pipeline.Change{lockChange(upstream.ActPin, []manifest.Upstream{q})}, nil
 	})
 }
 
-// lockChange is the change that moves a pin to q's version, URL and sum.
-func lockChange(action string, q manifest.Upstream, o upstream.Options) pipeline.Change {
-	return pipeline.Change{Domain: "upstream", Action: action, IDs: []string{q.Name},
-		Options: upstream.Options{Version: o.Version, Commit: o.Commit, URL: o.URL, SHA256: o.SHA256}}
+// lockChange is the one change that moves the pins to the versions, URLs
+// and sums of qs: one manifest edit, one commit.
+func lockChange(action string, qs []manifest.Upstream) pipeline.Change {
+	c := pipeline.Change{Domain: "upstream", Action: action}
+	o := upstream.Options{Pins: map[string]upstream.Lock{}}
+	for _, q := range qs {
+		c.IDs = append(c.IDs, q.Name)
+		o.Pins[q.Name] = upstream.LockOf(q)
+	}
+	c.Options = o
+	return c
 }
 
 func (a *App) upstreamUpdateCmd() *cobra.Command {
@@ -439,7 +444,7 @@ func (a *App) resolveAll(ctx context.Context, gh *upstream.GitHub, action string
 			}
 		}
 	}
-	var changes []pipeline.Change
+	var moving []manifest.Upstream
 	for i, q := range resolved {
 		p := pins[i]
 		if q.Version == p.Version && q.URL == p.URL && q.SHA256 == p.SHA256 && q.Commit == p.Commit {
@@ -454,9 +459,12 @@ func (a *App) resolveAll(ctx context.Context, gh *upstream.GitHub, action string
 				a.ui.Info("upstream %s: %s → %s", p.Name, from, q.Version)
 			}
 		}
-		changes = append(changes, lockChange(action, q, upstream.EntryOptions(q)))
+		moving = append(moving, q)
 	}
-	return changes, nil
+	if len(moving) == 0 {
+		return nil, nil
+	}
+	return []pipeline.Change{lockChange(action, moving)}, nil
 }
 
 func orNone(s string) string {

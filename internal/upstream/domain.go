@@ -1,7 +1,9 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -28,9 +30,10 @@ const (
 )
 
 // Options are an upstream change's options, flat strings as the local log
-// stores them (SPEC §2.3): keep the JSON names. add sets every field;
-// pin, update and lock set Version, Commit, URL and SHA256 (pin also
-// Policy); migrate reads the legacy files and takes Map.
+// stores them (SPEC §2.3): keep the JSON names. add sets the entry's
+// fields; pin, update and lock set Pins (one change for all the pins it
+// moves, so one manifest edit holds them all); migrate reads the legacy
+// files and takes Map.
 type Options struct {
 	Source      string `json:"source,omitempty"`
 	Repo        string `json:"repo,omitempty"`
@@ -48,6 +51,80 @@ type Options struct {
 	Prerelease  string `json:"prerelease,omitempty"` // "true"
 	// Map names the repositories of legacy pins: NAME=OWNER/REPO,...
 	Map string `json:"map,omitempty"`
+	// Pins are where pin, update and lock move each pin, stored flat as
+	// "version:NAME", "commit:NAME", "url:NAME" and "sha256:NAME".
+	Pins map[string]Lock `json:"-"`
+}
+
+// Lock is where a pin is moved: its version and what it downloads.
+type Lock struct {
+	Version, Commit, URL, SHA256 string
+}
+
+// lockKeys are the flat keys of a Lock's fields, in order.
+var lockKeys = []string{"version", "commit", "url", "sha256"}
+
+func (l *Lock) fields() []*string { return []*string{&l.Version, &l.Commit, &l.URL, &l.SHA256} }
+
+// plainOptions is Options without its custom encoding.
+type plainOptions Options
+
+// MarshalJSON flattens Pins into "FIELD:NAME" keys beside the other
+// options: the local log and the commit trailers store flat strings.
+func (o Options) MarshalJSON() ([]byte, error) {
+	data, err := json.Marshal(plainOptions(o))
+	if err != nil || len(o.Pins) == 0 {
+		return data, err
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, err
+	}
+	for name, l := range o.Pins {
+		for i, v := range l.fields() {
+			if *v != "" {
+				m[lockKeys[i]+":"+name] = *v
+			}
+		}
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, refusing unknown keys.
+func (o *Options) UnmarshalJSON(data []byte) error {
+	var m map[string]string
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	plain := map[string]string{}
+	*o = Options{}
+	for k, v := range m {
+		field, name, ok := strings.Cut(k, ":")
+		i := slices.Index(lockKeys, field)
+		if !ok || i < 0 {
+			plain[k] = v
+			continue
+		}
+		if o.Pins == nil {
+			o.Pins = map[string]Lock{}
+		}
+		l := o.Pins[name]
+		*l.fields()[i] = v
+		o.Pins[name] = l
+	}
+	rest, err := json.Marshal(plain)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(rest))
+	dec.DisallowUnknownFields()
+	var p plainOptions
+	if err := dec.Decode(&p); err != nil {
+		return err
+	}
+	p.Pins = o.Pins
+	*o = Options(p)
+	return nil
 }
 
 // Domain implements pipeline.ChangeOptions.
@@ -85,9 +162,14 @@ func (o Options) Entry(name string) manifest.Upstream {
 	return e
 }
 
-// Locked returns e moved to the version, commit, URL and checksum of o.
-func (o Options) Locked(e manifest.Upstream) manifest.Upstream {
-	e.Version, e.Commit, e.URL, e.SHA256 = o.Version, o.Commit, o.URL, o.SHA256
+// LockOf is where q stands: the Lock that moves a pin to it.
+func LockOf(q manifest.Upstream) Lock {
+	return Lock{Version: q.Version, Commit: q.Commit, URL: q.URL, SHA256: q.SHA256}
+}
+
+// moved returns e moved to l.
+func moved(e manifest.Upstream, l Lock) manifest.Upstream {
+	e.Version, e.Commit, e.URL, e.SHA256 = l.Version, l.Commit, l.URL, l.SHA256
 	return e
 }
 
@@ -130,6 +212,16 @@ func (Domain) Validate(_ context.Context, env pipeline.Env, c pipeline.Change) e
 		for _, name := range c.IDs {
 			if m.Find(name) == nil {
 				return NotPinned(name, m.Names())
+			}
+			if l, ok := optionsOf(c).Pins[name]; c.Action != ActRemove {
+				e := moved(*m.Find(name), l)
+				if !ok || l.URL == "" || l.SHA256 == "" {
+					return fail.New(fail.Usage, "upstream %s %s carries no lock for it", c.Action, name).
+						Next("Run the command again: bkt upstream " + c.Action + " " + name)
+				}
+				if err := CheckEntry(e); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -209,7 +301,7 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 	case ActPin, ActUpdate, ActLock:
 		return manifest.EditEach(root, &m, c.IDs, func(name string) {
 			if e := m.Find(name); e != nil {
-				*e = o.Locked(*e)
+				*e = moved(*e, o.Pins[name])
 				if c.Action == ActPin {
 					e.Policy = PolicyPin
 				}
