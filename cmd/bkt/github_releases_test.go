@@ -102,13 +102,16 @@ func (s *releaseServer) logf(r *http.Request, status int) {
 	if s.Log == "" {
 		return
 	}
-	line, _ := json.Marshal(map[string]any{"method": r.Method, "path": r.URL.Path, "query": r.URL.RawQuery,
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf) // Encode adds the newline
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(map[string]any{"method": r.Method, "path": r.URL.Path, "query": r.URL.RawQuery,
 		"auth": r.Header.Get("Authorization"), "if_none_match": r.Header.Get("If-None-Match"), "status": status})
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, err := os.OpenFile(s.Log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err == nil {
-		_, _ = f.Write(append(line, '\n'))
+		_, _ = f.Write(buf.Bytes())
 		f.Close()
 	}
 }
@@ -116,10 +119,10 @@ func (s *releaseServer) logf(r *http.Request, status int) {
 func (s *releaseServer) serve(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	switch {
-	case len(parts) == 6 && parts[0] == "download":
-		s.download(w, r, parts[1]+"/"+parts[2], parts[3], parts[4], parts[5])
+	case len(parts) == 5 && parts[0] == "download":
+		s.download(w, r, parts[1]+"/"+parts[2], parts[3], parts[4])
 	case len(parts) >= 5 && parts[0] == "repos" && parts[3] == "tarball":
-		s.download(w, r, parts[1]+"/"+parts[2], "tarball", strings.Join(parts[4:], "/"), "")
+		s.download(w, r, parts[1]+"/"+parts[2], "tarball", strings.Join(parts[4:], "/"))
 	case len(parts) == 4 && parts[0] == "repos" && (parts[3] == "releases" || parts[3] == "tags"):
 		s.api(w, r, parts[1]+"/"+parts[2], parts[3])
 	case s.next != nil:
@@ -242,7 +245,7 @@ func (s *releaseServer) api(w http.ResponseWriter, r *http.Request, repo, what s
 // download serves an asset (/download/OWNER/NAME/TAG/ASSET) or a tag's
 // tarball (/repos/OWNER/NAME/tarball/REF, REF a tag, refs/tags/TAG or a
 // commit).
-func (s *releaseServer) download(w http.ResponseWriter, r *http.Request, repo, tag, name, _ string) {
+func (s *releaseServer) download(w http.ResponseWriter, r *http.Request, repo, tag, name string) {
 	cfg, err := s.config()
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err.Error())
