@@ -182,7 +182,7 @@ func (s *releaseServer) api(w http.ResponseWriter, r *http.Request, repo, what s
 				asset := map[string]any{
 					"id": i + 1, "name": a.Name, "size": len(data), "state": "uploaded", "content_type": "application/octet-stream",
 					"browser_download_url": fmt.Sprintf("%s/download/%s/%s/%s", s.ts.URL, repo, url.PathEscape(rel.Tag), url.PathEscape(a.Name)),
-					"digest": "sha256:" + hex.EncodeToString(sum[:]),
+					"digest":               "sha256:" + hex.EncodeToString(sum[:]),
 				}
 				if a.NoDigest {
 					asset["digest"] = nil
