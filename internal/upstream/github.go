@@ -45,8 +45,11 @@ type GitHub struct {
 	Requests, NotModified atomic.Int64
 }
 
-// DefaultLimit is how many GitHub queries run at once.
-const DefaultLimit = 8
+// DefaultLimit is how many GitHub queries run at once: enough for a
+// distribution's pins to be asked in one round trip, well under the 100
+// concurrent requests GitHub's secondary rate limit allows (over TLS they
+// share one HTTP/2 connection).
+const DefaultLimit = 64
 
 // maxPages bounds a listing: 1,000 releases or tags are more than any pin
 // needs.
