@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -53,26 +51,27 @@ func (a *App) upstreamGitHub() *upstream.GitHub {
 
 // upstreamPins loads the manifest of the repository and picks the pins
 // named (all when names is empty); an unknown name is an error.
-func (a *App) upstreamPins(names []string) (root string, all, picked []manifest.Upstream, err error) {
+func (a *App) upstreamPins(names []string) ([]manifest.Upstream, error) {
 	r, err := a.repo()
 	if err != nil {
-		return "", nil, nil, err
+		return nil, err
 	}
 	var m manifest.Upstreams
 	if err := manifest.Load(r.Root, &m); err != nil {
-		return "", nil, nil, err
+		return nil, err
 	}
 	if len(names) == 0 {
-		return r.Root, m.Upstreams, m.Upstreams, nil
+		return m.Upstreams, nil
 	}
+	var picked []manifest.Upstream
 	for _, n := range names {
 		p := m.Find(n)
 		if p == nil {
-			return "", nil, nil, upstream.NotPinned(n, m.Names())
+			return nil, upstream.NotPinned(n, m.Names())
 		}
 		picked = append(picked, *p)
 	}
-	return r.Root, m.Upstreams, picked, nil
+	return picked, nil
 }
 
 // upstreamListResult is the payload of bkt upstream list.
@@ -89,7 +88,7 @@ pin has a download URL and a sha256 (the build installs it), ✗ when bkt upstre
 fill them in first.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, _, pins, err := a.upstreamPins(nil)
+			pins, err := a.upstreamPins(nil)
 			if err != nil {
 				return err
 			}
@@ -139,7 +138,7 @@ the kind of each move. Exits 7 when GitHub cannot be asked (rate limit, network)
 		Example: `  bkt upstream check
   bkt upstream check starship --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, _, pins, err := a.upstreamPins(args)
+			pins, err := a.upstreamPins(args)
 			if err != nil {
 				return err
 			}
@@ -339,7 +338,7 @@ A version the source does not offer is an error with the closest ones.`,
 		Args:    cobra.ExactArgs(2),
 	}
 	return a.upstreamChangesCmd(cmd, upstream.ActPin, func(cmd *cobra.Command, args []string) ([]pipeline.Change, error) {
-		_, _, pins, err := a.upstreamPins(args[:1])
+		pins, err := a.upstreamPins(args[:1])
 		if err != nil {
 			return nil, err
 		}
@@ -389,7 +388,7 @@ request.`,
 		if len(args) > 0 && all {
 			return nil, usageError(cmd, "--all updates every pin: drop the names, or --all")
 		}
-		_, _, pins, err := a.upstreamPins(args)
+		pins, err := a.upstreamPins(args)
 		if err != nil {
 			return nil, err
 		}
@@ -428,20 +427,14 @@ func (a *App) upstreamNothing(msg string, st []upstream.Status) {
 // the changes that move a pin (a pin already there is left out).
 func (a *App) resolveAll(ctx context.Context, gh *upstream.GitHub, action string, pins []manifest.Upstream, versions []string, offers map[string]*upstream.Offer) ([]pipeline.Change, error) {
 	resolved := make([]manifest.Upstream, len(pins))
-	idx := make([]int, len(pins))
-	for i := range idx {
-		idx[i] = i
-	}
-	errs := upstream.Each(gh, idx, func(i int) error {
+	errs := upstream.Each(gh, indices(len(pins)), func(i int) error {
 		var err error
 		resolved[i], err = gh.Resolve(ctx, pins[i], versions[i], upstream.OfferFor(offers, pins[i]))
 		return err
 	})
-	if err := errors.Join(errs...); err != nil {
-		for _, e := range errs {
-			if e != nil {
-				return nil, e
-			}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
 	var moving []manifest.Upstream
@@ -486,7 +479,7 @@ after bkt upstream migrate or a hand edit of upstream/manifest.json.`,
   bkt upstream lock keyd`,
 	}
 	return a.upstreamChangesCmd(cmd, upstream.ActLock, func(cmd *cobra.Command, args []string) ([]pipeline.Change, error) {
-		_, _, pins, err := a.upstreamPins(args)
+		pins, err := a.upstreamPins(args)
 		if err != nil {
 			return nil, err
 		}
@@ -525,14 +518,14 @@ func (a *App) upstreamVerifyCmd() *cobra.Command {
 one locked in upstream/manifest.json, as the image build will. Exit 1 naming the pins whose
 bytes differ or that are not locked; exit 7 when a download fails.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, _, pins, err := a.upstreamPins(args)
+			pins, err := a.upstreamPins(args)
 			if err != nil {
 				return err
 			}
 			gh := a.upstreamGitHub()
 			res := make([]verified, len(pins))
-			errs := upstream.Each(gh, pins, func(p manifest.Upstream) error {
-				i := slices.IndexFunc(pins, func(q manifest.Upstream) bool { return q.Name == p.Name })
+			errs := upstream.Each(gh, indices(len(pins)), func(i int) error {
+				p := pins[i]
 				v := verified{Name: p.Name, URL: p.URL, Locked: p.SHA256}
 				defer func() { res[i] = v }()
 				if p.URL == "" || p.SHA256 == "" {
@@ -635,4 +628,13 @@ sha256 are migrated unlocked: run bkt upstream lock next.`,
 		}
 		return []pipeline.Change{{Domain: "upstream", Action: upstream.ActMigrate, IDs: names, Options: upstream.Options{Map: mapFlag}}}, nil
 	})
+}
+
+// indices is 0…n-1, for running work on each of n items by position.
+func indices(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
 }
