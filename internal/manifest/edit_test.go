@@ -363,3 +363,20 @@ func TestEditKeepsHandFormattingUntilChanged(t *testing.T) {
 		t.Errorf("file not rewritten canonically:\n%s", readManifest(t, root, d))
 	}
 }
+
+func TestCombine(t *testing.T) {
+	a := NewFileDiff("m/a.json", []byte("0"), []byte("1"))
+	b := NewFileDiff("m/b.json", nil, []byte("x"))
+	a2 := NewFileDiff("m/a.json", []byte("1"), []byte("2"))
+	back := NewFileDiff("m/b.json", []byte("x"), nil)
+	got := Combine([]FileDiff{a, b, a2, back})
+	if len(got) != 2 || got[0].Path != "m/a.json" || got[1].Path != "m/b.json" {
+		t.Fatalf("Combine = %+v, want one diff per file in first-edit order", got)
+	}
+	if string(got[0].Before) != "0" || string(got[0].After) != "2" || !got[0].Changed || got[0].Diff == "" {
+		t.Errorf("a.json = %+v, want 0 → 2", got[0])
+	}
+	if got[1].Changed || got[1].After != nil {
+		t.Errorf("b.json made then removed = %+v, want unchanged", got[1])
+	}
+}

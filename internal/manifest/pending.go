@@ -25,3 +25,23 @@ func LoadPending(root string, d Doc, pending []FileDiff) error {
 	}
 	return Load(root, d)
 }
+
+// Combine makes one FileDiff per file of diffs, in the order of their first
+// edit: from the first edit's Before to the last edit's After. Several
+// changes of one command that edit the same manifest each return a diff of
+// it; what the command commits, and what the derivers must see, is their
+// sum, not the first of them.
+func Combine(diffs []FileDiff) []FileDiff {
+	at := map[string]int{}
+	var out []FileDiff
+	for _, fd := range diffs {
+		i, seen := at[fd.Path]
+		if !seen {
+			at[fd.Path] = len(out)
+			out = append(out, fd)
+			continue
+		}
+		out[i] = NewFileDiff(fd.Path, out[i].Before, fd.After)
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,17 +37,16 @@ func (p *Pipeline) plan(ctx context.Context, label Label, changes []Change, o Op
 	pl := &plan.Plan{}
 	env := p.env(o)
 	var edits []manifest.FileDiff
+	if p.Repo != nil {
+		var err error
+		if edits, err = p.preview(p.Repo.Root, changes); err != nil {
+			return nil, nil, err
+		}
+	}
 	for _, c := range changes {
 		d, err := p.domain(c)
 		if err != nil {
 			return nil, nil, err
-		}
-		if p.Repo != nil {
-			diffs, err := d.Apply(p.Repo.Root, c, false)
-			if err != nil {
-				return nil, nil, err
-			}
-			edits = append(edits, diffs...)
 		}
 		if o.Mode == ModePROnly {
 			// No local effect: do not even query the system, so a
@@ -98,6 +98,45 @@ func (p *Pipeline) plan(ctx context.Context, label Label, changes []Change, o Op
 	return pl, pub, nil
 }
 
+// applyAll applies changes to root's files in turn, each seeing the ones
+// before it (write), or previews the only change of a command (!write),
+// and returns one diff per file edited: the sum of the changes' edits.
+func (p *Pipeline) applyAll(root string, changes []Change, write bool) ([]manifest.FileDiff, error) {
+	var all []manifest.FileDiff
+	for _, c := range changes {
+		d, err := p.domain(c)
+		if err != nil {
+			return nil, err
+		}
+		diffs, err := d.Apply(root, c, write)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, diffs...)
+	}
+	return manifest.Combine(all), nil
+}
+
+// preview computes the edits changes would make to root without writing
+// there. One change reads root as it is; several must each see the edits
+// of those before them (two changes of one manifest), so they are written
+// into a scratch copy of root.
+func (p *Pipeline) preview(root string, changes []Change) ([]manifest.FileDiff, error) {
+	if len(changes) < 2 {
+		return p.applyAll(root, changes, false)
+	}
+	scratch, err := os.MkdirTemp("", "bkt-preview-")
+	if err != nil {
+		return nil, fail.Wrap(fail.General, err, "Cannot make a directory for the plan's preview").
+			Next("Check that $TMPDIR (or /tmp) is writable")
+	}
+	defer os.RemoveAll(scratch)
+	if err := copyTree(root, scratch); err != nil {
+		return nil, fail.Wrap(fail.General, err, "Cannot copy the repository for the plan's preview").WithDetail("%v", err)
+	}
+	return p.applyAll(scratch, changes, true)
+}
+
 // derive runs the derivers over pending (unwritten) edits of root.
 func (p *Pipeline) derive(root string, changes []Change, pending []manifest.FileDiff) ([]manifest.FileDiff, error) {
 	if p.Derive == nil {
@@ -141,21 +180,12 @@ func (p *Pipeline) request(label Label, changes []Change, o Options, pub *public
 	// only when the changes edit something).
 	var applied []manifest.FileDiff
 	req.Apply = func(worktree string) ([]string, error) {
-		var paths []string
-		applied = nil
-		for _, c := range changes {
-			d, err := p.domain(c)
-			if err != nil {
-				return nil, err
-			}
-			diffs, err := d.Apply(worktree, c, true)
-			if err != nil {
-				return nil, err
-			}
-			applied = append(applied, diffs...)
-			paths = append(paths, keep(diffs)...)
+		var err error
+		applied, err = p.applyAll(worktree, changes, true)
+		if err != nil {
+			return nil, err
 		}
-		return paths, nil
+		return keep(applied), nil
 	}
 	if p.Derive != nil {
 		req.Derive = func(worktree string) ([]string, error) {
@@ -204,16 +234,11 @@ func (p *Pipeline) previewAtBase(ctx context.Context, changes []Change, o Option
 		return edits, derived, ""
 	}
 	defer cleanup()
-	for _, c := range changes {
-		d, err := p.domain(c)
-		if err != nil {
-			return edits, derived, ""
-		}
-		ds, err := d.Apply(dir, c, false)
-		if err != nil {
-			return edits, derived, ""
-		}
-		baseEdits = append(baseEdits, ds...)
+	// dir is a copy of its own: the changes are written into it in turn,
+	// as the real run writes them into its worktree.
+	baseEdits, err = p.applyAll(dir, changes, true)
+	if err != nil {
+		return edits, derived, ""
 	}
 	baseDerived, err = p.derive(dir, changes, baseEdits)
 	if err != nil {
