@@ -20,7 +20,7 @@ type target struct {
 	// on: its packages, groups and COPRs.
 	recorded func(env pipeline.Env) (declared, bool, error)
 	// path is the manifest the packages are recorded in, for messages.
-	path string
+	path    string
 	queries pipeline.Queries
 }
 
