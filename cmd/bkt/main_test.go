@@ -21,6 +21,9 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"bkt":           func() { os.Exit(run(testSystem())) },
 		"bkt-lock-hold": func() { os.Exit(holdLock()) },
+		// toolbox_test.go: put on PATH as toolbox and podman by toolbox-setup
+		"bkttest-toolbox": func() { os.Exit(toolboxStandIn()) },
+		"bkttest-podman":  func() { os.Exit(podmanStandIn()) },
 	})
 }
 
@@ -63,12 +66,13 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup:               setupScript,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"flatpak-repo": cmdFlatpakRepo,
-			"exits":        cmdExits,
-			"dnf-setup":    cmdDnfSetup,
-			"fake-shell":   cmdFakeShell,
-			"plan-matches": cmdPlanMatches,
-			"json-keys":    cmdJSONKeys,
+			"flatpak-repo":  cmdFlatpakRepo,
+			"exits":         cmdExits,
+			"dnf-setup":     cmdDnfSetup,
+			"toolbox-setup": cmdToolboxSetup,
+			"fake-shell":    cmdFakeShell,
+			"plan-matches":  cmdPlanMatches,
+			"json-keys":     cmdJSONKeys,
 		},
 	})
 }
