@@ -100,9 +100,10 @@ func (a *App) hostOnlyHere(cmd *cobra.Command) error {
 		WithDetail("%s", why).
 		Next("Run it on the host: "+line, "Or install flatpak-spawn in the toolbox (dnf install flatpak-spawn), which bkt uses to run host commands")
 	if words[0] == "dnf" {
-		e.Suggest(run.Line(append([]string{"bkt", "dev"}, a.args...)...))
+		// Likely meant for the toolbox itself.
+		return e.Suggest(run.Line(append([]string{"bkt", "dev"}, a.args...)...))
 	}
-	return e
+	return e.Suggest(line + "   (on the host)")
 }
 
 func canonicalDomain(d string) string {
