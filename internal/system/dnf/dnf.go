@@ -31,8 +31,8 @@ type Dnf struct {
 	// none; tests point dnf at local repositories and a private root
 	// (-c FILE --installroot=DIR --releasever=N).
 	Args []string
-	// Where the commands run: run.Host for the host's dnf (New), run.Dev
-	// for the development toolbox's (InToolbox), whose dnf installs.
+	// Where the commands run: the host (New; also the zero value) or the
+	// development toolbox (InToolbox: run.Dev), whose dnf installs.
 	Where run.Where
 	// Sudo runs the commands that change the toolbox through sudo: a
 	// toolbox runs as the user, who has password-less sudo there.
@@ -60,7 +60,7 @@ func InToolbox(r run.Runner, args []string, sudo bool) *Dnf {
 func (d *Dnf) Program(ctx context.Context) string {
 	d.once.Do(func() {
 		d.prog = DNF5
-		_, err := d.R.Run(ctx, run.Cmd{Name: DNF5, Args: []string{"--version"}, Where: d.Where})
+		_, err := d.R.Run(ctx, run.Cmd{Name: DNF5, Args: []string{"--version"}, Where: d.where()})
 		if missing(err) {
 			d.prog = DNF4
 		}
@@ -95,7 +95,14 @@ func (d *Dnf) endOptions(ctx context.Context) []string {
 // a query (Mutates false) that runs where the adapter's dnf is.
 func (d *Dnf) Cmd(ctx context.Context, args ...string) run.Cmd {
 	all := append(append([]string{}, d.Args...), args...)
-	return run.Cmd{Name: d.Program(ctx), Args: all, Where: d.Where}
+	return run.Cmd{Name: d.Program(ctx), Args: all, Where: d.where()}
+}
+
+func (d *Dnf) where() run.Where {
+	if d.Where == run.Here {
+		return run.Host
+	}
+	return d.Where
 }
 
 // change builds a command that changes the system (Mutates), through sudo
@@ -136,7 +143,7 @@ type RPM struct {
 // RPMs lists the rpm database with one rpm -qa, in the adapter's context:
 // faster than a dnf query, which loads the repositories' metadata.
 func (d *Dnf) RPMs(ctx context.Context) ([]RPM, error) {
-	res, err := d.R.Run(ctx, run.Cmd{Name: "rpm", Args: []string{"-qa", "--queryformat", `%{NAME} %{INSTALLTIME}\n`}, Where: d.Where})
+	res, err := d.R.Run(ctx, run.Cmd{Name: "rpm", Args: []string{"-qa", "--queryformat", `%{NAME} %{INSTALLTIME}\n`}, Where: d.where()})
 	if err != nil {
 		return nil, WrapError(err)
 	}
