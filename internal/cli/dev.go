@@ -80,7 +80,11 @@ project offers needs that COPR in the toolbox's manifest first (bkt dev copr ena
 		a.devActionCmd(dnf.ActGroupInstall, actionHelp{use: "install GROUP...", short: "Install comps groups in the toolbox and its image, and open a pull request"}),
 		a.devActionCmd(dnf.ActGroupRemove, actionHelp{use: "remove GROUP...", short: "Drop groups from the toolbox image, and open a pull request"}),
 		a.devPassThroughCmd("group", "list"))
-	cmd.AddCommand(install, remove, grp)
+	// bkt dev dnf copr … is bkt dev copr … too, as bkt dnf copr is for the
+	// host: the form people carry over from the host commands.
+	copr := a.devCoprCmd()
+	copr.Hidden = true
+	cmd.AddCommand(install, remove, grp, copr)
 	for _, q := range []string{"search", "info", "provides", "list", "repoquery"} {
 		cmd.AddCommand(a.devPassThroughCmd(q))
 	}

@@ -229,15 +229,6 @@ func (Toolbox) Apply(root string, c pipeline.Change, write bool) ([]manifest.Fil
 	return manifest.EditEach(root, &tb, c.IDs, func(id string) { edit(&tb, id) }, write)
 }
 
-// Declares implements lifecycle.Declarer for the toolbox's diff: the
-// packages an install lists.
-func (Toolbox) Declares(c pipeline.Change) []string {
-	if c.Action == ActInstall {
-		return c.IDs
-	}
-	return nil
-}
-
 // Diff compares toolbox-packages.json's packages with the toolbox (one
 // rpm -qa there): declared ones in place or missing and, as extra, the
 // packages installed in the container after it was created (podman knows
