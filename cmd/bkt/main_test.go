@@ -22,6 +22,9 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"bkt":           func() { os.Exit(run(testSystem())) },
 		"bkt-lock-hold": func() { os.Exit(holdLock()) },
+		// toolbox_test.go: put on PATH as toolbox and podman by toolbox-setup
+		"bkttest-toolbox": func() { os.Exit(toolboxStandIn()) },
+		"bkttest-podman":  func() { os.Exit(podmanStandIn()) },
 	})
 }
 
@@ -78,6 +81,7 @@ func TestScripts(t *testing.T) {
 			"json-keys":       cmdJSONKeys,
 			"booted":          cmdBooted,
 			"upstream-server": cmdUpstreamServer, // github_releases_test.go
+			"toolbox-setup":   cmdToolboxSetup,
 		},
 	})
 }

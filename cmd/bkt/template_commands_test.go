@@ -37,6 +37,14 @@ var notRunAsWritten = map[string]struct{ how, why string }{
 		"--help", "downloads from extensions.gnome.org: needs the network"},
 	"bkt dnf install htop": {
 		"--help", "layers the package with rpm-ostree: needs a booted bootc system"},
+	"bkt dev enter": {
+		"--help", "creates and enters a toolbox container: needs toolbox and the toolbox image"},
+	"bkt dev dnf install gcc": {
+		"--help", "installs in the toolbox container: needs toolbox and the toolbox image (dev_*.txtar run it on a stand-in)"},
+	"bkt dev diff": {
+		"--help", "asks the toolbox container: needs toolbox and the toolbox image"},
+	"bkt dev update": {
+		"--help", "installs in the toolbox container: needs toolbox and the toolbox image"},
 	"bkt apply": {
 		"--dry-run", "adds the flathub remote of a new repository: needs the network"},
 	"bkt apply --from-image": {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os/exec"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,15 +23,29 @@ var hostDomains = map[string]string{
 }
 
 func (a *App) devCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "dev DOMAIN ACTION [ARGS]",
-		Short: "The development toolbox context (its commands are not in this version yet)",
-		Long: `Prefix for commands whose effect belongs in the development toolbox rather than on the
-host. In this version it only routes: the host domains (flatpak, extension, gsetting, shim,
-skel) exit 3 and name the host command to run instead. The toolbox's own commands (dnf
-inside the toolbox, enter, update) are not available yet; manifests/toolbox-packages.json
-and toolbox/Containerfile are kept current by bkt containerfile sync after a hand edit.`,
-		Example:            `  bkt dev flatpak add org.gnome.Boxes   # exit 3: did you mean bkt flatpak add org.gnome.Boxes`,
+	cmd := &cobra.Command{
+		Use:   "dev COMMAND",
+		Short: "The development toolbox: its packages, COPRs and container (toolbox-packages.json)",
+		Long: `The development toolbox context (SPEC §7): compilers, language tools and CLIs live in a
+toolbox container, not on the host image. bkt dev dnf install gcc installs gcc in the toolbox
+now, records it in manifests/toolbox-packages.json (toolbox/Containerfile installs it in the
+toolbox image) and opens a pull request on a bkt/dev-… branch, with the same modes as host
+commands (--local, --pr-only, --batch, --dry-run, --json).
+
+From the host, the toolbox's commands run as toolbox run -c NAME … (NAME is the manifest's
+"container", default bkt-dev); inside the toolbox they run directly. A missing container:
+bkt dev enter creates it from the manifest's "image".
+
+Host domains (flatpak, extension, gsetting, shim, skel) have no toolbox side: bkt dev
+flatpak … exits 3 and names the host command.`,
+		Example: `  bkt dev dnf install gcc make
+  bkt dev copr enable atim/starship
+  bkt dev diff
+  bkt dev update
+  bkt dev enter`,
+		Args: cobra.ArbitraryArgs,
+		// Flags are left to the subcommands: a host domain's command
+		// (bkt dev flatpak add X --remote R) reaches RunE as it was typed.
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			args, err := globalFlags(cmd, args) // bkt --json dev …
@@ -40,7 +55,6 @@ and toolbox/Containerfile are kept current by bkt containerfile sync after a han
 			if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
 				return cmd.Help()
 			}
-			a.execContext = "dev"
 			a.labelOverride = [2]string{canonicalDomain(args[0]), ""}
 			if len(args) > 1 {
 				a.labelOverride[1] = args[1]
@@ -51,11 +65,45 @@ and toolbox/Containerfile are kept current by bkt containerfile sync after a han
 					Suggest(run.Line(append([]string{"bkt"}, rest...)...)).
 					Next("Run it on the host: " + run.Line(append([]string{"bkt"}, rest...)...))
 			}
-			return fail.New(fail.Usage, "bkt dev %s is not available in this version of bkt", args[0]).
-				WithDetail("The toolbox domain (bkt dev dnf, dev enter, dev update) is not implemented yet.").
-				Next("See what bkt can do: bkt --help")
+			e := fail.New(fail.Usage, "Unknown command %q for \"bkt dev\"", args[0])
+			e.Suggest(suggestSubcommands(cmd, args[0])...)
+			return e.Next("See the commands: bkt dev --help")
 		},
 	}
+	cmd.AddCommand(a.devSubcommands()...)
+	return cmd
+}
+
+// hostOnlyHere refuses, with exit 3, a host domain's command run inside a
+// toolbox that cannot reach the host: its effects run on the host through
+// flatpak-spawn --host, and without it they would fail half-way.
+func (a *App) hostOnlyHere(cmd *cobra.Command) error {
+	if a.runContext() != run.InToolbox {
+		return nil
+	}
+	words := strings.Fields(strings.TrimPrefix(cmd.CommandPath(), "bkt"))
+	if len(words) == 0 {
+		return nil
+	}
+	why, ok := hostDomains[words[0]]
+	if !ok && words[0] != "dnf" {
+		return nil
+	}
+	if _, err := exec.LookPath("flatpak-spawn"); err == nil {
+		return nil
+	}
+	if !ok {
+		why = "Host packages are layered on the host with rpm-ostree."
+	}
+	line := run.Line(append([]string{"bkt"}, a.args...)...)
+	e := fail.New(fail.Context, "bkt %s runs on the host, and this toolbox cannot reach it (no flatpak-spawn)", words[0]).
+		WithDetail("%s", why).
+		Next("Run it on the host: "+line, "Or install flatpak-spawn in the toolbox (dnf install flatpak-spawn), which bkt uses to run host commands")
+	if words[0] == "dnf" {
+		// Likely meant for the toolbox itself.
+		return e.Suggest(run.Line(append([]string{"bkt", "dev"}, a.args...)...))
+	}
+	return e.Suggest(line + "   (on the host)")
 }
 
 func canonicalDomain(d string) string {

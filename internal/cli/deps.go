@@ -2,6 +2,7 @@ package cli
 
 import (
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/bkt-dev/bkt/internal/run"
@@ -43,6 +44,9 @@ type System struct {
 	// ShellVersion is the GNOME Shell version to assume instead of asking
 	// gnome-shell --version; "" (production) asks.
 	ShellVersion string
+	// Root is whether bkt runs as root; otherwise the toolbox's dnf
+	// installs through sudo (password-less for the toolbox's user).
+	Root bool
 }
 
 // githubTimeout bounds one request to GitHub's API.
@@ -59,5 +63,6 @@ func DefaultSystem() System {
 		ImageManifests: "/usr/share/bkt/manifests",
 		ImageChangelog: "/usr/share/bkt/changelog.json",
 		AdminPath:      "/usr/bin/bkt-admin",
+		Root:           os.Geteuid() == 0,
 	}
 }

@@ -26,7 +26,7 @@ import (
 // registry is the one list of domains; adding a domain adds it to the
 // pipeline, the local-log replay and pr submit at once.
 func (a *App) registry() *pipeline.Registry {
-	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{}, a.extensionDomain(), a.dnfDomain(), gsetting.Domain{}, upstream.Domain{})
+	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{}, a.extensionDomain(), a.dnfDomain(), gsetting.Domain{}, upstream.Domain{}, a.toolboxDomain())
 }
 
 // dnfDomain is the dnf domain with the system's dnf arguments.
@@ -49,7 +49,7 @@ func (a *App) runner() run.Runner {
 	if a.verbose {
 		r = run.Verbose{Next: r, W: a.Stderr}
 	}
-	r = run.Delegate{Next: r, Context: a.runContext()}
+	r = run.Delegate{Next: r, Context: a.runContext(), Container: a.toolboxContainer()}
 	if a.dryRun {
 		r = &run.DryRun{Next: r}
 	}

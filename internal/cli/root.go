@@ -40,6 +40,9 @@ type App struct {
 
 	// execContext is "host", "dev" or "image" (the command prefix).
 	execContext string
+	// container is the dev toolbox's container name, once read
+	// (toolboxContainer).
+	container string
 	// args are the arguments this App runs (after a context prefix).
 	args []string
 
@@ -196,6 +199,12 @@ The repository is found with --repo, $BKT_REPO, the current directory, or
 			}
 			a.ui = ui.New(a.Stdout, a.errw, a.noColor)
 			a.ui.Quiet = a.json
+			if strings.HasPrefix(cmd.CommandPath(), "bkt dev ") {
+				a.execContext = "dev"
+			}
+			if err := a.hostOnlyHere(cmd); err != nil {
+				return err
+			}
 			return a.checkModes(cmd)
 		},
 	}

@@ -32,8 +32,21 @@ func (d Domain) CoprList(ctx context.Context, env pipeline.Env, root string) ([]
 	if err := manifest.Load(root, &coprs); err != nil {
 		return nil, err
 	}
-	dnf, _ := d.tools(env)
-	ids, qerr := dnf.EnabledRepos(ctx)
+	return d.target().coprList(ctx, env, coprs)
+}
+
+// CoprList joins toolbox-packages.json's COPRs with those enabled in the
+// toolbox (one dnf call there).
+func (t Toolbox) CoprList(ctx context.Context, env pipeline.Env, root string) ([]CoprRow, error) {
+	var tb manifest.ToolboxPackages
+	if err := manifest.Load(root, &tb); err != nil {
+		return nil, err
+	}
+	return t.target().coprList(ctx, env, declaredOf(&tb).coprs)
+}
+
+func (t target) coprList(ctx context.Context, env pipeline.Env, coprs manifest.CoprRepos) ([]CoprRow, error) {
+	ids, qerr := t.dnf(env).EnabledRepos(ctx)
 	here := map[string]bool{}
 	for _, id := range ids {
 		if name, ok := dnfsys.CoprOf(id); ok {
@@ -65,7 +78,7 @@ func (d Domain) CoprList(ctx context.Context, env pipeline.Env, root string) ([]
 		rows = append(rows, CoprRow{Name: name, Enabled: true, State: lifecycle.Extra})
 	}
 	if qerr != nil {
-		return rows, queries.Machine(qerr, "list the enabled repositories", pipeline.Change{Domain: Name, Action: "copr-list"})
+		return rows, t.queries.Machine(qerr, "list the enabled repositories", pipeline.Change{Domain: Name, Action: "copr-list"})
 	}
 	return rows, nil
 }

@@ -8,10 +8,12 @@ package dnf
 
 import (
 	"context"
+	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
+	"github.com/bkt-dev/bkt/internal/run"
 	dnfsys "github.com/bkt-dev/bkt/internal/system/dnf"
 	"github.com/bkt-dev/bkt/internal/system/rpmostree"
 )
@@ -87,20 +89,21 @@ func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Chang
 	if len(c.IDs) == 0 {
 		return fail.New(fail.Usage, "dnf %s needs at least one name", c.Action)
 	}
+	t := d.target()
 	for _, id := range c.IDs {
-		if err := checkName(c.Action, id); err != nil {
+		if err := t.checkName(c.Action, id); err != nil {
 			return err
 		}
 	}
 	switch c.Action {
 	case ActInstall:
-		return d.validateInstall(ctx, env, c)
+		return t.validateInstall(ctx, env, c)
 	case ActGroupInstall:
-		return d.validateGroup(ctx, env, c)
+		return t.validateGroup(ctx, env, c)
 	case ActGroupRemove:
-		return validateGroupRemove(env, c)
+		return t.validateGroupRemove(env, c)
 	case ActCoprDisable:
-		return d.validateCoprDisable(ctx, env, c)
+		return t.validateCoprDisable(ctx, env, c)
 	case ActCoprEnable, ActRemove, ActOverrideRemove, ActCapture, ActCaptureExcluded:
 		return nil
 	}
@@ -112,7 +115,7 @@ func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Chang
 // nothing reaches dnf or rpm-ostree as an option and everything accepted
 // can be recorded. A group is named by its id ("development-tools"), not
 // its display name.
-func checkName(action, id string) error {
+func (t target) checkName(action, id string) error {
 	r := manifest.PackageName
 	switch action {
 	case ActCoprEnable, ActCoprDisable:
@@ -124,11 +127,11 @@ func checkName(action, id string) error {
 		e := fail.Wrap(fail.Usage, err, "%v", err)
 		switch action {
 		case ActCoprEnable, ActCoprDisable:
-			return e.Next("Example: bkt dnf " + pipeline.CLIAction(action) + " atim/starship")
+			return e.Next("Example: " + run.Line(t.coprLine(strings.TrimPrefix(action, "copr-"), "atim/starship")...))
 		case ActGroupInstall, ActGroupRemove:
-			return e.Next("See the group ids (in parentheses): bkt dnf group list")
+			return e.Next("See the group ids (in parentheses): " + run.Line(t.line("group", "list")...))
 		}
-		return e.Next("See the usage: bkt dnf --help")
+		return e.Next("See the usage: " + run.Line(t.line("--help")...))
 	}
 	return nil
 }

@@ -19,7 +19,7 @@ import (
 func (d Domain) RemoveChanges(ctx context.Context, env pipeline.Env, names []string, prOnly bool) ([]pipeline.Change, error) {
 	// The names go to dnf repoquery below, before the pipeline validates.
 	for _, n := range names {
-		if err := checkName(ActRemove, n); err != nil {
+		if err := d.target().checkName(ActRemove, n); err != nil {
 			return nil, err
 		}
 	}

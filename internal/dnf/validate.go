@@ -19,11 +19,11 @@ import (
 // only on a miss) and that a package only a COPR offers comes from a COPR
 // the image enables too: otherwise this machine would have it and the
 // image build would fail.
-func (d Domain) validateInstall(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+func (t target) validateInstall(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
 	if env.Force {
 		return nil
 	}
-	repos, err := d.reposOf(ctx, env, c, c.IDs)
+	repos, err := t.reposOf(ctx, env, c, c.IDs)
 	if err != nil {
 		return err
 	}
@@ -32,20 +32,19 @@ func (d Domain) validateInstall(ctx context.Context, env pipeline.Env, c pipelin
 			continue
 		}
 		e := fail.New(fail.Validation, "Package '%s' was not found in the enabled repositories", id)
-		dnf, _ := d.tools(env)
-		if all, err := dnf.Available(ctx); err == nil {
+		if all, err := t.dnf(env).Available(ctx); err == nil {
 			e.Suggest(suggest.Closest(id, dnfsys.Names(all), 3)...)
 		}
-		return e.Next("Search: "+run.Line("bkt", "dnf", "search", id),
-			"If a COPR project provides it, track that first: bkt dnf copr enable OWNER/PROJECT",
-			"Install anyway (offline): "+run.Line("bkt", "dnf", "install", id, "--force"))
+		return e.Next("Search: "+run.Line(t.line("search", id)...),
+			"If a COPR project provides it, track that first: "+run.Line(t.coprLine("enable")...)+" OWNER/PROJECT",
+			"Install anyway (offline): "+run.Line(t.line("install", id, "--force")...))
 	}
-	var coprs manifest.CoprRepos
-	if ok, err := loadRecorded(env, &coprs); !ok {
+	decl, ok, err := t.recorded(env)
+	if !ok {
 		return err
 	}
 	for _, id := range c.IDs {
-		if e := coprCheck(id, repos[id], &coprs); e != nil {
+		if e := t.coprCheck(id, repos[id], &decl.coprs); e != nil {
 			return e
 		}
 	}
@@ -53,8 +52,8 @@ func (d Domain) validateInstall(ctx context.Context, env pipeline.Env, c pipelin
 }
 
 // coprCheck fails when only COPR repositories offer pkg and none of them
-// is enabled in copr-repos.json.
-func coprCheck(pkg string, repoIDs []string, coprs *manifest.CoprRepos) error {
+// is enabled in the target's manifest.
+func (t target) coprCheck(pkg string, repoIDs []string, coprs *manifest.CoprRepos) error {
 	var projects []string
 	for _, id := range repoIDs {
 		name, ok := dnfsys.CoprOf(id)
@@ -71,42 +70,44 @@ func coprCheck(pkg string, repoIDs []string, coprs *manifest.CoprRepos) error {
 	if len(projects) == 0 {
 		return nil
 	}
+	path := manifest.RelPath(&manifest.CoprRepos{})
+	if t.path != manifest.RelPath(&manifest.SystemPackages{}) {
+		path = t.path // the toolbox lists its COPRs beside its packages
+	}
 	e := fail.New(fail.Validation, "Package '%s' comes only from COPR %s, which the image does not enable", pkg, strings.Join(projects, ", ")).
-		WithDetail("It is installable on this machine, but the image build would not find it: %s does not list %s.",
-			manifest.RelPath(&manifest.CoprRepos{}), projects[0])
-	return e.Next("Track the COPR first (manifest and Containerfile): "+run.Line("bkt", "dnf", "copr", "enable", projects[0]),
-		"Once that pull request is merged (and fetched: git fetch), install it: "+run.Line("bkt", "dnf", "install", pkg),
-		"Or both in one pull request: "+run.Line("bkt", "dnf", "copr", "enable", projects[0], "--batch")+
-			", then "+run.Line("bkt", "dnf", "install", pkg, "--batch")+", then bkt pr submit")
+		WithDetail("It is installable on this machine, but the image build would not find it: %s does not list %s.", path, projects[0])
+	return e.Next("Track the COPR first (manifest and Containerfile): "+run.Line(t.coprLine("enable", projects[0])...),
+		"Once that pull request is merged (and fetched: git fetch), install it: "+run.Line(t.line("install", pkg)...),
+		"Or both in one pull request: "+run.Line(t.coprLine("enable", projects[0], "--batch")...)+
+			", then "+run.Line(t.line("install", pkg, "--batch")...)+", then bkt pr submit")
 }
 
-func (d Domain) validateGroup(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+func (t target) validateGroup(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
 	if env.Force {
 		return nil
 	}
-	dnf, _ := d.tools(env)
 	for _, g := range c.IDs {
-		ok, err := dnf.GroupExists(ctx, g)
+		ok, err := t.dnf(env).GroupExists(ctx, g)
 		if err != nil {
-			return queries.Catalog(err, "query the package groups", c)
+			return t.queries.Catalog(err, "query the package groups", c)
 		}
 		if !ok {
 			return fail.New(fail.Validation, "Group '%s' was not found in the enabled repositories", g).
-				Next("See the groups: bkt dnf group list", "Add it anyway (offline): "+run.Line("bkt", "dnf", "group", "install", g, "--force"))
+				Next("See the groups: "+run.Line(t.line("group", "list")...), "Add it anyway (offline): "+run.Line(t.line("group", "install", g, "--force")...))
 		}
 	}
 	return nil
 }
 
-func validateGroupRemove(env pipeline.Env, c pipeline.Change) error {
-	var pkgs manifest.SystemPackages
-	if ok, err := loadRecorded(env, &pkgs); !ok {
+func (t target) validateGroupRemove(env pipeline.Env, c pipeline.Change) error {
+	decl, ok, err := t.recorded(env)
+	if !ok {
 		return err
 	}
 	for _, g := range c.IDs {
-		if !manifest.HasName(pkgs.Groups, g) {
-			return fail.New(fail.Validation, "Group '%s' is not in %s", g, manifest.RelPath(&pkgs)).
-				Suggest(suggest.Closest(g, pkgs.Groups, 3)...).Next("See the manifest: bkt dnf diff")
+		if !manifest.HasName(decl.groups, g) {
+			return fail.New(fail.Validation, "Group '%s' is not in %s", g, t.path).
+				Suggest(suggest.Closest(g, decl.groups, 3)...).Next("See the manifest: " + run.Line(t.line("diff")...))
 		}
 	}
 	return nil
@@ -128,41 +129,34 @@ func loadRecorded(env pipeline.Env, d manifest.Doc) (ok bool, err error) {
 
 // validateCoprDisable refuses to disable a COPR the manifest still needs:
 // a declared package that only it offers would break the image build.
-func (d Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
-	var coprs manifest.CoprRepos
-	if ok, err := loadRecorded(env, &coprs); !ok {
+func (t target) validateCoprDisable(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
+	decl, ok, err := t.recorded(env)
+	if !ok {
 		return err
 	}
 	var names []string
-	for _, cp := range coprs.Coprs {
+	for _, cp := range decl.coprs.Coprs {
 		names = append(names, cp.Name)
 	}
 	for _, id := range c.IDs {
-		if coprs.Find(id) == nil {
-			return fail.New(fail.Validation, "COPR %s is not in %s", id, manifest.RelPath(&coprs)).
-				Suggest(suggest.Closest(id, names, 3)...).Next("See the COPRs: bkt dnf copr list")
+		if decl.coprs.Find(id) == nil {
+			return fail.New(fail.Validation, "COPR %s is not in %s", id, manifest.RelPath(&decl.coprs)).
+				Suggest(suggest.Closest(id, names, 3)...).Next("See the COPRs: " + run.Line(t.coprLine("list")...))
 		}
 	}
-	if env.Force {
+	if env.Force || len(decl.packages) == 0 {
 		return nil
 	}
-	var pkgs manifest.SystemPackages
-	if err := manifest.Load(env.Recorded(), &pkgs); err != nil {
-		return err
-	}
-	if len(pkgs.Packages) == 0 {
-		return nil
-	}
-	repos, err := d.reposOf(ctx, env, c, pkgs.Packages)
+	repos, err := t.reposOf(ctx, env, c, decl.packages)
 	if err != nil {
 		return err
 	}
-	after := manifest.CoprRepos{Coprs: slices.DeleteFunc(slices.Clone(coprs.Coprs), func(cp manifest.Copr) bool { return slices.Contains(c.IDs, cp.Name) })}
-	for _, p := range pkgs.Packages {
-		if ids, ok := repos[p]; ok && coprCheck(p, ids, &after) != nil {
-			return fail.New(fail.Validation, "Package '%s' of %s comes only from COPR %s", p, manifest.RelPath(&pkgs), strings.Join(c.IDs, ", ")).
+	after := manifest.CoprRepos{Coprs: slices.DeleteFunc(slices.Clone(decl.coprs.Coprs), func(cp manifest.Copr) bool { return slices.Contains(c.IDs, cp.Name) })}
+	for _, p := range decl.packages {
+		if ids, ok := repos[p]; ok && t.coprCheck(p, ids, &after) != nil {
+			return fail.New(fail.Validation, "Package '%s' of %s comes only from COPR %s", p, t.path, strings.Join(c.IDs, ", ")).
 				WithDetail("Without the COPR the image build would not find it.").
-				Next("Remove the package first: "+run.Line("bkt", "dnf", "remove", p), "Disable anyway: bkt dnf copr disable "+run.Line(c.IDs...)+" --force")
+				Next("Remove the package first: "+run.Line(t.line("remove", p)...), "Disable anyway: "+run.Line(t.coprLine(append(append([]string{"disable"}, c.IDs...), "--force")...)...))
 		}
 	}
 	return nil
@@ -171,11 +165,10 @@ func (d Domain) validateCoprDisable(ctx context.Context, env pipeline.Env, c pip
 // reposOf asks the enabled repositories (one repoquery) which of names
 // they offer: each name found, with the ids of the repositories that have
 // it. A failed query is a catalog one, which --force skips.
-func (d Domain) reposOf(ctx context.Context, env pipeline.Env, c pipeline.Change, names []string) (map[string][]string, error) {
-	dnf, _ := d.tools(env)
-	found, err := dnf.Available(ctx, names...)
+func (t target) reposOf(ctx context.Context, env pipeline.Env, c pipeline.Change, names []string) (map[string][]string, error) {
+	found, err := t.dnf(env).Available(ctx, names...)
 	if err != nil {
-		return nil, queries.Catalog(err, "query the enabled repositories", c)
+		return nil, t.queries.Catalog(err, "query the enabled repositories", c)
 	}
 	repos := map[string][]string{}
 	for _, p := range found {

@@ -120,6 +120,17 @@ func TestImagesBuildWithPodman(t *testing.T) {
 	p.run("build", "-q", "--pull=never", "--build-arg", "BASE_IMAGE="+base,
 		"-f", filepath.Join(dir, "toolbox/Containerfile"), "-t", "localhost/my-os-toolbox:test", dir)
 
+	// The toolbox image is one (its label), and login shells get the
+	// shims directory on PATH (its profile.d file).
+	if label := p.run("image", "inspect", "--format", `{{index .Labels "com.github.containers.toolbox"}}`, "localhost/my-os-toolbox:test"); strings.TrimSpace(label) != "true" {
+		t.Errorf("toolbox image label com.github.containers.toolbox = %q, want true", label)
+	}
+	path := p.run("run", "--rm", "-e", "HOME=/home/u", "-e", "PATH=/usr/bin:/bin", "localhost/my-os-toolbox:test",
+		"sh", "-c", `for f in /etc/profile.d/*.sh; do . "$f"; done; echo "$PATH"`)
+	if !strings.HasPrefix(path, "/home/u/.local/toolbox/shims:") {
+		t.Errorf("a login shell's PATH in the toolbox image is %q, want the shims directory first", path)
+	}
+
 	log := p.run("run", "--rm", "localhost/my-os:test", "cat", "/var/log/stand-in.log")
 	for _, want := range []string{"systemctl --global enable bkt-first-boot.service\n", "bootc container lint\n"} {
 		if !strings.Contains(log, want) {

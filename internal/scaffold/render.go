@@ -42,6 +42,8 @@ func seeds(opts Options) map[string]any {
 			{"name": "flathub", "url": "https://dl.flathub.org/repo/flathub.flatpakrepo", "scope": "system"},
 		}},
 		"base-image-assumptions": map[string]any{"image": image, "tags": tags},
+		// bkt dev enter creates the toolbox from the image CI builds.
+		"toolbox-packages": map[string]any{"image": opts.imageName() + "-toolbox:latest"},
 	}
 }
 

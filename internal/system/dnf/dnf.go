@@ -31,6 +31,12 @@ type Dnf struct {
 	// none; tests point dnf at local repositories and a private root
 	// (-c FILE --installroot=DIR --releasever=N).
 	Args []string
+	// Where the commands run: the host (New; also the zero value) or the
+	// development toolbox (InToolbox: run.Dev), whose dnf installs.
+	Where run.Where
+	// Sudo runs the commands that change the toolbox through sudo: a
+	// toolbox runs as the user, who has password-less sudo there.
+	Sudo bool
 
 	once sync.Once
 	prog string
@@ -39,16 +45,22 @@ type Dnf struct {
 // New returns an adapter running dnf through r with args before every
 // command's own (nil: plain `dnf5 …`).
 func New(r run.Runner, args []string) *Dnf {
-	return &Dnf{R: r, Args: args}
+	return &Dnf{R: r, Args: args, Where: run.Host}
+}
+
+// InToolbox returns an adapter for the development toolbox's dnf: its
+// commands run there (run.Dev), and those that install, with sudo.
+func InToolbox(r run.Runner, args []string, sudo bool) *Dnf {
+	return &Dnf{R: r, Args: args, Where: run.Dev, Sudo: sudo}
 }
 
 // Program returns the dnf to run: dnf5 when the host has it, else dnf. It
 // asks once (`dnf5 --version` through the runner, so a toolbox asks the
-// host) and remembers the answer.
+// host, and the host the toolbox) and remembers the answer.
 func (d *Dnf) Program(ctx context.Context) string {
 	d.once.Do(func() {
 		d.prog = DNF5
-		_, err := d.R.Run(ctx, run.Cmd{Name: DNF5, Args: []string{"--version"}, Where: run.Host})
+		_, err := d.R.Run(ctx, run.Cmd{Name: DNF5, Args: []string{"--version"}, Where: d.where()})
 		if missing(err) {
 			d.prog = DNF4
 		}
@@ -80,10 +92,62 @@ func (d *Dnf) endOptions(ctx context.Context) []string {
 }
 
 // Cmd builds a dnf command: the program, the extra Args, then args. It is
-// a query (Mutates false) that runs on the host.
+// a query (Mutates false) that runs where the adapter's dnf is.
 func (d *Dnf) Cmd(ctx context.Context, args ...string) run.Cmd {
 	all := append(append([]string{}, d.Args...), args...)
-	return run.Cmd{Name: d.Program(ctx), Args: all, Where: run.Host}
+	return run.Cmd{Name: d.Program(ctx), Args: all, Where: d.where()}
+}
+
+func (d *Dnf) where() run.Where {
+	if d.Where == run.Here {
+		return run.Host
+	}
+	return d.Where
+}
+
+// change builds a command that changes the system (Mutates), through sudo
+// when the adapter says so.
+func (d *Dnf) change(ctx context.Context, args ...string) run.Cmd {
+	c := d.Cmd(ctx, args...)
+	c.Mutates = true
+	if d.Sudo {
+		c.Args = append([]string{c.Name}, c.Args...)
+		c.Name = "sudo"
+	}
+	return c
+}
+
+// InstallCmd installs packages (dnf install -y): only the toolbox's dnf
+// does that; the host layers with rpm-ostree.
+func (d *Dnf) InstallCmd(ctx context.Context, pkgs ...string) run.Cmd {
+	return d.change(ctx, append(append([]string{"-y", "install"}, d.endOptions(ctx)...), pkgs...)...)
+}
+
+// RemoveCmd removes packages (dnf remove -y).
+func (d *Dnf) RemoveCmd(ctx context.Context, pkgs ...string) run.Cmd {
+	return d.change(ctx, append(append([]string{"-y", "remove"}, d.endOptions(ctx)...), pkgs...)...)
+}
+
+// GroupInstallCmd installs comps groups (dnf group install -y).
+func (d *Dnf) GroupInstallCmd(ctx context.Context, groups ...string) run.Cmd {
+	return d.change(ctx, append(append([]string{"-y", "group", "install"}, d.endOptions(ctx)...), groups...)...)
+}
+
+// RPM is one package of the rpm database.
+type RPM struct {
+	Name string
+	// InstallTime is when it was installed, in seconds since 1970.
+	InstallTime int64
+}
+
+// RPMs lists the rpm database with one rpm -qa, in the adapter's context:
+// faster than a dnf query, which loads the repositories' metadata.
+func (d *Dnf) RPMs(ctx context.Context) ([]RPM, error) {
+	res, err := d.R.Run(ctx, run.Cmd{Name: "rpm", Args: []string{"-qa", "--queryformat", `%{NAME} %{INSTALLTIME}\n`}, Where: d.where()})
+	if err != nil {
+		return nil, WrapError(err)
+	}
+	return ParseRPMs(res.Stdout)
 }
 
 // queryFormat is what repoquery prints per package: fields that no package
@@ -150,9 +214,7 @@ func (d *Dnf) GroupExists(ctx context.Context, group string) (bool, error) {
 // /etc/yum.repos.d/_copr:…repo and needs root.
 func (d *Dnf) CoprCmd(ctx context.Context, verb, name string) run.Cmd {
 	args := append([]string{"-y", "copr", verb}, d.endOptions(ctx)...)
-	c := d.Cmd(ctx, append(args, name)...)
-	c.Mutates = true
-	return c
+	return d.change(ctx, append(args, name)...)
 }
 
 func (d *Dnf) query(ctx context.Context, args ...string) ([]byte, error) {

@@ -209,3 +209,35 @@ func TestGroupExistsFromFixtures(t *testing.T) {
 type runFunc func(run.Cmd) (run.Result, error)
 
 func (f runFunc) Run(_ context.Context, c run.Cmd) (run.Result, error) { return f(c) }
+
+// The toolbox's dnf runs in the toolbox (run.Dev), installs through sudo
+// when asked, and lists the rpm database with one rpm -qa there.
+func TestInToolbox(t *testing.T) {
+	f := &fakeRunner{answers: map[string]error{"dnf5": &run.NotFoundError{Name: "dnf5"}}}
+	d := dnf.InToolbox(f, nil, true)
+	c := d.InstallCmd(t.Context(), "gcc", "make")
+	if c.String() != "sudo dnf -y install -- gcc make" || !c.Mutates || c.Where != run.Dev {
+		t.Errorf("InstallCmd = %s %+v", c, c)
+	}
+	if c := d.Cmd(t.Context(), "search", "x"); c.Name != "dnf" || c.Where != run.Dev || c.Mutates {
+		t.Errorf("Cmd = %+v", c)
+	}
+	if !slices.Equal(f.ran[0], []string{"dnf5", "--version"}) {
+		t.Errorf("probe: %v", f.ran)
+	}
+	if c := dnf.InToolbox(f, nil, false).RemoveCmd(t.Context(), "gcc"); c.Name != "dnf" {
+		t.Errorf("without sudo: %s", c)
+	}
+}
+
+func TestParseRPMs(t *testing.T) {
+	got, err := dnf.ParseRPMs([]byte("htop 1700000000\n\nnano 1600000000\n"))
+	if err != nil || len(got) != 2 || got[0] != (dnf.RPM{Name: "htop", InstallTime: 1700000000}) || got[1].Name != "nano" {
+		t.Errorf("ParseRPMs = %+v, %v", got, err)
+	}
+	for _, bad := range []string{"htop\n", "htop soon\n", "a b c\n"} {
+		if _, err := dnf.ParseRPMs([]byte(bad)); err == nil {
+			t.Errorf("ParseRPMs(%q) = nil error", bad)
+		}
+	}
+}

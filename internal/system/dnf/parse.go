@@ -40,6 +40,26 @@ func ParsePackages(out []byte) ([]Package, error) {
 	return pkgs, nil
 }
 
+// ParseRPMs reads `rpm -qa --queryformat '%{NAME} %{INSTALLTIME}\n'`.
+func ParseRPMs(out []byte) ([]RPM, error) {
+	var rpms []RPM
+	for i, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		var t int64
+		if len(f) != 2 {
+			return nil, fmt.Errorf("rpm -qa: line %d is not name installtime: %q", i+1, line)
+		}
+		if _, err := fmt.Sscan(f[1], &t); err != nil {
+			return nil, fmt.Errorf("rpm -qa: line %d: install time %q is not a number", i+1, f[1])
+		}
+		rpms = append(rpms, RPM{Name: f[0], InstallTime: t})
+	}
+	return rpms, nil
+}
+
 // Names returns the distinct package names of pkgs, sorted.
 func Names(pkgs []Package) []string {
 	seen := map[string]bool{}

@@ -1,0 +1,70 @@
+// Package toolbox is bkt's adapter for the development toolbox container
+// (SPEC §1, §7): whether it exists, and the toolbox commands that create,
+// remove and enter it. Commands that run inside it are not built here:
+// they carry run.Dev and run.Delegate wraps them as `toolbox run -c NAME`.
+package toolbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/bkt-dev/bkt/internal/run"
+)
+
+// Toolbox manages the container Name through R, from the host.
+type Toolbox struct {
+	R    run.Runner
+	Name string
+}
+
+// Exists reports whether the container exists: toolbox containers are
+// podman containers, and `podman container exists` answers with its exit
+// status alone (0 yes, 1 no), where toolbox's own list is a table.
+func (t Toolbox) Exists(ctx context.Context) (bool, error) {
+	_, err := t.R.Run(ctx, run.Cmd{Name: "podman", Args: []string{"container", "exists", "--", t.Name}, Where: run.Host})
+	var ee *run.ExitError
+	if errors.As(err, &ee) && ee.Result.ExitCode == 1 {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// CreateCmd creates the container from image (the manifest's "image"; ""
+// lets toolbox pick its default for the host).
+func (t Toolbox) CreateCmd(image string) run.Cmd {
+	args := []string{"create", "--container", t.Name}
+	if image != "" {
+		args = append(args, "--image", image)
+	}
+	return run.Cmd{Name: "toolbox", Args: args, Where: run.Host, Mutates: true}
+}
+
+// RemoveCmd removes the container, stopping it first (--force).
+func (t Toolbox) RemoveCmd() run.Cmd {
+	return run.Cmd{Name: "toolbox", Args: []string{"rm", "--force", t.Name}, Where: run.Host, Mutates: true}
+}
+
+// EnterCmd enters the container: an interactive shell there.
+func (t Toolbox) EnterCmd() run.Cmd {
+	return run.Cmd{Name: "toolbox", Args: []string{"enter", t.Name}, Where: run.Host}
+}
+
+// Created is when the container was created, in seconds since 1970:
+// packages the rpm database records as installed later were installed in
+// the container, not built into its image. It asks podman on the host
+// (from inside the toolbox, through the delegation).
+func (t Toolbox) Created(ctx context.Context) (int64, error) {
+	res, err := t.R.Run(ctx, run.Cmd{Name: "podman", Args: []string{"container", "inspect", "--format", "{{.Created.Unix}}", "--", t.Name}, Where: run.Host})
+	if err != nil {
+		return 0, err
+	}
+	s := strings.TrimSpace(string(res.Stdout))
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("podman container inspect %s: creation time %q is not a number", t.Name, s)
+	}
+	return n, nil
+}
