@@ -300,3 +300,7 @@ func (t Toolbox) UpdatePlan(ctx context.Context, env pipeline.Env, root string) 
 	}
 	return []run.Cmd{t.DNF(env.Runner).InstallCmd(ctx, missing...)}, nil
 }
+
+// Label makes replays of toolbox changes (bkt local commit, bkt pr
+// update) name their branches and subjects like `bkt dev` does.
+func (Toolbox) Label() string { return ToolboxLabel }

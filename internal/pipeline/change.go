@@ -174,6 +174,23 @@ func NewRegistry(ds ...Domain) *Registry {
 	return r
 }
 
+// Labeled is a domain whose commands go by another name than the domain
+// itself: the toolbox target of dnf records its changes as "toolbox" but
+// its commands are `bkt dev …`, with branches bkt/dev-….
+type Labeled interface{ Label() string }
+
+// LabelOf is the label a command made of c carries (its branch and
+// subject), also when a replay (local commit, pr update) makes it anew.
+func (r *Registry) LabelOf(c Change) Label {
+	name := c.Domain
+	if d, ok := r.Get(c.Domain); ok {
+		if l, ok := d.(Labeled); ok {
+			name = l.Label()
+		}
+	}
+	return Label{Domain: name, Action: c.Action}
+}
+
 // Get returns the domain called name.
 func (r *Registry) Get(name string) (Domain, bool) {
 	d, ok := r.domains[name]

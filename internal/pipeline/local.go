@@ -62,7 +62,7 @@ func (p *Pipeline) commitLocal(ctx context.Context, entries []locallog.Entry, o 
 	}
 	label := Label{Domain: "local", Action: "commit"}
 	if len(changes) == 1 {
-		label = Label{Domain: changes[0].Domain, Action: changes[0].Action}
+		label = p.Registry.LabelOf(changes[0])
 	}
 	// Already applied on this machine: the plan is the file edits and the
 	// git steps only.

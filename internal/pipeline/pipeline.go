@@ -73,7 +73,7 @@ type Steps interface {
 
 // Run takes one change through the pipeline.
 func (p *Pipeline) Run(ctx context.Context, c Change, o Options) (*Result, error) {
-	return p.RunMany(ctx, Label{Domain: c.Domain, Action: c.Action}, []Change{c}, o)
+	return p.RunMany(ctx, p.Registry.LabelOf(c), []Change{c}, o)
 }
 
 // Label names a group of changes that travel together: the branch is

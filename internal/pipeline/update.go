@@ -63,7 +63,7 @@ func (p *Pipeline) Update(ctx context.Context, branch string, preview bool) (*Up
 				files, derived = nil, nil
 			}
 		}
-		label := Label{Domain: changes[0].Domain, Action: changes[0].Action}
+		label := p.Registry.LabelOf(changes[0])
 		// The request's edits are propagation's own: the domains' Apply
 		// with write, then the derivers, given the same changes.
 		req := p.request(label, changes, Options{}, &publication{})
