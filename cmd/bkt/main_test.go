@@ -63,12 +63,13 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup:               setupScript,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"flatpak-repo": cmdFlatpakRepo,
-			"exits":        cmdExits,
-			"dnf-setup":    cmdDnfSetup,
-			"fake-shell":   cmdFakeShell,
-			"plan-matches": cmdPlanMatches,
-			"json-keys":    cmdJSONKeys,
+			"flatpak-repo":  cmdFlatpakRepo,
+			"exits":         cmdExits,
+			"dnf-setup":     cmdDnfSetup,
+			"fake-shell":    cmdFakeShell,
+			"plan-matches":  cmdPlanMatches,
+			"json-keys":     cmdJSONKeys,
+			"base-registry": cmdBaseRegistry,
 		},
 	})
 }

@@ -59,7 +59,10 @@ var (
 		"an image reference without spaces, e.g. registry.fedoraproject.org/fedora-toolbox:43")
 	EntryID = rule("changelog entry id", `^[a-z0-9][a-z0-9._-]*$`, 200,
 		"lower-case letters, digits, . _ -, starting with a letter or digit (the file name without .json), e.g. flatpak-add-1a2b3c4d5e6f")
-	Date = rule("date", `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, 10, "YYYY-MM-DD, e.g. 2026-01-31")
+	ImageTag = rule("image tag", `^[A-Za-z0-9_][A-Za-z0-9_.-]*$`, 128,
+		"letters, digits, _ . -, starting with a letter, digit or _, e.g. stable")
+	ImagePath = rule("path", `^/[^\n]*$`, 4096, "an absolute path on one line, e.g. /usr/bin/bootc")
+	Date      = rule("date", `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, 10, "YYYY-MM-DD, e.g. 2026-01-31")
 )
 
 // schemaRules names the rule behind every "pattern" of the schemas, by
@@ -67,26 +70,30 @@ var (
 // exactly what the commands check (TestSchemasUseRules), and a value that
 // breaks one is explained in the rule's own words.
 var schemaRules = map[string]*Rule{
-	"changelog-entry#/properties/id":                EntryID,
-	"changelog-entry#/properties/date":              Date,
-	"copr-repos#/$defs/copr/properties/name":        CoprName,
-	"flatpak-apps#/$defs/app/properties/id":         AppID,
-	"flatpak-apps#/$defs/app/properties/remote":     RemoteName,
-	"flatpak-apps#/$defs/app/properties/branch":     Branch,
-	"flatpak-remotes#/$defs/remote/properties/name": RemoteName,
-	"flatpak-remotes#/$defs/remote/properties/url":  RemoteURL,
-	"gnome-extensions#/$defs/uuid":                  ExtensionUUID,
-	"gsettings#/$defs/setting/properties/schema":    GSchema,
-	"gsettings#/$defs/setting/properties/key":       GKey,
-	"host-shims#/$defs/shim/properties/name":        ShimName,
-	"host-shims#/$defs/shim/properties/host":        ShimHost,
-	"system-packages#/$defs/package":                PackageName,
-	"system-packages#/$defs/group":                  GroupID,
-	"toolbox-packages#/properties/container":        ContainerName,
-	"toolbox-packages#/properties/image":            ImageRef,
-	"toolbox-packages#/properties/coprs/items":      CoprName,
-	"toolbox-packages#/$defs/package":               PackageName,
-	"toolbox-packages#/$defs/group":                 GroupID,
+	"base-image-assumptions#/properties/image":              ImageRef,
+	"base-image-assumptions#/properties/tags/items":         ImageTag,
+	"base-image-assumptions#/$defs/package/properties/name": PackageName,
+	"base-image-assumptions#/$defs/file/properties/path":    ImagePath,
+	"changelog-entry#/properties/id":                        EntryID,
+	"changelog-entry#/properties/date":                      Date,
+	"copr-repos#/$defs/copr/properties/name":                CoprName,
+	"flatpak-apps#/$defs/app/properties/id":                 AppID,
+	"flatpak-apps#/$defs/app/properties/remote":             RemoteName,
+	"flatpak-apps#/$defs/app/properties/branch":             Branch,
+	"flatpak-remotes#/$defs/remote/properties/name":         RemoteName,
+	"flatpak-remotes#/$defs/remote/properties/url":          RemoteURL,
+	"gnome-extensions#/$defs/uuid":                          ExtensionUUID,
+	"gsettings#/$defs/setting/properties/schema":            GSchema,
+	"gsettings#/$defs/setting/properties/key":               GKey,
+	"host-shims#/$defs/shim/properties/name":                ShimName,
+	"host-shims#/$defs/shim/properties/host":                ShimHost,
+	"system-packages#/$defs/package":                        PackageName,
+	"system-packages#/$defs/group":                          GroupID,
+	"toolbox-packages#/properties/container":                ContainerName,
+	"toolbox-packages#/properties/image":                    ImageRef,
+	"toolbox-packages#/properties/coprs/items":              CoprName,
+	"toolbox-packages#/$defs/package":                       PackageName,
+	"toolbox-packages#/$defs/group":                         GroupID,
 }
 
 // InvalidError is a value that breaks its rule.

@@ -51,7 +51,7 @@ func TestReadRegistryFetchesOnlyTheRPMDBLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "bash-5.2.26-1.fc41 bootc-1.1.2-1.fc41 dnf-4.21.1-1.fc41 fish-3.7.1-1.fc41 htop-3.3.0-1.fc41 vim-minimal-9.1.0-1.fc41"
+	want := "bash-5.2.26-1.fc41 bootc-1.1.2-1.fc41 dnf-4.21.1-1.fc41 fish-3.7.1-1.fc41 htop-3.3.0-1.fc41 systemd-256.7-1.fc41 vim-minimal-9.1.0-1.fc41"
 	if got := names(c); got != want {
 		t.Errorf("packages:\n got %s\nwant %s", got, want)
 	}

@@ -46,6 +46,7 @@ var Packages = []rpmtest.Package{
 	{Name: "fish", Version: "3.7.1"},
 	{Name: "htop", Version: "3.3.0"},
 	{Name: "htop", Version: "3.4.0"},
+	{Name: "systemd", Version: "256.7"},
 	{Name: "vim-minimal", Version: "9.1.0"},
 	{Name: "zsh", Version: "5.9"},
 }
@@ -178,7 +179,7 @@ func Image(arch string, layers ...v1.Layer) (v1.Image, error) {
 }
 
 // Standard builds the two tags of the test base image:
-//   - "stable": bash, bootc, dnf, fish, htop 3.3.0 in the bottom layer, a
+//   - "stable": bash, bootc, dnf, fish, htop 3.3.0, systemd in the bottom layer, a
 //     filler layer, vim-minimal added in a third layer (which rewrites the
 //     rpmdb: the top-most one is not the first), and another filler on top;
 //   - "latest": stable plus a layer that removes fish (and its
@@ -194,19 +195,19 @@ func Standard(arch string, filler int64) (map[string]v1.Image, error) {
 		}
 		return fs
 	}
-	db1, err := RPMDB("bash-5.2.26", "bootc-1.1.2", "dnf-4.21.1", "fish-3.7.1", "htop-3.3.0")
+	db1, err := RPMDB("bash-5.2.26", "bootc-1.1.2", "dnf-4.21.1", "fish-3.7.1", "htop-3.3.0", "systemd-256.7")
 	if err != nil {
 		return nil, err
 	}
-	db2, err := RPMDB("bash-5.2.26", "bootc-1.1.2", "dnf-4.21.1", "fish-3.7.1", "htop-3.3.0", "vim-minimal-9.1.0")
+	db2, err := RPMDB("bash-5.2.26", "bootc-1.1.2", "dnf-4.21.1", "fish-3.7.1", "htop-3.3.0", "systemd-256.7", "vim-minimal-9.1.0")
 	if err != nil {
 		return nil, err
 	}
-	db3, err := RPMDB("bash-5.2.26", "bootc-1.1.2", "dnf-4.21.1", "htop-3.4.0", "vim-minimal-9.1.0", "zsh-5.9")
+	db3, err := RPMDB("bash-5.2.26", "bootc-1.1.2", "dnf-4.21.1", "htop-3.4.0", "systemd-256.7", "vim-minimal-9.1.0", "zsh-5.9")
 	if err != nil {
 		return nil, err
 	}
-	base, err := Layer(append(bin("bash", "bootc", "dnf", "fish", "htop"),
+	base, err := Layer(append(bin("bash", "bootc", "dnf", "fish", "htop", "systemd", "systemctl"),
 		File{Path: "etc/os-release", Data: []byte("ID=fedora\nVERSION_ID=41\n")},
 		File{Path: RPMDBPath, Data: db1})...)
 	if err != nil {
@@ -246,9 +247,12 @@ type Registry struct {
 	mu     sync.Mutex
 	log    []string
 	bytes  int64
-	// Deny, when set, answers 401 to every request.
-	deny bool
+	deny  bool
+	out   io.Writer
 }
+
+// LogTo writes each later request to w as a line ("GET /v2/…").
+func (r *Registry) LogTo(w io.Writer) { r.mu.Lock(); r.out = w; r.mu.Unlock() }
 
 // Serve starts a registry. Close it when done.
 func Serve() *Registry {
@@ -258,6 +262,9 @@ func Serve() *Registry {
 		r.mu.Lock()
 		deny := r.deny
 		r.log = append(r.log, req.Method+" "+req.URL.Path)
+		if r.out != nil {
+			fmt.Fprintln(r.out, req.Method+" "+req.URL.Path)
+		}
 		r.mu.Unlock()
 		if deny {
 			w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
