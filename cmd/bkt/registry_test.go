@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"runtime"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -23,10 +24,23 @@ import (
 //
 //	base-registry -layout DIR
 //
-// writes the same images as an OCI layout directory instead.
+// writes the same images as an OCI layout directory instead, and
+//
+//	base-registry -rpmdb DIR NAME-VERSION...
+//
+// writes DIR/rpmdb.sqlite with those of imagetest.Packages installed (by
+// rpm --justdb), a stand-in for this machine's database.
 func cmdBaseRegistry(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
-		ts.Fatalf("usage: base-registry [-deny | -layout DIR]")
+		ts.Fatalf("usage: base-registry [-deny | -layout DIR | -rpmdb DIR NAME-VERSION...]")
+	}
+	if len(args) >= 2 && args[0] == "-rpmdb" {
+		db, err := imagetest.RPMDB(args[2:]...)
+		ts.Check(err)
+		dir := ts.MkAbs(args[1])
+		ts.Check(os.MkdirAll(dir, 0o755))
+		ts.Check(os.WriteFile(filepath.Join(dir, "rpmdb.sqlite"), db, 0o644))
+		return
 	}
 	imgs, err := imagetest.Standard(runtime.GOARCH, 256<<10)
 	ts.Check(err)

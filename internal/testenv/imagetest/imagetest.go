@@ -247,8 +247,8 @@ type Registry struct {
 	mu     sync.Mutex
 	log    []string
 	bytes  int64
-	deny  bool
-	out   io.Writer
+	deny   bool
+	out    io.Writer
 }
 
 // LogTo writes each later request to w as a line ("GET /v2/…").
