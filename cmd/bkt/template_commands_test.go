@@ -67,6 +67,13 @@ exec git -C distro push -q -u origin main
 cd distro
 env BKTTEST_IMAGE_MANIFESTS=$WORK/distro/manifests
 
+# the base image's assumptions are verified against a test image served on
+# loopback (base-registry), tagged like the template's base
+base-registry
+exec sed -i -e 's,"image": ".*","image": "'$BASE_IMAGE'",' -e 's|"stable"|"stable", "latest"|' manifests/base-image-assumptions.json
+exec git commit -q -am 'base image on loopback'
+exec git push -q
+
 # a new repository passes its own checks
 exec bkt validate
 exec bkt containerfile check
@@ -112,6 +119,7 @@ exec bkt containerfile check
 		Files:               []string{path},
 		RequireExplicitExec: true,
 		Setup:               setupScript,
+		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"base-registry": cmdBaseRegistry},
 	})
 }
 
