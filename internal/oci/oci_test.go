@@ -178,3 +178,66 @@ func TestAuthFile(t *testing.T) {
 		t.Errorf("auth files %v", files)
 	}
 }
+
+// openLayers makes an OCI layout of one image of layers and opens it.
+func openLayers(t *testing.T, layers ...v1.Layer) *oci.Image {
+	t.Helper()
+	img, err := imagetest.Image("amd64", layers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "layout")
+	if err := imagetest.WriteLayout(dir, map[string]v1.Image{"t": img}); err != nil {
+		t.Fatal(err)
+	}
+	im, err := oci.Open(context.Background(), "oci:"+dir+":t", oci.Options{Arch: "amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return im
+}
+
+func layer(t *testing.T, files ...imagetest.File) v1.Layer {
+	t.Helper()
+	l, err := imagetest.Layer(files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// An ostree-based image stores the database as a hard link to an object
+// written earlier in the same layer.
+func TestReadHardLinkedRPMDB(t *testing.T) {
+	db, err := imagetest.RPMDB("bootc-1.1.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := openLayers(t, layer(t,
+		imagetest.File{Path: "sysroot/ostree/repo/objects/ab/cdef.file", Data: db},
+		imagetest.File{Path: imagetest.RPMDBPath, Link: "sysroot/ostree/repo/objects/ab/cdef.file"}))
+	c, err := im.Read(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names(c) != "bootc-1.1.2-1.fc41" {
+		t.Errorf("packages: %s", names(c))
+	}
+}
+
+// A layer that makes the database's directory opaque hides the databases
+// below it: there is none.
+func TestReadOpaqueHidesRPMDB(t *testing.T) {
+	db, err := imagetest.RPMDB("bootc-1.1.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := openLayers(t,
+		layer(t, imagetest.File{Path: imagetest.RPMDBPath, Data: db}),
+		layer(t, imagetest.File{Path: "usr/lib/sysimage/rpm/.wh..wh..opq"}, imagetest.File{Path: "usr/share/rpm/.wh..wh..opq"},
+			imagetest.File{Path: "var/lib/rpm", Whiteout: true}))
+	_, err = im.Read(context.Background(), nil)
+	if fail.CodeOf(err) != fail.Validation || !strings.Contains(err.Error(), "has no RPM database") {
+		t.Errorf("opaque rpm directory: %v", err)
+	}
+}

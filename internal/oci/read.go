@@ -166,7 +166,7 @@ type walk struct {
 	// gone are paths a layer above deleted (whiteouts), with everything
 	// under them; opaque are directories whose lower contents a layer
 	// above hid.
-	gone, opaque []string
+	gone, opaque map[string]bool
 	// open are the asked paths not decided yet; present those found.
 	open    map[string]bool
 	present map[string]bool
@@ -179,19 +179,23 @@ type walk struct {
 
 func (w *walk) dbDone() bool { return w.dbRank >= 0 || w.noDB }
 
-// hidden reports whether a layer above hid p.
+// hidden reports whether a layer above hid p: p or a directory above it
+// deleted, or a directory above it made opaque. It costs one lookup per
+// path element, whatever the number of whiteouts.
 func (w *walk) hidden(p string) bool {
-	for _, g := range w.gone {
-		if p == g || strings.HasPrefix(p, g+"/") {
+	if w.gone[p] {
+		return true
+	}
+	for d := p; ; {
+		i := strings.LastIndexByte(d, '/')
+		if i < 0 {
+			return false
+		}
+		d = d[:i]
+		if w.gone[d] || w.opaque[d] {
 			return true
 		}
 	}
-	for _, o := range w.opaque {
-		if strings.HasPrefix(p, o+"/") {
-			return true
-		}
-	}
-	return false
 }
 
 // layer streams one layer: it decides the open paths it mentions, and,
@@ -202,7 +206,7 @@ func (w *walk) layer(l v1.Layer, dbFile string) error {
 		return err
 	}
 	defer rc.Close()
-	var gone, opaque []string
+	var gone, opaque []string // this layer's: they hide only what is below it
 	rank, link := -1, ""
 	wantDB := !w.dbDone()
 	tr := tar.NewReader(rc)
@@ -258,8 +262,15 @@ func (w *walk) layer(l v1.Layer, dbFile string) error {
 	if rank >= 0 {
 		w.dbRank = rank
 	}
-	// This layer's whiteouts hide what lies below it, not its own entries.
-	w.gone, w.opaque = append(w.gone, gone...), append(w.opaque, opaque...)
+	if w.gone == nil {
+		w.gone, w.opaque = map[string]bool{}, map[string]bool{}
+	}
+	for _, g := range gone {
+		w.gone[g] = true
+	}
+	for _, o := range opaque {
+		w.opaque[o] = true
+	}
 	for f := range w.open {
 		if w.hidden(f) {
 			delete(w.open, f)

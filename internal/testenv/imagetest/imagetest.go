@@ -107,12 +107,14 @@ func RPMDB(nvs ...string) ([]byte, error) {
 	return os.ReadFile(filepath.Join(root, RPMDBPath))
 }
 
-// File is one entry of a layer: a regular file, or with Whiteout a
-// deletion of the path in the layers below.
+// File is one entry of a layer: a regular file, with Whiteout a deletion
+// of the path in the layers below, with Link a hard link to an earlier
+// entry of the layer (as ostree-based images store their files).
 type File struct {
 	Path     string
 	Data     []byte
 	Whiteout bool
+	Link     string
 }
 
 // Layer is a gzip-compressed layer holding files.
@@ -125,6 +127,9 @@ func Layer(files ...File) (v1.Layer, error) {
 			p = filepath.Join(filepath.Dir(p), ".wh."+filepath.Base(p))
 		}
 		hdr := &tar.Header{Name: p, Mode: 0o644, Size: int64(len(f.Data)), Typeflag: tar.TypeReg}
+		if f.Link != "" {
+			hdr.Typeflag, hdr.Linkname, hdr.Size = tar.TypeLink, f.Link, 0
+		}
 		if err := tw.WriteHeader(hdr); err != nil {
 			return nil, err
 		}
