@@ -104,8 +104,8 @@ func (d Domain) inImage(ctx context.Context, doc *manifest.BaseImageAssumptions,
 		if !got.Has(n) {
 			return fail.New(fail.Validation, "Package '%s' is not in the base image %s", n, ref).
 				Suggest(suggest.Closest(n, got.Names(), 3)...).
-				Next("Assume only what the image ships; check the name with: bkt base verify --json",
-					"Install it yourself instead: bkt dnf install "+n)
+				Next("Install it in your image instead: bkt dnf install "+n,
+					"Assume it without checking (offline, or the image will add it): bkt base assume "+n+" --force")
 		}
 	}
 	return nil
