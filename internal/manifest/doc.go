@@ -59,6 +59,7 @@ func Kinds() []Kind {
 	return []Kind{
 		one(func() Doc { return &BaseImageAssumptions{} }),
 		EntryKind,
+		one(func() Doc { return &Changelog{} }),
 		one(func() Doc { return &CoprRepos{} }),
 		one(func() Doc { return &FlatpakApps{} }),
 		one(func() Doc { return &FlatpakRemotes{} }),
@@ -67,6 +68,7 @@ func Kinds() []Kind {
 		one(func() Doc { return &HostShims{} }),
 		one(func() Doc { return &SystemPackages{} }),
 		one(func() Doc { return &ToolboxPackages{} }),
+		one(func() Doc { return &Upstreams{} }),
 	}
 }
 
