@@ -82,6 +82,7 @@ func TestScripts(t *testing.T) {
 			"booted":          cmdBooted,
 			"upstream-server": cmdUpstreamServer, // github_releases_test.go
 			"toolbox-setup":   cmdToolboxSetup,
+			"base-registry":   cmdBaseRegistry, // registry_test.go
 		},
 	})
 }

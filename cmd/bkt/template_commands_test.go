@@ -78,6 +78,13 @@ env BKTTEST_IMAGE_MANIFESTS=$WORK/distro/manifests
 # this machine's image carries no changelog (changelog motd and ack have nothing to say)
 env BKTTEST_IMAGE_CHANGELOG=$WORK/no-image/changelog.json
 
+# the base image's assumptions are verified against a test image served on
+# loopback (base-registry), tagged like the template's base
+base-registry
+exec sed -i -e 's,"image": ".*","image": "'$BASE_IMAGE'",' -e 's|"stable"|"stable", "latest"|' manifests/base-image-assumptions.json
+exec git commit -q -am 'base image on loopback'
+exec git push -q
+
 # a new repository passes its own checks
 exec bkt validate
 exec bkt containerfile check
@@ -133,6 +140,7 @@ exists changelog.d
 		Files:               []string{path},
 		RequireExplicitExec: true,
 		Setup:               setupScript,
+		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"base-registry": cmdBaseRegistry},
 	})
 }
 

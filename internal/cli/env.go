@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/bkt-dev/bkt/internal/base"
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/derived"
@@ -26,7 +27,7 @@ import (
 // registry is the one list of domains; adding a domain adds it to the
 // pipeline, the local-log replay and pr submit at once.
 func (a *App) registry() *pipeline.Registry {
-	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{}, a.extensionDomain(), a.dnfDomain(), gsetting.Domain{}, upstream.Domain{}, a.toolboxDomain())
+	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{}, a.extensionDomain(), a.dnfDomain(), gsetting.Domain{}, upstream.Domain{}, a.toolboxDomain(), base.Domain{})
 }
 
 // dnfDomain is the dnf domain with the system's dnf arguments.

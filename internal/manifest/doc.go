@@ -57,6 +57,7 @@ type Kind struct {
 // Kinds returns every known kind, sorted by name.
 func Kinds() []Kind {
 	return []Kind{
+		one(func() Doc { return &BaseImageAssumptions{} }),
 		EntryKind,
 		one(func() Doc { return &Changelog{} }),
 		one(func() Doc { return &CoprRepos{} }),

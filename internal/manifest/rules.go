@@ -60,6 +60,11 @@ var (
 	EntryID = rule("changelog entry id", `^[a-z0-9][a-z0-9._-]*$`, 200,
 		"lower-case letters, digits, . _ -, starting with a letter or digit (the file name without .json), e.g. flatpak-add-1a2b3c4d5e6f")
 	Date = rule("date", `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, 10, "YYYY-MM-DD, e.g. 2026-01-31")
+
+	// Base-image assumptions (bkt base).
+	ImageTag = rule("image tag", `^[A-Za-z0-9_][A-Za-z0-9_.-]*$`, 128,
+		"letters, digits, _ . -, starting with a letter, digit or _, e.g. stable")
+	ImagePath = rule("path", `^/[^\n]*$`, 4096, "an absolute path on one line, e.g. /usr/bin/bootc")
 	// Version is a released version: it becomes the image's version label,
 	// which rpm-ostree reports as the deployment's version.
 	Version = rule("changelog version", `^[0-9A-Za-z][0-9A-Za-z._+~-]*$`, 128,
@@ -92,6 +97,11 @@ var (
 // exactly what the commands check (TestSchemasUseRules), and a value that
 // breaks one is explained in the rule's own words.
 var schemaRules = map[string]*Rule{
+	"base-image-assumptions#/properties/image":              ImageRef,
+	"base-image-assumptions#/properties/tags/items":         ImageTag,
+	"base-image-assumptions#/$defs/package/properties/name": PackageName,
+	"base-image-assumptions#/$defs/file/properties/path":    ImagePath,
+
 	"changelog-entry#/properties/id":                   EntryID,
 	"changelog-entry#/properties/date":                 Date,
 	"changelog#/$defs/release/properties/version":      Version,

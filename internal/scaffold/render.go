@@ -41,7 +41,16 @@ func seeds(opts Options) map[string]any {
 		"flatpak-remotes": map[string]any{"remotes": []map[string]any{
 			{"name": "flathub", "url": "https://dl.flathub.org/repo/flathub.flatpakrepo", "scope": "system"},
 		}},
-		"base-image-assumptions": map[string]any{"image": image, "tags": tags},
+		"base-image-assumptions": map[string]any{"image": image, "tags": tags,
+			// What the template's own Containerfile runs (bkt base verify).
+			"packages": []map[string]any{
+				{"name": "bootc", "reason": "the Containerfile runs bootc container lint"},
+				{"name": "systemd", "reason": "the Containerfile runs systemctl --global enable"},
+			},
+			"files": []map[string]any{
+				{"path": "/usr/bin/dnf", "reason": "the managed sections install packages with dnf"},
+			},
+		},
 		// bkt dev enter creates the toolbox from the image CI builds.
 		"toolbox-packages": map[string]any{"image": opts.imageName() + "-toolbox:latest"},
 	}
