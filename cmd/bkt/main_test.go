@@ -69,6 +69,7 @@ func TestScripts(t *testing.T) {
 			"fake-shell":   cmdFakeShell,
 			"plan-matches": cmdPlanMatches,
 			"json-keys":    cmdJSONKeys,
+			"admin-setup":  cmdAdminSetup,
 		},
 	})
 }
