@@ -79,11 +79,10 @@ func renderHost(src source) (map[string][]string, error) {
 		CoprRepositories: hostCoprLines(coprs.Coprs),
 		SystemPackages:   installLines(pkgs.Packages, pkgs.Groups),
 		ExcludedPackages: removeLines(pkgs.Excluded),
-		// The seam for UPSTREAM (SPEC §10, upstream/manifest.json) and BKT
-		// (SPEC §8, installing bkt and bkt-admin): their generators come
-		// with those features. Until then both are markers only.
+		// The seam for UPSTREAM (SPEC §10, upstream/manifest.json): its
+		// generator comes with that feature. Until then markers only.
 		Upstream: nil,
-		BKT:      nil,
+		BKT:      bktLines(),
 	}, nil
 }
 

@@ -24,13 +24,18 @@ type Helper struct {
 	RunDir string
 }
 
+// Visible is where bkt sees the host's helper: Path on the host, under
+// the host's root from a toolbox.
+func (h Helper) Visible() string {
+	if h.Context == run.InToolbox {
+		return filepath.Join(h.RunDir, "host", h.Path)
+	}
+	return h.Path
+}
+
 // Installed reports whether the helper is on the host.
 func (h Helper) Installed() bool {
-	p := h.Path
-	if h.Context == run.InToolbox {
-		p = filepath.Join(h.RunDir, "host", h.Path)
-	}
-	st, err := os.Stat(p)
+	st, err := os.Stat(h.Visible())
 	return err == nil && st.Mode().IsRegular()
 }
 
