@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -214,6 +215,11 @@ type preview struct {
 	// PackagesNote says why there are none to show.
 	Packages     []osinfo.PackageChange `json:"packages"`
 	PackagesNote string                 `json:"packages_note,omitempty"`
+	// Changelog are the releases after the booted image up to Next, from
+	// the repository's changelog.json (the image's copy outside one);
+	// ChangelogNote says why there are none to show.
+	Changelog     []osinfo.Release `json:"changelog"`
+	ChangelogNote string           `json:"changelog_note,omitempty"`
 }
 
 // preview shows what the next boot changes: the booted image against the
@@ -221,7 +227,7 @@ type preview struct {
 // when it is installed, else rpm-ostree's status (no root needed).
 func (a *App) preview(cmd *cobra.Command) error {
 	ctx := cmd.Context()
-	p := preview{Packages: []osinfo.PackageChange{}}
+	p := preview{Packages: []osinfo.PackageChange{}, Changelog: []osinfo.Release{}}
 	h := a.helper()
 	if h.Installed() {
 		res, err := a.runner().Run(ctx, h.Cmd(bootc.StatusArgs, false))
@@ -253,6 +259,12 @@ func (a *App) preview(cmd *cobra.Command) error {
 		} else {
 			p.Packages = pkgs
 		}
+		rels, err := a.previewChangelog(*p.OS.Booted, *p.Next)
+		if err != nil {
+			p.ChangelogNote = err.Error()
+		} else {
+			p.Changelog = rels
+		}
 	}
 	if a.json {
 		a.emit(p, nil)
@@ -275,6 +287,21 @@ func (a *App) previewPackages(_ context.Context, _, _ osinfo.Deployment) ([]osin
 	return nil, errNoPackageDiff
 }
 
+// previewChangelog reads the releases between booted and next from the
+// repository's changelog.json, or outside a repository the booted image's
+// copy (which knows no release newer than itself).
+func (a *App) previewChangelog(booted, next osinfo.Deployment) ([]osinfo.Release, error) {
+	path := filepath.Join(filepath.Dir(a.sys.ImageManifests), "changelog.json")
+	if r, err := a.repo(); err == nil {
+		path = filepath.Join(r.Root, "changelog.json")
+	}
+	rels, err := osinfo.ReadReleases(path)
+	if err != nil {
+		return nil, err
+	}
+	return osinfo.Between(rels, booted, next)
+}
+
 func (a *App) printPreview(p preview) {
 	a.ui.Heading("Booted")
 	a.printDeployment(p.OS.Booted)
@@ -285,6 +312,7 @@ func (a *App) printPreview(p preview) {
 	case p.OS.Available != nil:
 		a.ui.Heading("\nAvailable (not downloaded yet)")
 		a.printDeployment(p.OS.Available)
+		a.ui.Printf("  Download it for the next boot: bkt upgrade --confirm\n")
 	default:
 		a.ui.Printf("\nNothing staged: the next boot is the booted image.\n")
 		a.ui.Printf("  Download the newest image first: bkt upgrade --confirm\n")
@@ -301,6 +329,21 @@ func (a *App) printPreview(p preview) {
 	}
 	for _, c := range p.Packages {
 		a.ui.Printf("  %s\n", c)
+	}
+	a.ui.Heading("\nChangelog")
+	if p.ChangelogNote != "" {
+		a.ui.Printf("  ? %s\n", p.ChangelogNote)
+	} else if len(p.Changelog) == 0 {
+		a.ui.Printf("  no release between the booted image and the next\n")
+	}
+	for _, r := range p.Changelog {
+		a.ui.Printf("  %s\n", r.Version)
+		for _, e := range r.Entries {
+			a.ui.Printf("    %s %s: %s\n", e.Type, e.Domain, e.Summary)
+			for _, step := range e.ManualSteps {
+				a.ui.Printf("      manual step: %s\n", step)
+			}
+		}
 	}
 }
 

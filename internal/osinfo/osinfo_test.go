@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -106,5 +107,31 @@ func TestSharedStatusRunsOnce(t *testing.T) {
 	}
 	if got := c.n.Load(); got != 2 {
 		t.Errorf("%d runs, want one status and one install", got)
+	}
+}
+
+func TestBetween(t *testing.T) {
+	rels := []Release{
+		{Version: "2024.11.10.10", ImageDigest: "sha256:d"},
+		{Version: "2024.11.01.0", ImageDigest: "sha256:a"},
+		{Version: "2024.11.10.9", ImageDigest: "sha256:c"},
+		{Version: "2024.11.05.0"},
+	}
+	versions := func(rs []Release) (out []string) {
+		for _, r := range rs {
+			out = append(out, r.Version)
+		}
+		return out
+	}
+	got, err := Between(rels, Deployment{Digest: "sha256:a"}, Deployment{Digest: "sha256:c"})
+	if err != nil || strings.Join(versions(got), " ") != "2024.11.05.0 2024.11.10.9" {
+		t.Errorf("Between = %v, %v", versions(got), err)
+	}
+	got, err = Between(rels, Deployment{Version: "2024.11.05.0"}, Deployment{Digest: "sha256:unknown"})
+	if err != nil || strings.Join(versions(got), " ") != "2024.11.10.9 2024.11.10.10" {
+		t.Errorf("Between to an unknown image = %v, %v", versions(got), err)
+	}
+	if _, err := Between(rels, Deployment{Version: "41.20241101.0"}, Deployment{}); err == nil || !strings.Contains(err.Error(), "41.20241101.0") {
+		t.Errorf("a booted image outside the history: %v", err)
 	}
 }
