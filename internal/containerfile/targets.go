@@ -69,20 +69,18 @@ func targetPaths() []string {
 func renderHost(src source) (map[string][]string, error) {
 	var coprs manifest.CoprRepos
 	var pkgs manifest.SystemPackages
-	if err := src.load(&coprs); err != nil {
-		return nil, err
-	}
-	if err := src.load(&pkgs); err != nil {
-		return nil, err
+	var pins manifest.Upstreams
+	for _, d := range []manifest.Doc{&coprs, &pkgs, &pins} {
+		if err := src.load(d); err != nil {
+			return nil, err
+		}
 	}
 	return map[string][]string{
 		CoprRepositories: hostCoprLines(coprs.Coprs),
 		SystemPackages:   installLines(pkgs.Packages, pkgs.Groups),
 		ExcludedPackages: removeLines(pkgs.Excluded),
-		// The seam for UPSTREAM (SPEC §10, upstream/manifest.json): its
-		// generator comes with that feature. Until then markers only.
-		Upstream: nil,
-		BKT:      bktLines(),
+		Upstream:         upstreamLines(pins.Upstreams),
+		BKT:              bktLines(),
 	}, nil
 }
 
