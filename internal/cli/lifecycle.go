@@ -268,7 +268,7 @@ func (a *App) gatherStatus(ctx context.Context, r *repo.Repo, syncers []lifecycl
 		},
 		LocalLog:  locallog.Load,
 		Registry:  a.registry(),
-		Changelog: a.statusChangelog,
+		Changelog: a.statusChangelog(runner),
 	})}
 	sum, err := osDone()
 	addOS(&st, r.Info, sum, err)

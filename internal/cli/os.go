@@ -3,13 +3,15 @@ package cli
 import (
 	"context"
 	"errors"
-	"path/filepath"
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/bkt-dev/bkt/internal/changelog"
 	"github.com/bkt-dev/bkt/internal/fail"
+	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/osinfo"
 	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/system/bootc"
@@ -218,8 +220,8 @@ type preview struct {
 	// Changelog are the releases after the booted image up to Next, from
 	// the repository's changelog.json (the image's copy outside one);
 	// ChangelogNote says why there are none to show.
-	Changelog     []osinfo.Release `json:"changelog"`
-	ChangelogNote string           `json:"changelog_note,omitempty"`
+	Changelog     []manifest.Release `json:"changelog"`
+	ChangelogNote string             `json:"changelog_note,omitempty"`
 }
 
 // preview shows what the next boot changes: the booted image against the
@@ -227,7 +229,7 @@ type preview struct {
 // when it is installed, else rpm-ostree's status (no root needed).
 func (a *App) preview(cmd *cobra.Command) error {
 	ctx := cmd.Context()
-	p := preview{Packages: []osinfo.PackageChange{}, Changelog: []osinfo.Release{}}
+	p := preview{Packages: []osinfo.PackageChange{}, Changelog: []manifest.Release{}}
 	h := a.helper()
 	if h.Installed() {
 		res, err := a.runner().Run(ctx, h.Cmd(bootc.StatusArgs, false))
@@ -290,16 +292,18 @@ func (a *App) previewPackages(_ context.Context, _, _ osinfo.Deployment) ([]osin
 // previewChangelog reads the releases between booted and next from the
 // repository's changelog.json, or outside a repository the booted image's
 // copy (which knows no release newer than itself).
-func (a *App) previewChangelog(booted, next osinfo.Deployment) ([]osinfo.Release, error) {
-	path := filepath.Join(filepath.Dir(a.sys.ImageManifests), "changelog.json")
-	if r, err := a.repo(); err == nil {
-		path = filepath.Join(r.Root, "changelog.json")
+func (a *App) previewChangelog(booted, next osinfo.Deployment) ([]manifest.Release, error) {
+	var c *manifest.Changelog
+	var err error
+	if r, rerr := a.repo(); rerr == nil {
+		c, err = changelog.LoadHistory(r.Root)
+	} else if c, err = changelog.ImageChangelog(a.sys.ImageChangelog); c == nil && err == nil {
+		err = fmt.Errorf("no changelog: not in a repository, and the image has none at %s", a.sys.ImageChangelog)
 	}
-	rels, err := osinfo.ReadReleases(path)
 	if err != nil {
 		return nil, err
 	}
-	return osinfo.Between(rels, booted, next)
+	return osinfo.Between(c.Versions, booted, next)
 }
 
 func (a *App) printPreview(p preview) {

@@ -1,60 +1,27 @@
 package osinfo
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/bkt-dev/bkt/internal/manifest/repofile"
+	"github.com/bkt-dev/bkt/internal/manifest"
 )
 
-// The released history, changelog.json (SPEC §9): only what bkt upgrade
-// --preview shows of it. The changelog package owns the file; this reads
-// it without depending on that package's writer.
-
-// Release is one released version of the image.
-type Release struct {
-	Version     string         `json:"version"` // YYYY.MM.DD.N
-	Date        string         `json:"date,omitempty"`
-	ImageDigest string         `json:"image_digest,omitempty"`
-	Entries     []ReleaseEntry `json:"entries"`
-}
-
-// ReleaseEntry is one change of a release.
-type ReleaseEntry struct {
-	Type        string   `json:"type"`
-	Domain      string   `json:"domain,omitempty"`
-	Summary     string   `json:"summary"`
-	ManualSteps []string `json:"manual_steps,omitempty"`
-}
-
-// ReadReleases reads the versions of a changelog.json.
-func ReadReleases(path string) ([]Release, error) {
-	data, err := repofile.Read(path, path, repofile.ManifestLimit)
-	if err != nil {
-		return nil, err
-	}
-	var doc struct {
-		Versions []Release `json:"versions"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return doc.Versions, nil
-}
+// The released history, changelog.json (SPEC §9): which of its releases
+// the next boot brings.
 
 // Between returns the releases after the booted image up to the next one,
 // oldest first: what the next boot brings. A release is recognised by its
 // image digest, else its version. It says why it cannot tell when the
 // booted image is not in the history; when the next image is not, every
 // release after the booted one is returned.
-func Between(releases []Release, booted, next Deployment) ([]Release, error) {
+func Between(releases []manifest.Release, booted, next Deployment) ([]manifest.Release, error) {
 	rs := slices.Clone(releases)
-	slices.SortStableFunc(rs, func(a, b Release) int { return compareVersions(a.Version, b.Version) })
+	slices.SortStableFunc(rs, func(a, b manifest.Release) int { return compareVersions(a.Version, b.Version) })
 	find := func(d Deployment) int {
-		return slices.IndexFunc(rs, func(r Release) bool {
+		return slices.IndexFunc(rs, func(r manifest.Release) bool {
 			return d.Digest != "" && r.ImageDigest == d.Digest || d.Version != "" && r.Version == d.Version
 		})
 	}
@@ -67,7 +34,7 @@ func Between(releases []Release, booted, next Deployment) ([]Release, error) {
 		to = len(rs) - 1
 	}
 	if to <= from {
-		return []Release{}, nil
+		return []manifest.Release{}, nil
 	}
 	return rs[from+1 : to+1], nil
 }

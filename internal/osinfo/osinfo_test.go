@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/system/bootc"
 	"github.com/bkt-dev/bkt/internal/system/rpmostree"
@@ -111,13 +112,13 @@ func TestSharedStatusRunsOnce(t *testing.T) {
 }
 
 func TestBetween(t *testing.T) {
-	rels := []Release{
+	rels := []manifest.Release{
 		{Version: "2024.11.10.10", ImageDigest: "sha256:d"},
 		{Version: "2024.11.01.0", ImageDigest: "sha256:a"},
 		{Version: "2024.11.10.9", ImageDigest: "sha256:c"},
 		{Version: "2024.11.05.0"},
 	}
-	versions := func(rs []Release) (out []string) {
+	versions := func(rs []manifest.Release) (out []string) {
 		for _, r := range rs {
 			out = append(out, r.Version)
 		}
