@@ -83,6 +83,7 @@ func TestScripts(t *testing.T) {
 			"upstream-server": cmdUpstreamServer, // github_releases_test.go
 			"toolbox-setup":   cmdToolboxSetup,
 			"base-registry":   cmdBaseRegistry, // registry_test.go
+			"admin-setup":     cmdAdminSetup,
 		},
 	})
 }

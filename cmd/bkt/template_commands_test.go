@@ -47,6 +47,8 @@ var notRunAsWritten = map[string]struct{ how, why string }{
 		"--help", "installs in the toolbox container: needs toolbox and the toolbox image"},
 	"bkt apply": {
 		"--dry-run", "adds the flathub remote of a new repository: needs the network"},
+	"bkt service enable sshd.service": {
+		"--help", "runs systemctl as root through bkt-admin: needs a booted image"},
 	"bkt apply --from-image": {
 		"--dry-run", "the same, from the image's copy of the manifests (BKTTEST_IMAGE_MANIFESTS points at the repository's)"},
 }

@@ -29,7 +29,7 @@ Exit 1 when a required check fails; warnings name what will not work.`,
 				Context:   a.runContext(),
 				Repo:      a.repo,
 				Runner:    r,
-				AdminPath: a.sys.AdminPath,
+				AdminPath: a.helper().Visible(),
 				Forge:     func(root string) *forge.Client { return a.forge(root, r) },
 			})
 			var derr error

@@ -14,6 +14,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/lifecycle"
 	"github.com/bkt-dev/bkt/internal/locallog"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/osinfo"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/redact"
@@ -253,8 +254,11 @@ func (a *App) statusCmd() *cobra.Command {
 // gatherStatus wires the sources of bkt status for the repository r.
 func (a *App) gatherStatus(ctx context.Context, r *repo.Repo, syncers []lifecycle.Syncer) statusReport {
 	env := a.envAt(r.Root)
+	// The dnf domain and the OS section share one rpm-ostree status.
+	env.Runner = osinfo.SharedStatus(env.Runner)
 	runner := env.Runner
-	return statusReport{Overview: lifecycle.Gather(ctx, lifecycle.Sources{
+	osDone := startOS(ctx, runner)
+	st := statusReport{Overview: lifecycle.Gather(ctx, lifecycle.Sources{
 		Syncers: syncers,
 		Env:     env,
 		Context: a.runContext(),
@@ -264,8 +268,11 @@ func (a *App) gatherStatus(ctx context.Context, r *repo.Repo, syncers []lifecycl
 		},
 		LocalLog:  locallog.Load,
 		Registry:  a.registry(),
-		Changelog: a.statusChangelog,
+		Changelog: a.statusChangelog(runner),
 	})}
+	sum, err := osDone()
+	addOS(&st, r.Info, sum, err)
+	return st
 }
 
 func (a *App) printStatus(st statusReport) {
@@ -281,6 +288,7 @@ func (a *App) printStatus(st statusReport) {
 		a.ui.Printf("  %s: %s %s\n", b.Branch, stateText(b), redact.URLs(b.URL))
 	}
 	a.ui.Printf("  context: %s\n", st.Context)
+	a.printOS(st.OS)
 	var idle []string
 	for _, d := range st.Domains {
 		if len(d.Items) == 0 && d.Error == "" {

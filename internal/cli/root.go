@@ -222,7 +222,7 @@ The repository is found with --repo, $BKT_REPO, the current directory, or
 		root.AddCommand(c)
 	}
 	root.AddGroup(&cobra.Group{ID: "system", Title: "Whole system:"})
-	for _, c := range []*cobra.Command{a.statusCmd(), a.applyCmd(), a.captureCmd(), a.doctorCmd()} {
+	for _, c := range append([]*cobra.Command{a.statusCmd(), a.applyCmd(), a.captureCmd(), a.doctorCmd()}, a.osCmds()...) {
 		c.GroupID = "system"
 		root.AddCommand(c)
 	}

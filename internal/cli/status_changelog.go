@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/bkt-dev/bkt/internal/changelog"
+	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/ui"
 )
 
@@ -11,15 +12,18 @@ import (
 // version changed, from the image's changelog, and its manual steps this
 // user has not marked done.
 
-// statusChangelog is status's changelog source. An image without a
-// changelog (not built by bkt, or a development machine) shows no section
-// and asks rpm-ostree nothing.
-func (a *App) statusChangelog(ctx context.Context) (*changelog.News, error) {
-	st, err := changelog.LoadState(statePath())
-	if err != nil {
-		return nil, err
+// statusChangelog is status's changelog source, asking rpm-ostree through
+// r (status's runner, which shares one rpm-ostree status among its
+// sections). An image without a changelog (not built by bkt, or a
+// development machine) shows no section and asks rpm-ostree nothing.
+func (a *App) statusChangelog(r run.Runner) func(context.Context) (*changelog.News, error) {
+	return func(ctx context.Context) (*changelog.News, error) {
+		st, err := changelog.LoadState(statePath())
+		if err != nil {
+			return nil, err
+		}
+		return changelog.Booted(ctx, r, a.sys.ImageChangelog, st)
 	}
-	return changelog.Booted(ctx, a.runner(), a.sys.ImageChangelog, st)
 }
 
 func (a *App) printStatusChangelog(n *changelog.News) {

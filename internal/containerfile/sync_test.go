@@ -1,6 +1,7 @@
 package containerfile
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -80,6 +81,11 @@ func fullRepo(t *testing.T) string {
 // filled is template with the lines of bodies (section name -> lines) in
 // its empty sections of those names: what a sync writes.
 func filled(template string, bodies map[string]string) string {
+	if strings.Contains(template, EndMarker(BKT)) && bodies[BKT] == "" {
+		// The BKT section is the same in every host Containerfile.
+		bodies = maps.Clone(bodies)
+		bodies[BKT] = bktBody
+	}
 	for name, body := range bodies {
 		end := "# === END " + name + " ===\n"
 		template = strings.Replace(template, end, body+end, 1)
@@ -117,6 +123,9 @@ func byPath(diffs []manifest.FileDiff) map[string]manifest.FileDiff {
 	}
 	return m
 }
+
+// bktBody is the BKT section's text.
+var bktBody = strings.Join(bktLines(), "\n") + "\n"
 
 func TestSyncRendersEveryFile(t *testing.T) {
 	root := fullRepo(t)
@@ -246,7 +255,7 @@ func TestSyncKeepsUserTextByteForByte(t *testing.T) {
 			t.Errorf("hand edit %q survived the sync", gone)
 		}
 	}
-	if !strings.HasSuffix(out, "# === BKT (managed by bkt) ===\n# === END BKT ===") {
+	if !strings.HasSuffix(out, "# === BKT (managed by bkt) ===\n"+bktBody+"# === END BKT ===") {
 		t.Errorf("the file's missing final newline was not kept:\n%q", out[len(out)-60:])
 	}
 }
@@ -282,7 +291,7 @@ func TestAddMissingAfterPrecedingSection(t *testing.T) {
 	if _, err := Sync(root, SyncOptions{AddMissing: true}, true); err != nil {
 		t.Fatal(err)
 	}
-	want := strings.Replace(hostTemplate, "# === SYSTEM PACKAGES (managed by bkt) ===\n# === END SYSTEM PACKAGES ===\n",
+	want := strings.Replace(filled(hostTemplate, map[string]string{}), "# === SYSTEM PACKAGES (managed by bkt) ===\n# === END SYSTEM PACKAGES ===\n",
 		"# === SYSTEM PACKAGES (managed by bkt) ===\nRUN dnf install -y \\\n        htop \\\n    && dnf clean all\n# === END SYSTEM PACKAGES ===\n\n", 1)
 	if got := read(t, root, HostFile); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
@@ -305,7 +314,7 @@ func TestAddMissingAfterLastFrom(t *testing.T) {
 		"\n# === SYSTEM PACKAGES (managed by bkt) ===\n# === END SYSTEM PACKAGES ===\n" +
 		"\n# === EXCLUDED PACKAGES (managed by bkt) ===\n# === END EXCLUDED PACKAGES ===\n" +
 		"\n# === UPSTREAM (managed by bkt) ===\n# === END UPSTREAM ===\n" +
-		"\n# === BKT (managed by bkt) ===\n# === END BKT ===\n" +
+		"\n# === BKT (managed by bkt) ===\n" + bktBody + "# === END BKT ===\n" +
 		"\nCOPY --from=build /out /usr/bin/\n"
 	if got := read(t, root, HostFile); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

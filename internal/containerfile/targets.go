@@ -80,9 +80,7 @@ func renderHost(src source) (map[string][]string, error) {
 		SystemPackages:   installLines(pkgs.Packages, pkgs.Groups),
 		ExcludedPackages: removeLines(pkgs.Excluded),
 		Upstream:         upstreamLines(pins.Upstreams),
-		// The seam for BKT (SPEC §8, installing bkt and bkt-admin): its
-		// generator comes with that feature. Until then markers only.
-		BKT: nil,
+		BKT:              bktLines(),
 	}, nil
 }
 

@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/user"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -194,23 +197,45 @@ func GitHub(ctx context.Context, f *forge.Client) Check {
 	return Check{Name: "github token", Status: OK, Detail: "from " + src + ", sent to " + redact.URLs(t.BaseURL) + " (read " + why + ")"}
 }
 
-// Admin verifies the privileged helper at p: root-owned, setuid, and only
-// executable by its group (mode 4750).
+// Admin verifies the privileged helper at p: root-owned, group wheel,
+// setuid, and only executable by its group (mode 4750), and that the user
+// running bkt is in that group (bkt-admin refuses anyone else).
 func Admin(p string) Check {
 	st, err := os.Stat(p)
 	if err != nil {
-		return Check{Name: "bkt-admin", Status: Warn, Detail: p + " is not installed: status, upgrade and services fall back to sudo/pkexec",
-			Fix: "rebuild the image: its BKT Containerfile section installs bkt-admin"}
+		return Check{Name: "bkt-admin", Status: Warn, Detail: p + " is not installed: bkt upgrade, rollback, switch and service print the sudo/pkexec command to run instead",
+			Fix: "rebuild your image and boot it: its BKT Containerfile section installs bkt-admin"}
 	}
 	mode := st.Mode()
 	sys, _ := st.Sys().(*syscall.Stat_t)
+	wheel := -1
+	if g, err := user.LookupGroup(AdminGroup); err == nil {
+		wheel, _ = strconv.Atoi(g.Gid)
+	}
 	switch {
 	case sys != nil && sys.Uid != 0:
-		return Check{Name: "bkt-admin", Status: Fail, Detail: fmt.Sprintf("%s is owned by uid %d, not root", p, sys.Uid), Fix: "chown root:wheel " + p}
+		return Check{Name: "bkt-admin", Status: Fail, Detail: fmt.Sprintf("%s is owned by uid %d, not root", p, sys.Uid), Fix: "chown root:" + AdminGroup + " " + p}
+	case sys != nil && wheel >= 0 && int(sys.Gid) != wheel:
+		return Check{Name: "bkt-admin", Status: Fail, Detail: fmt.Sprintf("%s belongs to group %d, not %s", p, sys.Gid, AdminGroup), Fix: "chown root:" + AdminGroup + " " + p}
 	case mode&os.ModeSetuid == 0 || mode.Perm() != 0o750:
 		return Check{Name: "bkt-admin", Status: Fail, Detail: fmt.Sprintf("%s has mode %04o%s, want 4750", p, mode.Perm(), setuidNote(mode)), Fix: "chmod 4750 " + p}
+	case sys != nil && !inGroup(int(sys.Gid)):
+		return Check{Name: "bkt-admin", Status: Warn, Detail: fmt.Sprintf("%s (root, 4750), but you are not in its group (gid %d): it refuses you", p, sys.Gid),
+			Fix: "sudo usermod -aG " + AdminGroup + " \"$USER\", then log in again"}
 	}
 	return Check{Name: "bkt-admin", Status: OK, Detail: p + " (root, 4750)"}
+}
+
+// AdminGroup is the group whose members may run bkt-admin.
+const AdminGroup = "wheel"
+
+// inGroup reports whether this process holds gid (root always may).
+func inGroup(gid int) bool {
+	if os.Getuid() == 0 || os.Getgid() == gid {
+		return true
+	}
+	groups, _ := os.Getgroups()
+	return slices.Contains(groups, gid)
 }
 
 func setuidNote(m os.FileMode) string {

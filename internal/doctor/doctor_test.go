@@ -140,7 +140,7 @@ func TestOriginMissingNamesTheCommandWithoutCredentials(t *testing.T) {
 
 func TestAdminOwnerAndMode(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "bkt-admin")
-	if c := doctor.Admin(p); c.Status != doctor.Warn || !strings.Contains(c.Detail, "is not installed") {
+	if c := doctor.Admin(p); c.Status != doctor.Warn || !strings.Contains(c.Detail, "is not installed: bkt upgrade, rollback, switch and service print the sudo/pkexec command") {
 		t.Errorf("missing = %+v, want a warning", c)
 	}
 	if err := os.WriteFile(p, nil, 0o755); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/changelog"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
+	"github.com/bkt-dev/bkt/internal/osinfo"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/propagate"
 	"github.com/bkt-dev/bkt/internal/run"
@@ -18,6 +19,7 @@ import (
 type Overview struct {
 	Repo      *RepoState              `json:"repo,omitempty"`
 	Context   string                  `json:"context"`
+	OS        *osinfo.Summary         `json:"os,omitempty"` // the images; nil without rpm-ostree
 	Domains   []Report                `json:"domains"`
 	LocalLog  []locallog.Entry        `json:"local_log"`
 	Branches  []propagate.BranchState `json:"branches"` // the pending ones: unsubmitted, pushed, open, unknown

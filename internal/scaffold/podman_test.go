@@ -5,8 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/bkt-dev/bkt/internal/containerfile"
 )
 
 // podman runs podman with a private configuration and storage under work
@@ -86,7 +89,7 @@ func (p *podman) standInBase(ref string) {
 	if err := os.WriteFile(filepath.Join(root, "bin/busybox"), data, 0o755); err != nil {
 		p.t.Fatal(err)
 	}
-	for _, applet := range []string{"sh", "cat", "ls", "mkdir", "ln", "test", "echo"} {
+	for _, applet := range []string{"sh", "cat", "ls", "mkdir", "ln", "test", "echo", "chown", "chmod", "printf"} {
 		if err := os.Symlink("busybox", filepath.Join(root, "bin", applet)); err != nil {
 			p.t.Fatal(err)
 		}
@@ -97,11 +100,41 @@ func (p *podman) standInBase(ref string) {
 			p.t.Fatal(err)
 		}
 	}
-	tarball := filepath.Join(p.work, "rootfs.tar")
+	// The base's users and groups (bkt-admin is root:wheel).
+	if err := os.WriteFile(filepath.Join(root, "etc/passwd"), []byte("root:x:0:0:root:/root:/bin/sh\n"), 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc/group"), []byte("root:x:0:\nwheel:x:10:\n"), 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	p.importTree(root, ref)
+}
+
+// importTree makes an image ref of the directory root.
+func (p *podman) importTree(root, ref string) {
+	p.t.Helper()
+	tarball := filepath.Join(p.work, filepath.Base(root)+".tar")
 	if out, err := exec.Command("tar", "-C", root, "-cf", tarball, ".").CombinedOutput(); err != nil {
 		p.t.Fatalf("tar: %v\n%s", err, out)
 	}
 	p.run("import", "-q", tarball, ref)
+}
+
+// standInGolang stands in for the golang image whose toolchain the BKT
+// section mounts: its "go install" logs how it was called and writes a
+// stub for each PKG@VERSION into $GOBIN.
+func (p *podman) standInGolang(ref string) {
+	p.t.Helper()
+	root := filepath.Join(p.work, "golang")
+	if err := os.MkdirAll(filepath.Join(root, "usr/local/go/bin"), 0o755); err != nil {
+		p.t.Fatal(err)
+	}
+	stub := "#!/bin/sh\necho \"go $*\" >> /var/log/stand-in.log\n" +
+		"for a in \"$@\"; do case \"$a\" in *@*) n=${a%@*}; n=${n##*/}; printf '#!/bin/sh\\necho %s\\n' \"$n\" > \"$GOBIN/$n\"; chmod 755 \"$GOBIN/$n\";; esac; done\n"
+	if err := os.WriteFile(filepath.Join(root, "usr/local/go/bin/go"), []byte(stub), 0o755); err != nil {
+		p.t.Fatal(err)
+	}
+	p.importTree(root, ref)
 }
 
 // The images of a new repository build: both Containerfiles, as written,
@@ -113,6 +146,7 @@ func TestImagesBuildWithPodman(t *testing.T) {
 	p := newPodman(t)
 	const base = "localhost/bkt-stand-in-base:latest"
 	p.standInBase(base)
+	p.standInGolang(containerfile.GoImage)
 	dir, _ := writeRepo(t, Options{})
 
 	p.run("build", "-q", "--pull=never", "--build-arg", "BASE_IMAGE="+base,
@@ -142,6 +176,21 @@ func TestImagesBuildWithPodman(t *testing.T) {
 	for _, want := range []string{"flatpak-remotes.json", "changelog.json", "bkt-first-boot.service", "bkt-motd.sh"} {
 		if !strings.Contains(listing, want+"\n") {
 			t.Errorf("the image lacks %s:\n%s", want, listing)
+		}
+	}
+	// The BKT section: bkt and bkt-admin built with go install at
+	// BKT_VERSION, the helper setuid root and executable by wheel only.
+	if want := "go install -trimpath github.com/bkt-dev/bkt/cmd/bkt@latest github.com/bkt-dev/bkt/cmd/bkt-admin@latest\n"; !strings.Contains(log, want) {
+		t.Errorf("the build did not run %q; the stand-in's tools saw:\n%s", strings.TrimSpace(want), log)
+	}
+	modes := p.run("run", "--rm", "localhost/my-os:test", "ls", "-ln", "/usr/bin/bkt", "/usr/bin/bkt-admin", "/usr/share/bootc/allowed-services.txt")
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^-rwxr-xr-x +1 0 +0 .* /usr/bin/bkt$`),
+		regexp.MustCompile(`(?m)^-rwsr-x--- +1 0 +10 .* /usr/bin/bkt-admin$`),
+		regexp.MustCompile(`(?m)^-rw-r--r-- +1 0 +0 .* /usr/share/bootc/allowed-services.txt$`),
+	} {
+		if !want.MatchString(modes) {
+			t.Errorf("the image's bkt files do not match %s:\n%s", want, modes)
 		}
 	}
 	if strings.Contains(listing, ".gitkeep") {

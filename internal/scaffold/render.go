@@ -30,6 +30,7 @@ type templateData struct {
 	Base                            string // the host image's base
 	Image                           string // where CI pushes the host image, lowercase
 	ToolboxBase                     string
+	BktVersion                      string // the bkt the image builds (BKT section)
 }
 
 // seeds are the manifests that do not start empty, as JSON decoded into
@@ -74,6 +75,7 @@ func render(opts Options) (map[string][]byte, error) {
 	data := templateData{
 		Owner: info.Owner, Name: info.Name, URL: info.URL, DefaultBranch: info.DefaultBranch,
 		Base: opts.Base, Image: opts.imageName(), ToolboxBase: ToolboxBase,
+		BktVersion: bktVersion(),
 	}
 	if err := renderTree(data, add); err != nil {
 		return nil, err
