@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -18,6 +19,7 @@ import (
 //
 // It sets $REGISTRY (127.0.0.1:PORT), $BASE_IMAGE ($REGISTRY/os/base, tags
 // stable and latest) and the digests of latest's layers, bottom first:
+// $DIGEST_STABLE and $DIGEST_LATEST are the images' digests;
 // $LAYER_BASE, $LAYER_FILLER1, $LAYER_VIM (stable's rpmdb), $LAYER_FILLER2,
 // $LAYER_NEXT (latest's rpmdb). With -deny every request is answered
 // 401 Unauthorized.
@@ -53,6 +55,9 @@ func cmdBaseRegistry(ts *testscript.TestScript, neg bool, args []string) {
 	for _, tag := range []string{"stable", "latest"} {
 		_, err := reg.Push("os/base", tag, imgs[tag])
 		ts.Check(err)
+		d, err := imgs[tag].Digest()
+		ts.Check(err)
+		ts.Setenv("DIGEST_"+strings.ToUpper(tag), d.String())
 	}
 	layers, err := imgs["latest"].Layers()
 	ts.Check(err)

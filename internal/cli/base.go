@@ -355,17 +355,9 @@ repository, tags of its base image.`,
 			if err != nil {
 				return err
 			}
-			var pkgs [2][]oci.Package
-			var errs [2]error
-			var wg sync.WaitGroup
-			for i, ref := range refs {
-				wg.Go(func() { pkgs[i], errs[i] = readPackages(cmd.Context(), ref, arch) })
-			}
-			wg.Wait()
-			for _, err := range errs {
-				if err != nil {
-					return err
-				}
+			pkgs, err := readPackagesOf(cmd.Context(), refs, arch)
+			if err != nil {
+				return err
 			}
 			changes := oci.Diff(pkgs[0], pkgs[1])
 			if a.json {
@@ -412,6 +404,23 @@ func (a *App) diffRefs(args []string) ([]string, error) {
 		refs[i] = doc.Image + ":" + s
 	}
 	return refs, nil
+}
+
+// readPackagesOf reads the packages of every image of refs at once.
+func readPackagesOf(ctx context.Context, refs []string, arch string) ([][]oci.Package, error) {
+	pkgs := make([][]oci.Package, len(refs))
+	errs := make([]error, len(refs))
+	var wg sync.WaitGroup
+	for i, ref := range refs {
+		wg.Go(func() { pkgs[i], errs[i] = readPackages(ctx, ref, arch) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // the first image's error; the other often repeats it
+		}
+	}
+	return pkgs, nil
 }
 
 func readPackages(ctx context.Context, ref, arch string) ([]oci.Package, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/changelog"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/oci"
 	"github.com/bkt-dev/bkt/internal/osinfo"
 	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/system/bootc"
@@ -215,8 +216,8 @@ type preview struct {
 	Next   *osinfo.Deployment `json:"next,omitempty"`
 	// Packages are the package changes from the booted image to Next;
 	// PackagesNote says why there are none to show.
-	Packages     []osinfo.PackageChange `json:"packages"`
-	PackagesNote string                 `json:"packages_note,omitempty"`
+	Packages     []oci.Change `json:"packages"`
+	PackagesNote string       `json:"packages_note,omitempty"`
 	// Changelog are the releases after the booted image up to Next, from
 	// the repository's changelog.json (the image's copy outside one);
 	// ChangelogNote says why there are none to show.
@@ -229,7 +230,7 @@ type preview struct {
 // when it is installed, else rpm-ostree's status (no root needed).
 func (a *App) preview(cmd *cobra.Command) error {
 	ctx := cmd.Context()
-	p := preview{Packages: []osinfo.PackageChange{}, Changelog: []manifest.Release{}}
+	p := preview{Packages: []oci.Change{}, Changelog: []manifest.Release{}}
 	h := a.helper()
 	if h.Installed() {
 		res, err := a.runner().Run(ctx, h.Cmd(bootc.StatusArgs, false))
@@ -258,6 +259,9 @@ func (a *App) preview(cmd *cobra.Command) error {
 		pkgs, err := a.previewPackages(ctx, *p.OS.Booted, *p.Next)
 		if err != nil {
 			p.PackagesNote = err.Error()
+			if e := fail.As(err); e != nil && len(e.NextSteps) > 0 {
+				p.PackagesNote += " (" + e.NextSteps[0] + ")"
+			}
 		} else {
 			p.Packages = pkgs
 		}
@@ -276,17 +280,30 @@ func (a *App) preview(cmd *cobra.Command) error {
 	return nil
 }
 
-// errNoPackageDiff is previewPackages' answer until the registry reader
-// is wired in.
-var errNoPackageDiff = errors.New("package changes need the registry reader (bkt base diff), which this bkt does not have yet")
-
 // previewPackages lists the package changes between the booted image and
-// the next one, read from the registry without pulling either. This is
-// the one place bkt upgrade --preview gets them from: the base-image
-// registry reader (the one bkt base diff REF_A REF_B uses) is wired here,
-// called with from.Image@from.Digest and to.Image@to.Digest.
-func (a *App) previewPackages(_ context.Context, _, _ osinfo.Deployment) ([]osinfo.PackageChange, error) {
-	return nil, errNoPackageDiff
+// the next one, read from the registry without pulling either (as bkt base
+// diff does), each image by its digest when the deployment knows it.
+func (a *App) previewPackages(ctx context.Context, from, to osinfo.Deployment) ([]oci.Change, error) {
+	pkgs, err := readPackagesOf(ctx, []string{pinned(from), pinned(to)}, "")
+	if err != nil {
+		return nil, err
+	}
+	return orEmptySlice(oci.Diff(pkgs[0], pkgs[1])), nil
+}
+
+// pinned is d's image reference, by digest when it has one: a tag may
+// have moved since the deployment was made.
+func pinned(d osinfo.Deployment) string {
+	if d.Digest == "" {
+		return d.Image
+	}
+	name := d.Image
+	if i := strings.LastIndex(name, "@"); i >= 0 {
+		name = name[:i]
+	} else if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
+		name = name[:i]
+	}
+	return name + "@" + d.Digest
 }
 
 // previewChangelog reads the releases between booted and next from the
@@ -332,7 +349,7 @@ func (a *App) printPreview(p preview) {
 		a.ui.Printf("  ? %s\n", p.PackagesNote)
 	}
 	for _, c := range p.Packages {
-		a.ui.Printf("  %s\n", c)
+		a.ui.Printf("  %s\n", packageLine(c))
 	}
 	a.ui.Heading("\nChangelog")
 	if p.ChangelogNote != "" {
@@ -363,4 +380,16 @@ func (a *App) printDeployment(d *osinfo.Deployment) {
 	if d.Digest != "" {
 		a.ui.Printf("  digest  %s\n", d.Digest)
 	}
+}
+
+// packageLine is one package change of the preview: + added, - removed,
+// ~ upgraded or downgraded.
+func packageLine(c oci.Change) string {
+	switch c.Kind {
+	case "added":
+		return "+ " + c.Name + " " + c.New
+	case "removed":
+		return "- " + c.Name + " " + c.Old
+	}
+	return "~ " + c.Name + " " + c.Old + " → " + c.New + " (" + c.Kind + ")"
 }

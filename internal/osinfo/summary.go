@@ -191,20 +191,3 @@ func Status(ctx context.Context, r run.Runner) (*Summary, error) {
 	s := FromRpmOstree(st)
 	return &s, nil
 }
-
-// PackageChange is one package that differs between two images.
-type PackageChange struct {
-	Name string `json:"name"`
-	From string `json:"from,omitempty"` // its version in the booted image; "" when added
-	To   string `json:"to,omitempty"`   // its version in the next image; "" when removed
-}
-
-func (c PackageChange) String() string {
-	switch {
-	case c.From == "":
-		return "+ " + c.Name + " " + c.To
-	case c.To == "":
-		return "- " + c.Name + " " + c.From
-	}
-	return "~ " + c.Name + " " + c.From + " → " + c.To
-}
