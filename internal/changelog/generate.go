@@ -325,9 +325,11 @@ func compareContainerfile(root string, c git.FileChange, before []byte) ([]Found
 	if c.Path == containerfile.ToolboxFile {
 		what = "the toolbox Containerfile"
 	}
-	first := "removed " + removed[0]
+	var first string
 	if len(added) > 0 {
 		first = added[0]
+	} else {
+		first = "removed " + removed[0]
 	}
 	if len(first) > 100 {
 		first = first[:100] + "…"
