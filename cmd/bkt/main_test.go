@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -32,6 +33,8 @@ const (
 	shellVersionEnv   = "BKTTEST_SHELL_VERSION"   // the GNOME Shell version (there is no gnome-shell here)
 	imageManifestsEnv = "BKTTEST_IMAGE_MANIFESTS" // the image's copy of manifests/
 	adminPathEnv      = "BKTTEST_ADMIN_PATH"      // the privileged helper bkt doctor checks
+	imageChangelogEnv = "BKTTEST_IMAGE_CHANGELOG" // the image's copy of changelog.json
+	nowEnv            = "BKTTEST_NOW"             // the clock, RFC 3339 (changelog release's CalVer)
 	dnfArgsEnv        = rpmtest.ArgsEnv           // words before every dnf command's own (dnf-setup)
 )
 
@@ -41,12 +44,16 @@ func testSystem() cli.System {
 	for env, field := range map[string]*string{
 		runDirEnv: &sys.RunDir, shellVersionEnv: &sys.ShellVersion,
 		imageManifestsEnv: &sys.ImageManifests, adminPathEnv: &sys.AdminPath,
+		imageChangelogEnv: &sys.ImageChangelog,
 	} {
 		if v := os.Getenv(env); v != "" {
 			*field = v
 		}
 	}
 	sys.DnfArgs = strings.Fields(os.Getenv(dnfArgsEnv))
+	if now, err := time.Parse(time.RFC3339, os.Getenv(nowEnv)); err == nil {
+		sys.Now = func() time.Time { return now }
+	}
 	return sys
 }
 
@@ -69,6 +76,7 @@ func TestScripts(t *testing.T) {
 			"fake-shell":   cmdFakeShell,
 			"plan-matches": cmdPlanMatches,
 			"json-keys":    cmdJSONKeys,
+			"booted":       cmdBooted,
 		},
 	})
 }
@@ -92,6 +100,7 @@ func setupScript(env *testscript.Env) error {
 		"GIT_CONFIG_NOSYSTEM": "1",
 		"XDG_CONFIG_HOME":     filepath.Join(work, ".config"),
 		"XDG_DATA_HOME":       filepath.Join(work, ".local/share"),
+		"XDG_STATE_HOME":      filepath.Join(work, ".local/state"),
 		"XDG_RUNTIME_DIR":     runtime,
 		runDirEnv:             filepath.Join(work, ".run"), // no .toolboxenv: on the host
 		"NO_COLOR":            "1",

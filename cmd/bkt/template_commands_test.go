@@ -19,8 +19,9 @@ import (
 // templateCommand is one bkt command that the template of `bkt init` tells
 // the user (or CI, or systemd) to run.
 type templateCommand struct {
-	where string   // FILE:LINE in the new repository
-	words []string // "bkt" and its arguments
+	where    string   // FILE:LINE in the new repository
+	words    []string // "bkt" and its arguments
+	workflow bool     // a line of a workflow's run: script
 }
 
 func (c templateCommand) String() string { return strings.Join(c.words, " ") }
@@ -66,10 +67,17 @@ exec git -C distro remote add origin $WORK/origin.git
 exec git -C distro push -q -u origin main
 cd distro
 env BKTTEST_IMAGE_MANIFESTS=$WORK/distro/manifests
+# this machine's image carries no changelog (changelog motd and ack have nothing to say)
+env BKTTEST_IMAGE_CHANGELOG=$WORK/no-image/changelog.json
 
 # a new repository passes its own checks
 exec bkt validate
 exec bkt containerfile check
+
+# CI runs on a branch that carries one bkt change (and its changelog entry)
+exec bkt shim add gh --pr-only --force
+exec git checkout -q bkt/shim-add-gh
+exists changelog.d
 `)
 	for _, c := range cmds {
 		key := c.String()
@@ -95,6 +103,11 @@ exec bkt containerfile check
 		script.WriteString("\n")
 		if how.how == "--help" {
 			script.WriteString("stdout '^Usage:'\n")
+		}
+		if c.workflow {
+			// Each workflow job starts from a fresh checkout: what one
+			// line changed (a release) is not the next one's starting point.
+			script.WriteString("exec git reset -q --hard\nexec git clean -qfd\n")
 		}
 	}
 	for key := range notRunAsWritten {
@@ -137,7 +150,7 @@ func templateCommands(t *testing.T, dir string) []templateCommand {
 		}
 		if len(words) > 0 && (words[0] == "bkt" || words[0] == "/usr/bin/bkt") {
 			words[0] = "bkt"
-			out = append(out, templateCommand{fmt.Sprintf("%s:%d", rel, line), words})
+			out = append(out, templateCommand{where: fmt.Sprintf("%s:%d", rel, line), words: words})
 		}
 	}
 	spans := func(rel string, line int, text string) {
@@ -179,7 +192,11 @@ func templateCommands(t *testing.T, dir string) []templateCommand {
 			}
 		}
 		if strings.HasPrefix(rel, ".github/workflows/") {
+			n := len(out)
 			out = append(out, workflowCommands(t, rel, data, add)...)
+			for i := n; i < len(out); i++ {
+				out[i].workflow = true
+			}
 		}
 		return nil
 	})
@@ -217,6 +234,9 @@ func workflowCommands(t *testing.T, rel string, data []byte, add func(string, in
 				if strings.Contains(run.Run.Value, "\n") {
 					line++
 				}
+				if m := assignOutput.FindStringSubmatch(l); m != nil {
+					l = m[1] // VAR=$(bkt …): the command whose output a step keeps
+				}
 				if !strings.HasPrefix(l, "bkt ") {
 					t.Errorf("%s:%d: bkt is not the first word of %q: make it a line of its own", rel, line, l)
 					continue
@@ -249,6 +269,10 @@ func expandExpressions(t *testing.T, rel string, line int, l string) string {
 		return v
 	})
 }
+
+// assignOutput is a workflow line that keeps a command's output in a
+// variable: NAME=$(COMMAND).
+var assignOutput = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=\$\((.*)\)$`)
 
 // shellWords splits a command line as sh would, for the simple commands the
 // template shows: words, '…' and "…" quoting, backslash escapes and a

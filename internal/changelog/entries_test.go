@@ -148,15 +148,21 @@ func TestFoundID(t *testing.T) {
 	f := Found{Path: "manifests/flatpak-apps.json", Type: "added", Domain: "flatpak", key: "apps\x00x"}
 	g := f
 	g.Summary = "rewritten"
-	if f.ID() != g.ID() || !strings.HasPrefix(f.ID(), "flatpak-added-") {
-		t.Errorf("ids %s, %s", f.ID(), g.ID())
+	id := f.id(nil)
+	if id != g.id(nil) || !strings.HasPrefix(id, "flatpak-added-") {
+		t.Errorf("ids %s, %s", id, g.id(nil))
 	}
 	h := f
 	h.Type = "removed"
-	if h.ID() == f.ID() {
-		t.Errorf("another change, same id %s", f.ID())
+	if h.id(nil) == id {
+		t.Errorf("another change, same id %s", id)
 	}
-	if err := manifest.EntryID.Check(f.ID()); err != nil {
+	if err := manifest.EntryID.Check(id); err != nil {
 		t.Error(err)
+	}
+	// Released already: the next id, the same on every run.
+	next := f.id(map[string]string{id: "2026.01.31.1"})
+	if next == id || next != f.id(map[string]string{id: "2026.01.31.1"}) || !strings.HasPrefix(next, "flatpak-added-") {
+		t.Errorf("released %s, next %s", id, next)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +23,8 @@ import (
 // user's text of a Containerfile changed, or (for files bkt does not read
 // entry by entry) a whole file.
 type Found struct {
+	// ID is the id of the change's draft entry.
+	ID      string `json:"id"`
 	Path    string `json:"path"`
 	Type    string `json:"type"`
 	Domain  string `json:"domain"`
@@ -37,13 +40,24 @@ type Found struct {
 	CoveredBy string `json:"covered_by,omitempty"`
 }
 
-// ID is the id of the draft entry for f: its domain and type, and a hash
+// id is the id of the draft entry for f: its domain and type, and a hash
 // of the file, the entry's identity and the type, so that the draft of
 // one change always has one name (generate is idempotent, also after the
-// draft was reviewed and its summary rewritten).
-func (f Found) ID() string {
-	sum := sha256.Sum256([]byte(f.Path + "\x00" + f.key + "\x00" + f.Type))
-	return safe(f.Domain) + "-" + f.Type + "-" + hex.EncodeToString(sum[:])[:12]
+// draft was reviewed and its summary rewritten). An id that released
+// holds already (the same app added again, a year later) is passed over
+// for the next one, hashed with a count.
+func (f Found) id(released map[string]string) string {
+	for n := 0; ; n++ {
+		key := f.Path + "\x00" + f.key + "\x00" + f.Type
+		if n > 0 {
+			key += "\x00" + strconv.Itoa(n)
+		}
+		sum := sha256.Sum256([]byte(key))
+		id := safe(f.Domain) + "-" + f.Type + "-" + hex.EncodeToString(sum[:])[:12]
+		if _, ok := released[id]; !ok {
+			return id
+		}
+	}
 }
 
 // Generated is what Generate found and wrote.
@@ -90,10 +104,12 @@ func Generate(ctx context.Context, g *git.Git, ref string, now time.Time, write 
 	}
 	res := &Generated{Base: ref, Written: []string{}}
 	date := now.UTC().Format(time.DateOnly)
+	released := releasedIDs(root)
 	for _, f := range found {
+		f.ID = f.id(released)
 		f.CoveredBy = coveredBy(f, entries)
 		if f.CoveredBy == "" {
-			e := manifest.NewChangelogEntry(f.ID())
+			e := manifest.NewChangelogEntry(f.ID)
 			if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(e.Path()))); err == nil {
 				// Drafted before (perhaps since reviewed and moved off
 				// the branch's diff): the file is the change's entry.
@@ -104,9 +120,9 @@ func Generate(ctx context.Context, g *git.Git, ref string, now time.Time, write 
 		if f.CoveredBy != "" || !write {
 			continue
 		}
-		e := manifest.NewChangelogEntry(f.ID())
+		e := manifest.NewChangelogEntry(f.ID)
 		fd, err := manifest.Edit(root, e, func() error {
-			e.ID, e.Date, e.Type, e.Domain, e.Summary, e.Details, e.Draft = f.ID(), date, f.Type, f.Domain, f.Summary, f.Details, true
+			e.ID, e.Date, e.Type, e.Domain, e.Summary, e.Details, e.Draft = f.ID, date, f.Type, f.Domain, f.Summary, f.Details, true
 			return nil
 		}, true)
 		if err != nil {
@@ -115,6 +131,21 @@ func Generate(ctx context.Context, g *git.Git, ref string, now time.Time, write 
 		res.Written = append(res.Written, fd.Path)
 	}
 	return res, nil
+}
+
+// releasedIDs are the ids of the released entries of root's
+// changelog.json, each with its version (none when it does not load:
+// validate reports that).
+func releasedIDs(root string) map[string]string {
+	ids := map[string]string{}
+	if h, err := LoadHistory(root); err == nil {
+		for _, v := range h.Versions {
+			for _, e := range v.Entries {
+				ids[e.ID] = v.Version
+			}
+		}
+	}
+	return ids
 }
 
 // branchEntries loads the pending entries the branch adds or changes: the

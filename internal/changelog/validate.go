@@ -2,6 +2,7 @@ package changelog
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 
@@ -21,8 +22,8 @@ type Pending struct {
 // validate` does: malformed JSON, unknown type or domain, an "id" given
 // twice, an id that is not the file's name — which is also why two
 // pending entries never share an id: file names are unique), with
-// noDrafts every draft, and then the released history's own checks
-// (historyProblems).
+// noDrafts every draft; then the released history, changelog.json
+// (ValidateHistory), and an id both pending and released.
 // It returns the problems, each with its file and line, and the entries
 // that are valid.
 func Validate(root string, noDrafts bool) ([]manifest.Problem, []Pending, error) {
@@ -30,6 +31,11 @@ func Validate(root string, noDrafts bool) ([]manifest.Problem, []Pending, error)
 	if err != nil {
 		return nil, nil, err
 	}
+	hist, err := ValidateHistory(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	probs = append(probs, hist...)
 	more, entries, err := Rules(root, noDrafts)
 	if err != nil {
 		return nil, nil, err
@@ -38,9 +44,10 @@ func Validate(root string, noDrafts bool) ([]manifest.Problem, []Pending, error)
 }
 
 // Rules are the checks of Validate beyond the schema, for `bkt validate`,
-// which validates every file of every kind itself: drafts (with
-// noDrafts), and the released history's checks. Entries that do not
-// load are left to the schema's problems.
+// which validates every file of every kind (changelog.json too) itself:
+// drafts (with noDrafts), and a pending id that a released version
+// already has (the release would hold it twice). Entries that do not load
+// are left to the schema's problems, and so is a history that does not.
 func Rules(root string, noDrafts bool) ([]manifest.Problem, []Pending, error) {
 	entries, err := loadPending(root)
 	if err != nil {
@@ -52,11 +59,14 @@ func Rules(root string, noDrafts bool) ([]manifest.Problem, []Pending, error) {
 			probs = append(probs, manifest.ProblemAt(p.Path, p.data, "/draft", "draft entry: review its summary, then set \"draft\": false"))
 		}
 	}
-	hist, err := historyProblems(root, entries)
-	if err != nil {
-		return nil, nil, err
+	released := releasedIDs(root)
+	for _, p := range entries {
+		if v, ok := released[p.Entry.ID]; ok {
+			probs = append(probs, manifest.ProblemAt(p.Path, p.data, "/id",
+				fmt.Sprintf("id %q was released already, in version %s of changelog.json: give this entry another file name and id", p.Entry.ID, v)))
+		}
 	}
-	return append(probs, hist...), entries, nil
+	return probs, entries, nil
 }
 
 // loadPending reads every pending entry that loads, sorted by file.

@@ -142,7 +142,7 @@ func (a *App) printGenerated(res *changelog.Generated) {
 			continue
 		}
 		drafts++
-		id := manifest.NewChangelogEntry(f.ID()).Path()
+		id := manifest.NewChangelogEntry(f.ID).Path()
 		if a.dryRun {
 			a.ui.Info("would write %s (draft): %s", id, f.Summary)
 		} else {

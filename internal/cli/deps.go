@@ -31,6 +31,10 @@ type System struct {
 	// ImageManifests is the image's read-only copy of manifests/ (SPEC §1),
 	// which apply --from-image reads.
 	ImageManifests string
+	// ImageChangelog is the image's copy of changelog.json (SPEC §9),
+	// from which changelog motd, changelog ack and status tell what the
+	// booted version changed.
+	ImageChangelog string
 	// AdminPath is the privileged helper bkt doctor checks (SPEC §8).
 	AdminPath string
 	// DnfArgs go before every dnf command's own arguments; none in
@@ -53,6 +57,7 @@ func DefaultSystem() System {
 		EGO:            ext.NewClient(), // BKT_EGO_URL, BKT_EGO_TIMEOUT: user settings
 		RunDir:         run.RunDir,
 		ImageManifests: "/usr/share/bkt/manifests",
+		ImageChangelog: "/usr/share/bkt/changelog.json",
 		AdminPath:      "/usr/bin/bkt-admin",
 	}
 }

@@ -39,6 +39,7 @@ func TestDefaultSystemIgnoresTestSeams(t *testing.T) {
 		t.Errorf("the environment changed the system:\n got %+v\nwant %+v", got, clean)
 	}
 	if got.RunDir != "/run" || got.ImageManifests != "/usr/share/bkt/manifests" || got.AdminPath != "/usr/bin/bkt-admin" ||
+		got.ImageChangelog != "/usr/share/bkt/changelog.json" ||
 		got.ShellVersion != "" || got.DnfArgs != nil || got.Runner != (run.Exec{}) || got.Now == nil {
 		t.Errorf("not the real machine: %+v", got)
 	}

@@ -262,8 +262,9 @@ func (a *App) gatherStatus(ctx context.Context, r *repo.Repo, syncers []lifecycl
 		Branches: func(ctx context.Context) ([]propagate.BranchState, string, error) {
 			return a.propagator(r, runner).ListWithin(ctx, githubReadBudget)
 		},
-		LocalLog: locallog.Load,
-		Registry: a.registry(),
+		LocalLog:  locallog.Load,
+		Registry:  a.registry(),
+		Changelog: a.statusChangelog,
 	})}
 }
 
@@ -315,6 +316,7 @@ func (a *App) printStatus(st statusReport) {
 	if len(idle) > 0 {
 		a.ui.Printf("\nNothing declared or found: %s\n", strings.Join(idle, ", "))
 	}
+	a.printStatusChangelog(st.Changelog)
 	if len(st.LocalLog) > 0 {
 		a.ui.Heading("\nLocal changes (--local)")
 		for _, e := range st.LocalLog {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/bkt-dev/bkt/internal/changelog"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/locallog"
 	"github.com/bkt-dev/bkt/internal/pipeline"
@@ -22,6 +23,9 @@ type Overview struct {
 	Branches  []propagate.BranchState `json:"branches"` // the pending ones: unsubmitted, pushed, open, unknown
 	Prunable  int                     `json:"prunable"` // merged or closed: bkt pr prune deletes them
 	NextSteps []string                `json:"next_steps"`
+	// Changelog is what the booted version changed and its manual steps
+	// not yet marked done (SPEC §9); nil when the image has no changelog.
+	Changelog *changelog.News `json:"changelog,omitempty"`
 	// Errors holds the queries that failed ("repo", "branches", "github",
 	// "local_log"); what they would have shown is left out.
 	Errors map[string]string `json:"errors,omitempty"`
@@ -55,6 +59,8 @@ type Sources struct {
 	// Registry reads the changes the branches and the local log hold, so
 	// an item they declare shows as pending, not extra; nil reads none.
 	Registry *pipeline.Registry
+	// Changelog reads the booted version's news; nil reads none.
+	Changelog func(context.Context) (*changelog.News, error)
 }
 
 // Gather runs the domain queries, the git queries and the local log read
@@ -99,6 +105,15 @@ func Gather(ctx context.Context, src Sources) Overview {
 		}
 		o.LocalLog = l.Changes
 	})
+	if src.Changelog != nil {
+		wg.Go(func() {
+			n, err := src.Changelog(ctx)
+			if err != nil {
+				setErr("changelog", fail.As(err).Message)
+			}
+			o.Changelog = n
+		})
+	}
 	wg.Wait()
 	if src.Registry != nil {
 		// The branches and the local log were read once for their own
@@ -158,6 +173,9 @@ func NextSteps(o Overview) []string {
 			what = "the merged or closed bkt branch"
 		}
 		steps = append(steps, "Delete "+what+": bkt pr prune")
+	}
+	if o.Changelog != nil && len(o.Changelog.PendingSteps()) > 0 {
+		steps = append(steps, "Do the manual steps of "+o.Changelog.Version+", then: bkt changelog ack")
 	}
 	if counts[Unknown] > 0 {
 		steps = append(steps, "Some state is unknown; check the tools: bkt doctor")

@@ -58,6 +58,7 @@ type Kind struct {
 func Kinds() []Kind {
 	return []Kind{
 		EntryKind,
+		one(func() Doc { return &Changelog{} }),
 		one(func() Doc { return &CoprRepos{} }),
 		one(func() Doc { return &FlatpakApps{} }),
 		one(func() Doc { return &FlatpakRemotes{} }),

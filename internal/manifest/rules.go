@@ -60,6 +60,12 @@ var (
 	EntryID = rule("changelog entry id", `^[a-z0-9][a-z0-9._-]*$`, 200,
 		"lower-case letters, digits, . _ -, starting with a letter or digit (the file name without .json), e.g. flatpak-add-1a2b3c4d5e6f")
 	Date = rule("date", `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, 10, "YYYY-MM-DD, e.g. 2026-01-31")
+	// Version is a released version: it becomes the image's version label,
+	// which rpm-ostree reports as the deployment's version.
+	Version = rule("changelog version", `^[0-9A-Za-z][0-9A-Za-z._+~-]*$`, 128,
+		"letters, digits, . _ + ~ -, starting with a letter or digit, e.g. 2026.01.31.1")
+	ImageDigest = rule("image digest", `^[a-z0-9]+([+._-][a-z0-9]+)*:[A-Za-z0-9=_-]+$`, 255,
+		"ALGORITHM:HEX, e.g. sha256:0123abcd…")
 )
 
 // schemaRules names the rule behind every "pattern" of the schemas, by
@@ -67,26 +73,31 @@ var (
 // exactly what the commands check (TestSchemasUseRules), and a value that
 // breaks one is explained in the rule's own words.
 var schemaRules = map[string]*Rule{
-	"changelog-entry#/properties/id":                EntryID,
-	"changelog-entry#/properties/date":              Date,
-	"copr-repos#/$defs/copr/properties/name":        CoprName,
-	"flatpak-apps#/$defs/app/properties/id":         AppID,
-	"flatpak-apps#/$defs/app/properties/remote":     RemoteName,
-	"flatpak-apps#/$defs/app/properties/branch":     Branch,
-	"flatpak-remotes#/$defs/remote/properties/name": RemoteName,
-	"flatpak-remotes#/$defs/remote/properties/url":  RemoteURL,
-	"gnome-extensions#/$defs/uuid":                  ExtensionUUID,
-	"gsettings#/$defs/setting/properties/schema":    GSchema,
-	"gsettings#/$defs/setting/properties/key":       GKey,
-	"host-shims#/$defs/shim/properties/name":        ShimName,
-	"host-shims#/$defs/shim/properties/host":        ShimHost,
-	"system-packages#/$defs/package":                PackageName,
-	"system-packages#/$defs/group":                  GroupID,
-	"toolbox-packages#/properties/container":        ContainerName,
-	"toolbox-packages#/properties/image":            ImageRef,
-	"toolbox-packages#/properties/coprs/items":      CoprName,
-	"toolbox-packages#/$defs/package":               PackageName,
-	"toolbox-packages#/$defs/group":                 GroupID,
+	"changelog-entry#/properties/id":                   EntryID,
+	"changelog-entry#/properties/date":                 Date,
+	"changelog#/$defs/release/properties/version":      Version,
+	"changelog#/$defs/release/properties/date":         Date,
+	"changelog#/$defs/release/properties/image_digest": ImageDigest,
+	"changelog#/$defs/entry/properties/id":             EntryID,
+	"changelog#/$defs/entry/properties/date":           Date,
+	"copr-repos#/$defs/copr/properties/name":           CoprName,
+	"flatpak-apps#/$defs/app/properties/id":            AppID,
+	"flatpak-apps#/$defs/app/properties/remote":        RemoteName,
+	"flatpak-apps#/$defs/app/properties/branch":        Branch,
+	"flatpak-remotes#/$defs/remote/properties/name":    RemoteName,
+	"flatpak-remotes#/$defs/remote/properties/url":     RemoteURL,
+	"gnome-extensions#/$defs/uuid":                     ExtensionUUID,
+	"gsettings#/$defs/setting/properties/schema":       GSchema,
+	"gsettings#/$defs/setting/properties/key":          GKey,
+	"host-shims#/$defs/shim/properties/name":           ShimName,
+	"host-shims#/$defs/shim/properties/host":           ShimHost,
+	"system-packages#/$defs/package":                   PackageName,
+	"system-packages#/$defs/group":                     GroupID,
+	"toolbox-packages#/properties/container":           ContainerName,
+	"toolbox-packages#/properties/image":               ImageRef,
+	"toolbox-packages#/properties/coprs/items":         CoprName,
+	"toolbox-packages#/$defs/package":                  PackageName,
+	"toolbox-packages#/$defs/group":                    GroupID,
 }
 
 // InvalidError is a value that breaks its rule.

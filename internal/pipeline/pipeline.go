@@ -121,6 +121,8 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 	if o.Mode != ModeLocal && p.Propagator != nil {
 		// The tree the commit lands on, for the checks across manifests;
 		// without it (no branch to start from) they read the checkout.
+		// landOn writes each change into this copy, so the changes after
+		// it see it; the dry run's preview therefore takes a fresh one.
 		if dir, _, cleanup, err := p.Propagator.PlanBase(ctx, o.Batch); err == nil {
 			defer cleanup()
 			env.Landing = dir

@@ -127,8 +127,8 @@ func TestImagesBuildWithPodman(t *testing.T) {
 		}
 	}
 	listing := p.run("run", "--rm", "localhost/my-os:test", "ls", "-a",
-		"/usr/share/bkt/manifests", "/usr/share/bkt", "/usr/lib/systemd/user", "/etc/skel")
-	for _, want := range []string{"flatpak-remotes.json", "changelog.json", "bkt-first-boot.service"} {
+		"/usr/share/bkt/manifests", "/usr/share/bkt", "/usr/lib/systemd/user", "/etc/skel", "/etc/profile.d")
+	for _, want := range []string{"flatpak-remotes.json", "changelog.json", "bkt-first-boot.service", "bkt-motd.sh"} {
 		if !strings.Contains(listing, want+"\n") {
 			t.Errorf("the image lacks %s:\n%s", want, listing)
 		}

@@ -291,7 +291,7 @@ func TestDefaults(t *testing.T) {
 
 func TestOtherJSONFiles(t *testing.T) {
 	dir, _ := writeRepo(t, Options{})
-	for rel, key := range map[string]string{"changelog.json": "versions", "upstream/manifest.json": "upstreams"} {
+	for rel, key := range map[string]string{"upstream/manifest.json": "upstreams"} {
 		var doc map[string][]any
 		if err := json.Unmarshal([]byte(readFile(t, dir, rel)), &doc); err != nil {
 			t.Errorf("%s: %v", rel, err)

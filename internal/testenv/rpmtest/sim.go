@@ -29,6 +29,9 @@ type SimState struct {
 	Pending *Layering `json:"pending,omitempty"`
 	// Live is set once a change was applied live (--apply-live).
 	Live bool `json:"live,omitempty"`
+	// BootedVersion, when set, is the booted deployment's version (the
+	// image's version label) instead of the base image's.
+	BootedVersion string `json:"booted_version,omitempty"`
 }
 
 // Layering is what a deployment adds to and removes from the base.

@@ -31,6 +31,9 @@ func status(s *SimState, asJSON bool, w io.Writer) int {
 	}
 	b := deployment(s.Booted, bootedSum, baseChecksum)
 	b["booted"] = true
+	if s.BootedVersion != "" {
+		b["version"] = s.BootedVersion
+	}
 	if s.Live && s.Pending != nil {
 		b["live-replaced"] = checksum("pending", *s.Pending)
 	}
