@@ -1,13 +1,17 @@
 package manifest
 
 import (
+	"strings"
 	"testing"
 )
 
-// Every one-file kind lists its entries, so that changelog generate
+// Every kind of manifests/ lists its entries, so that changelog generate
 // compares them one by one rather than as a whole file.
 func TestItemsEveryKind(t *testing.T) {
 	for _, d := range All() {
+		if !strings.HasPrefix(d.Path(), "manifests/") {
+			continue // the changelog's history: not what goes into the image
+		}
 		if _, ok := Items(d); !ok {
 			t.Errorf("%s lists no items", d.Name())
 		}
