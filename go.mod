@@ -3,6 +3,7 @@ module github.com/bkt-dev/bkt
 go 1.26.8
 
 require (
+	github.com/Masterminds/semver/v3 v3.5.0
 	github.com/aymanbagabas/go-udiff v0.4.1
 	github.com/google/renameio/v2 v2.0.2
 	github.com/moby/buildkit v0.34.2

@@ -70,13 +70,14 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup:               setupScript,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"flatpak-repo": cmdFlatpakRepo,
-			"exits":        cmdExits,
-			"dnf-setup":    cmdDnfSetup,
-			"fake-shell":   cmdFakeShell,
-			"plan-matches": cmdPlanMatches,
-			"json-keys":    cmdJSONKeys,
-			"booted":       cmdBooted,
+			"flatpak-repo":    cmdFlatpakRepo,
+			"exits":           cmdExits,
+			"dnf-setup":       cmdDnfSetup,
+			"fake-shell":      cmdFakeShell,
+			"plan-matches":    cmdPlanMatches,
+			"json-keys":       cmdJSONKeys,
+			"booted":          cmdBooted,
+			"upstream-server": cmdUpstreamServer, // github_releases_test.go
 		},
 	})
 }

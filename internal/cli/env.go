@@ -17,6 +17,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/run"
 	"github.com/bkt-dev/bkt/internal/shim"
 	"github.com/bkt-dev/bkt/internal/skel"
+	"github.com/bkt-dev/bkt/internal/upstream"
 )
 
 // This file is where a command's collaborators are built from the System
@@ -26,7 +27,7 @@ import (
 // registry is the one list of domains; adding a domain adds it to the
 // pipeline, the local-log replay and pr submit at once.
 func (a *App) registry() *pipeline.Registry {
-	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{}, a.extensionDomain(), a.dnfDomain(), gsetting.Domain{},
+	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{}, a.extensionDomain(), a.dnfDomain(), gsetting.Domain{}, upstream.Domain{},
 		changelog.Entries{Now: a.sys.Now})
 }
 

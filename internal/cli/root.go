@@ -208,7 +208,7 @@ The repository is found with --repo, $BKT_REPO, the current directory, or
 	pf.BoolVar(&a.force, "force", a.force, "skip validation against remote catalogs (e.g. offline)")
 
 	root.AddGroup(&cobra.Group{ID: "domains", Title: "Domains:"}, &cobra.Group{ID: "repo", Title: "Repository and changes:"})
-	for _, c := range []*cobra.Command{a.flatpakCmd(), a.shimCmd(), a.skelCmd(), a.extensionCmd(), a.dnfCmd(), a.gsettingCmd()} {
+	for _, c := range []*cobra.Command{a.flatpakCmd(), a.shimCmd(), a.skelCmd(), a.extensionCmd(), a.dnfCmd(), a.gsettingCmd(), a.upstreamCmd()} {
 		c.GroupID = "domains"
 		root.AddCommand(c)
 	}

@@ -69,21 +69,20 @@ func targetPaths() []string {
 func renderHost(src source) (map[string][]string, error) {
 	var coprs manifest.CoprRepos
 	var pkgs manifest.SystemPackages
-	if err := src.load(&coprs); err != nil {
-		return nil, err
-	}
-	if err := src.load(&pkgs); err != nil {
-		return nil, err
+	var pins manifest.Upstreams
+	for _, d := range []manifest.Doc{&coprs, &pkgs, &pins} {
+		if err := src.load(d); err != nil {
+			return nil, err
+		}
 	}
 	return map[string][]string{
 		CoprRepositories: hostCoprLines(coprs.Coprs),
 		SystemPackages:   installLines(pkgs.Packages, pkgs.Groups),
 		ExcludedPackages: removeLines(pkgs.Excluded),
-		// The seam for UPSTREAM (SPEC §10, upstream/manifest.json) and BKT
-		// (SPEC §8, installing bkt and bkt-admin): their generators come
-		// with those features. Until then both are markers only.
-		Upstream: nil,
-		BKT:      nil,
+		Upstream:         upstreamLines(pins.Upstreams),
+		// The seam for BKT (SPEC §8, installing bkt and bkt-admin): its
+		// generator comes with that feature. Until then markers only.
+		BKT: nil,
 	}, nil
 }
 

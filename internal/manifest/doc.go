@@ -67,6 +67,7 @@ func Kinds() []Kind {
 		one(func() Doc { return &HostShims{} }),
 		one(func() Doc { return &SystemPackages{} }),
 		one(func() Doc { return &ToolboxPackages{} }),
+		one(func() Doc { return &Upstreams{} }),
 	}
 }
 

@@ -146,3 +146,11 @@ func listItems(prefix string, lists []nameList) []Item {
 	}
 	return out
 }
+
+func (m *Upstreams) items() []Item {
+	out := make([]Item, 0, len(m.Upstreams))
+	for _, u := range m.Upstreams {
+		out = append(out, item("upstream", "upstreams", u.Name, u.Name, "", u, nil))
+	}
+	return out
+}

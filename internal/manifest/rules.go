@@ -66,6 +66,25 @@ var (
 		"letters, digits, . _ + ~ -, starting with a letter or digit, e.g. 2026.01.31.1")
 	ImageDigest = rule("image digest", `^[a-z0-9]+([+._-][a-z0-9]+)*:[A-Za-z0-9=_-]+$`, 255,
 		"ALGORITHM:HEX, e.g. sha256:0123abcd…")
+
+	// Upstream pins: every value may reach a RUN line of the Containerfile
+	// (shell-quoted there), so none admits blanks or control characters.
+	UpstreamName = rule("upstream name", `^[A-Za-z0-9_][A-Za-z0-9_.+-]*$`, 255,
+		"letters, digits, _ . + -, starting with a letter, digit or _, e.g. starship")
+	GitHubRepo = rule("GitHub repository", `^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`, 255,
+		"OWNER/NAME, e.g. starship/starship")
+	UpstreamVersion = rule("upstream version", `^[A-Za-z0-9_.+@/-]+$`, 255,
+		"a release tag, commit or date: letters, digits, _ . + @ / -, e.g. v1.24.1")
+	CommitID    = rule("commit", `^[0-9a-f]{40}$`, 40, "40 lower-case hex digits")
+	SHA256Sum   = rule("sha256", `^[0-9a-f]{64}$`, 64, "64 lower-case hex digits")
+	DownloadURL = rule("download URL", `^https?://[!-~]+$`, 2048,
+		"an http(s) URL of printable characters without spaces, e.g. https://example.com/{version}/tool.tar.gz")
+	AssetGlob = rule("asset glob", `^[A-Za-z0-9_.+@{}*?!\[\]-]+$`, 255,
+		"an asset name or glob (* ? [..]) with {version} or {tag}, e.g. starship-x86_64-unknown-linux-gnu.tar.gz")
+	InstallPath = rule("install path", `^/[A-Za-z0-9_.+@/-]*$`, 1024,
+		"an absolute path of letters, digits, _ . + @ / -, e.g. /usr/bin/starship")
+	ArchiveMember = rule("archive member", `^[A-Za-z0-9_.+@/*?-]+$`, 1024,
+		"a path inside the archive (letters, digits, _ . + @ / * ? -), e.g. starship")
 )
 
 // schemaRules names the rule behind every "pattern" of the schemas, by
@@ -98,6 +117,16 @@ var schemaRules = map[string]*Rule{
 	"toolbox-packages#/properties/coprs/items":         CoprName,
 	"toolbox-packages#/$defs/package":                  PackageName,
 	"toolbox-packages#/$defs/group":                    GroupID,
+	"upstream#/$defs/upstream/properties/name":         UpstreamName,
+	"upstream#/$defs/upstream/properties/version":      UpstreamVersion,
+	"upstream#/$defs/upstream/properties/commit":       CommitID,
+	"upstream#/$defs/upstream/properties/url":          DownloadURL,
+	"upstream#/$defs/upstream/properties/sha256":       SHA256Sum,
+	"upstream#/$defs/source/properties/repo":           GitHubRepo,
+	"upstream#/$defs/source/properties/asset":          AssetGlob,
+	"upstream#/$defs/source/properties/url":            DownloadURL,
+	"upstream#/$defs/install/properties/path":          InstallPath,
+	"upstream#/$defs/install/properties/extract/items": ArchiveMember,
 }
 
 // InvalidError is a value that breaks its rule.
