@@ -259,11 +259,33 @@ func workflowCommands(t *testing.T, rel string, data []byte, add func(string, in
 					t.Errorf("%s:%d: bkt is not the first word of %q: make it a line of its own", rel, line, l)
 					continue
 				}
-				add(rel, line, l)
+				add(rel, line, expandExpressions(t, rel, line, l))
 			}
 		}
 	}
 	return nil
+}
+
+// workflowContext is what the test gives the ${{ … }} expressions of the
+// workflows' bkt lines: the values GitHub gives them for a pull request
+// into the new repository's main.
+var workflowContext = map[string]string{
+	"github.base_ref": "main",
+}
+
+var expression = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
+
+// expandExpressions replaces the ${{ … }} expressions of l with their
+// workflowContext values, as GitHub does before the shell sees the line.
+func expandExpressions(t *testing.T, rel string, line int, l string) string {
+	return expression.ReplaceAllStringFunc(l, func(m string) string {
+		name := expression.FindStringSubmatch(m)[1]
+		v, ok := workflowContext[name]
+		if !ok {
+			t.Errorf("%s:%d: no value for ${{ %s }}: add one to workflowContext", rel, line, name)
+		}
+		return v
+	})
 }
 
 // assignOutput is a workflow line that keeps a command's output in a

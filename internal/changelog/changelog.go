@@ -80,7 +80,8 @@ func safe(s string) string {
 }
 
 // Derive writes (or, without write, previews) a non-draft entry for each
-// change, given the command's pending file edits. With no change (sync,
+// change, given the command's pending file edits (none for the changelog's
+// own changes, whose edit is their entry). With no change (sync,
 // check) or when the changes edit no file (the manifests already say so:
 // nothing to commit), it writes nothing.
 func Derive(root string, changes []pipeline.Change, pending []manifest.FileDiff, write bool, now time.Time) ([]manifest.FileDiff, error) {
@@ -89,6 +90,10 @@ func Derive(root string, changes []pipeline.Change, pending []manifest.FileDiff,
 	}
 	var out []manifest.FileDiff
 	for _, c := range changes {
+		if c.Domain == DomainName {
+			// `bkt changelog add`: its edit is the entry itself.
+			continue
+		}
 		id := ID(c, pending)
 		e := manifest.NewChangelogEntry(id)
 		fd, err := manifest.Edit(root, e, func() error {

@@ -1,9 +1,10 @@
 package cli
 
 import (
-	"github.com/bkt-dev/bkt/internal/base"
 	"github.com/spf13/cobra"
 
+	"github.com/bkt-dev/bkt/internal/base"
+	"github.com/bkt-dev/bkt/internal/changelog"
 	"github.com/bkt-dev/bkt/internal/derived"
 	"github.com/bkt-dev/bkt/internal/dnf"
 	"github.com/bkt-dev/bkt/internal/extension"
@@ -27,7 +28,8 @@ import (
 // registry is the one list of domains; adding a domain adds it to the
 // pipeline, the local-log replay and pr submit at once.
 func (a *App) registry() *pipeline.Registry {
-	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{}, a.extensionDomain(), a.dnfDomain(), gsetting.Domain{}, upstream.Domain{}, a.toolboxDomain(), base.Domain{})
+	return pipeline.NewRegistry(flatpak.Domain{}, shim.Domain{}, skel.Domain{}, a.extensionDomain(), a.dnfDomain(), gsetting.Domain{}, upstream.Domain{}, a.toolboxDomain(), base.Domain{},
+		changelog.Entries{Now: a.sys.Now})
 }
 
 // dnfDomain is the dnf domain with the system's dnf arguments.

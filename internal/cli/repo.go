@@ -2,12 +2,12 @@ package cli
 
 import (
 	"bytes"
-
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
+	"github.com/bkt-dev/bkt/internal/changelog"
 	"github.com/bkt-dev/bkt/internal/derived"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
@@ -31,6 +31,12 @@ sync fixes it).`,
 			if err != nil {
 				return err
 			}
+			// The changelog's rules beyond the schema of its entries.
+			more, _, err := changelog.Rules(r.Root, false)
+			if err != nil {
+				return err
+			}
+			probs = append(probs, more...)
 			var stale []manifest.FileDiff
 			var cfErr error
 			if len(probs) == 0 {

@@ -159,6 +159,21 @@ type Normalizer interface {
 	Normalize(ctx context.Context, env Env, c Change) Change
 }
 
+// Summarizer is a Domain whose changes' changelog summary is not their
+// subject: `bkt changelog add`, whose summary is the user's text.
+type Summarizer interface {
+	Summary(c Change) string
+}
+
+// Summary is the changelog summary of c: its domain's (Summarizer), else
+// its subject.
+func (r *Registry) Summary(c Change) string {
+	if s, ok := r.domains[c.Domain].(Summarizer); ok {
+		return s.Summary(c)
+	}
+	return c.Subject()
+}
+
 // Registry is the one list of domains; the pipeline, the local log replay
 // and `bkt pr submit` look domains up here.
 type Registry struct {

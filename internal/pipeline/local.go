@@ -74,7 +74,7 @@ func (p *Pipeline) commitLocal(ctx context.Context, entries []locallog.Entry, o 
 	if o.DryRun {
 		return res.setPlanned(pl), nil
 	}
-	out, err := p.publish(ctx, pl, pub, body(changes, "Recorded with --local and applied on the machine that made these changes."), o)
+	out, err := p.publish(ctx, pl, pub, p.body(changes, "Recorded with --local and applied on the machine that made these changes."), o)
 	res.setOutcome(out)
 	if out.Commit != "" || out.NothingToCommit || out.AlreadyProposed != "" {
 		if _, rerr := locallog.Remove(context.WithoutCancel(ctx), func(e locallog.Entry) bool { return containsEntry(entries, e) }); rerr != nil && err == nil {

@@ -203,7 +203,7 @@ func (p *Pipeline) runMany(ctx context.Context, label Label, changes []Change, o
 
 	// 3b + 4. Manifest in a worktree of the default branch, then the PR:
 	// the plan's git steps.
-	out, err := p.publish(ctx, pl, pub, body(changes, localBody(res.LocalEffect)), o)
+	out, err := p.publish(ctx, pl, pub, p.body(changes, localBody(res.LocalEffect)), o)
 	res.setOutcome(out)
 	if err != nil {
 		if out.Commit != "" || out.NothingToCommit {

@@ -200,12 +200,13 @@ func (p *Pipeline) request(label Label, changes []Change, o Options, pub *public
 // of the changes when there are several.
 //
 // It ends with the changelog entries the commit writes, quoted by their
-// summary (the change's subject, as internal/changelog writes it), so the
-// pull request shows what the release notes will say.
-func body(changes []Change, local string) string {
+// summary (the change's subject, as internal/changelog writes it, or the
+// domain's own: Summarizer), so the pull request shows what the release
+// notes will say.
+func (p *Pipeline) body(changes []Change, local string) string {
 	quote := make([]string, 0, len(changes))
 	for _, c := range changes {
-		quote = append(quote, "> "+c.Subject())
+		quote = append(quote, "> "+p.Registry.Summary(c))
 	}
 	entries := "\n\nChangelog:\n" + strings.Join(quote, "\n")
 	if len(changes) == 1 {
