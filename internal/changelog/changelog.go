@@ -20,14 +20,15 @@ import (
 func Summary(c pipeline.Change) string { return c.Subject() }
 
 // Type is the kind of change an action makes: adding something
-// (add, install, enable, remote-add, copr-enable…) is "added", taking it
-// away (remove, disable…) is "removed", anything else "changed".
+// (add, install, enable, assume, remote-add, copr-enable…) is "added",
+// taking it away (remove, disable, unassume…) is "removed", anything else
+// "changed".
 func Type(action string) string {
 	verb := action[strings.LastIndex(action, "-")+1:]
 	switch verb {
-	case "add", "install", "enable":
+	case "add", "install", "enable", "assume":
 		return "added"
-	case "remove", "uninstall", "disable":
+	case "remove", "uninstall", "disable", "unassume":
 		return "removed"
 	}
 	return "changed"

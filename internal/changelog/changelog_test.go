@@ -19,8 +19,8 @@ var (
 
 func TestType(t *testing.T) {
 	for action, want := range map[string]string{
-		"add": "added", "install": "added", "enable": "added", "remote-add": "added", "copr-enable": "added", "group-install": "added",
-		"remove": "removed", "disable": "removed", "remote-remove": "removed", "copr-disable": "removed",
+		"add": "added", "install": "added", "enable": "added", "remote-add": "added", "copr-enable": "added", "group-install": "added", "assume": "added",
+		"remove": "removed", "disable": "removed", "remote-remove": "removed", "copr-disable": "removed", "unassume": "removed",
 		"set": "changed", "reset": "changed", "capture": "changed", "capture-excluded": "changed",
 	} {
 		if got := Type(action); got != want {
