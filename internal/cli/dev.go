@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,6 +15,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/plan"
 	"github.com/bkt-dev/bkt/internal/run"
+	dnfsys "github.com/bkt-dev/bkt/internal/system/dnf"
 	"github.com/bkt-dev/bkt/internal/system/toolbox"
 )
 
@@ -109,27 +109,17 @@ func (a *App) devActionCmd(action string, h actionHelp) *cobra.Command {
 
 // devPassThroughCmd runs `dnf QUERY ARGS…` in the toolbox, as it is.
 func (a *App) devPassThroughCmd(query ...string) *cobra.Command {
-	name := query[len(query)-1]
-	return &cobra.Command{
-		Use:                name + " [ARGS...]",
-		Short:              "Run dnf " + strings.Join(query, " ") + " in the toolbox and keep its exit code",
-		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			args, err := globalFlags(cmd, args)
-			if err != nil {
-				return err
-			}
-			env, err := a.env(false)
-			if err != nil {
-				return err
-			}
-			tb := a.toolboxDomain()
-			if err := tb.Present(cmd.Context(), env); err != nil {
-				return err
-			}
-			return a.passThrough(cmd, tb.DNF(a.runner()).Cmd(cmd.Context(), append(slices.Clone(query), args...)...))
-		},
-	}
+	return a.passThroughCmd("in the toolbox", func(cmd *cobra.Command) (*dnfsys.Dnf, error) {
+		env, err := a.env(false)
+		if err != nil {
+			return nil, err
+		}
+		tb := a.toolboxDomain()
+		if err := tb.Present(cmd.Context(), env); err != nil {
+			return nil, err
+		}
+		return tb.DNF(a.runner()), nil
+	}, query...)
 }
 
 func (a *App) devCoprCmd() *cobra.Command {

@@ -233,20 +233,32 @@ func (a *App) dnfCaptureCmd() *cobra.Command {
 		"Every layered package and removal is already in the manifest")
 }
 
-// dnfPassThroughCmd runs `dnf QUERY ARGS…` as it is: the arguments,
-// flags included, go to dnf, and dnf's exit code is bkt's.
+// dnfPassThroughCmd runs `dnf QUERY ARGS…` on the host as it is.
 func (a *App) dnfPassThroughCmd(query ...string) *cobra.Command {
+	return a.passThroughCmd("(dnf5, else dnf)", func(*cobra.Command) (*dnfsys.Dnf, error) {
+		return dnfsys.New(a.runner(), a.sys.DnfArgs), nil
+	}, query...)
+}
+
+// passThroughCmd runs `dnf QUERY ARGS…` as it is, with the dnf that
+// dnfOf gives (the host's, or the toolbox's): the arguments, flags
+// included, go to dnf, and dnf's exit code is bkt's.
+func (a *App) passThroughCmd(where string, dnfOf func(*cobra.Command) (*dnfsys.Dnf, error), query ...string) *cobra.Command {
 	name := query[len(query)-1]
 	return &cobra.Command{
 		Use:                name + " [ARGS...]",
-		Short:              "Run dnf " + strings.Join(query, " ") + " (dnf5, else dnf) and keep its exit code",
+		Short:              "Run dnf " + strings.Join(query, " ") + " " + where + " and keep its exit code",
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			args, err := globalFlags(cmd, args)
 			if err != nil {
 				return err
 			}
-			return a.passThrough(cmd, dnfsys.New(a.runner(), a.sys.DnfArgs).Cmd(cmd.Context(), append(slices.Clone(query), args...)...))
+			d, err := dnfOf(cmd)
+			if err != nil {
+				return err
+			}
+			return a.passThrough(cmd, d.Cmd(cmd.Context(), append(slices.Clone(query), args...)...))
 		},
 	}
 }
