@@ -86,28 +86,7 @@ func (d Domain) tools(env pipeline.Env) (*dnfsys.Dnf, rpmostree.RpmOstree) {
 
 // Validate implements pipeline.Domain.
 func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
-	if len(c.IDs) == 0 {
-		return fail.New(fail.Usage, "dnf %s needs at least one name", c.Action)
-	}
-	t := d.target()
-	for _, id := range c.IDs {
-		if err := t.checkName(c.Action, id); err != nil {
-			return err
-		}
-	}
-	switch c.Action {
-	case ActInstall:
-		return t.validateInstall(ctx, env, c)
-	case ActGroupInstall:
-		return t.validateGroup(ctx, env, c)
-	case ActGroupRemove:
-		return t.validateGroupRemove(env, c)
-	case ActCoprDisable:
-		return t.validateCoprDisable(ctx, env, c)
-	case ActCoprEnable, ActRemove, ActOverrideRemove, ActCapture, ActCaptureExcluded:
-		return nil
-	}
-	return fail.New(fail.Usage, "dnf has no action %q", c.Action)
+	return d.target().validate(ctx, env, c, nil, ActCoprEnable, ActRemove, ActOverrideRemove, ActCapture, ActCaptureExcluded)
 }
 
 // checkName rejects what cannot be a name before any tool sees it: the

@@ -1,6 +1,11 @@
 package dnf
 
 import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	dnfsys "github.com/bkt-dev/bkt/internal/system/dnf"
@@ -60,4 +65,42 @@ func (d Domain) target() target {
 			return out, true, nil
 		},
 	}
+}
+
+// validate is the checks both targets make: every name, then what c's
+// action needs of the target's repositories and manifest. present, when
+// set, runs before any repository is asked (the toolbox must exist);
+// noop are the actions that need nothing more.
+func (t target) validate(ctx context.Context, env pipeline.Env, c pipeline.Change, present func() error, noop ...string) error {
+	if len(c.IDs) == 0 {
+		return fail.New(fail.Usage, "%s %s needs at least one name", strings.Join(t.cli[1:], " "), pipeline.CLIAction(c.Action))
+	}
+	for _, id := range c.IDs {
+		if err := t.checkName(c.Action, id); err != nil {
+			return err
+		}
+	}
+	switch c.Action {
+	case ActInstall, ActGroupInstall, ActCoprDisable:
+		// They ask the repositories (--force skips that).
+		if present != nil && !env.Force {
+			if err := present(); err != nil {
+				return err
+			}
+		}
+	}
+	switch c.Action {
+	case ActInstall:
+		return t.validateInstall(ctx, env, c)
+	case ActGroupInstall:
+		return t.validateGroup(ctx, env, c)
+	case ActGroupRemove:
+		return t.validateGroupRemove(env, c)
+	case ActCoprDisable:
+		return t.validateCoprDisable(ctx, env, c)
+	}
+	if slices.Contains(noop, c.Action) {
+		return nil
+	}
+	return fail.New(fail.Usage, "%s has no action %q", strings.Join(t.cli[1:], " "), c.Action)
 }

@@ -95,37 +95,7 @@ func declaredOf(tb *manifest.ToolboxPackages) declared {
 // Validate implements pipeline.Domain: the host's checks, asked of the
 // toolbox's repositories, after making sure the toolbox exists.
 func (t Toolbox) Validate(ctx context.Context, env pipeline.Env, c pipeline.Change) error {
-	if len(c.IDs) == 0 {
-		return fail.New(fail.Usage, "dev %s needs at least one name", pipeline.CLIAction(c.Action))
-	}
-	tg := t.target()
-	for _, id := range c.IDs {
-		if err := tg.checkName(c.Action, id); err != nil {
-			return err
-		}
-	}
-	switch c.Action {
-	case ActInstall, ActGroupInstall, ActCoprDisable:
-		// They ask the toolbox's repositories (--force skips that).
-		if !env.Force {
-			if err := t.Present(ctx, env); err != nil {
-				return err
-			}
-		}
-	}
-	switch c.Action {
-	case ActInstall:
-		return tg.validateInstall(ctx, env, c)
-	case ActGroupInstall:
-		return tg.validateGroup(ctx, env, c)
-	case ActGroupRemove:
-		return tg.validateGroupRemove(env, c)
-	case ActCoprDisable:
-		return tg.validateCoprDisable(ctx, env, c)
-	case ActCoprEnable, ActRemove:
-		return nil
-	}
-	return fail.New(fail.Usage, "bkt dev has no dnf action %q", c.Action)
+	return t.target().validate(ctx, env, c, func() error { return t.Present(ctx, env) }, ActCoprEnable, ActRemove)
 }
 
 // Container is the toolbox container the repository at root names
