@@ -336,6 +336,11 @@ func run(args []string) int {
 	if err := becomeRoot(); err != nil {
 		return fail(err)
 	}
+	// Not in the caller's directory: a tool that reads relative paths
+	// must not read theirs as root.
+	if err := syscall.Chdir("/"); err != nil {
+		return fail(err)
+	}
 	err = syscall.Exec(path, argv, cleanEnv)
 	return fail(refuse(exitGeneral, "cannot run %s: %v", path, err))
 }

@@ -228,6 +228,9 @@ func TestMemberRunsBootcStatusAsRootWithCleanEnv(t *testing.T) {
 	if c.Tool != "bootc" || !slices.Equal(c.Args, []string{"status", "--json"}) || c.EUID != 0 || c.UID != 0 {
 		t.Errorf("the simulator saw %+v, want bootc [status --json] as uid 0, euid 0", c)
 	}
+	if c.Dir != "/" {
+		t.Errorf("the tool ran in %s, want / (not the caller's directory)", c.Dir)
+	}
 	if !slices.Equal(c.Env, cleanEnv) {
 		t.Errorf("the tool's environment is %q, want exactly %q", c.Env, cleanEnv)
 	}

@@ -19,6 +19,7 @@ type Call struct {
 	Env  []string `json:"env"`
 	UID  int      `json:"uid"`
 	EUID int      `json:"euid"`
+	Dir  string   `json:"dir"` // the working directory
 }
 
 // The files a simulator keeps beside itself (bkt-admin gives the tools a
@@ -32,7 +33,8 @@ const (
 
 // Simulate runs the simulator named tool ("bootc" or "systemctl") in dir.
 func Simulate(dir, tool string, args []string, stdout, stderr io.Writer) int {
-	call := Call{Tool: tool, Args: args, Env: os.Environ(), UID: os.Getuid(), EUID: os.Geteuid()}
+	wd, _ := os.Getwd()
+	call := Call{Tool: tool, Args: args, Env: os.Environ(), UID: os.Getuid(), EUID: os.Geteuid(), Dir: wd}
 	err := appendCall(filepath.Join(dir, CallsFile), call)
 	if err == nil {
 		err = appendText(filepath.Join(dir, CallsText), tool+" "+strings.Join(args, " "))
