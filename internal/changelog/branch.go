@@ -36,6 +36,10 @@ type Branch struct {
 // ReadBranch compares the checkout of g with ref: three git processes
 // (merge-base, diff, ls-files), however many files changed.
 func ReadBranch(ctx context.Context, g *git.Git, ref string) (*Branch, error) {
+	if strings.HasPrefix(ref, "-") {
+		return nil, fail.New(fail.Usage, "--base %q is not a branch, tag or commit", ref).
+			Next("Name the branch the pull request goes into: --base origin/main")
+	}
 	base, err := g.MergeBase(ctx, ref, "HEAD")
 	if err != nil {
 		return nil, fail.Wrap(fail.Git, err, "Cannot compare the branch with %s: %s", ref, fail.As(err).Message).

@@ -11,7 +11,9 @@ import (
 // MergeBase returns the best common ancestor of a and b
 // (`git merge-base a b`).
 func (g *Git) MergeBase(ctx context.Context, a, b string) (string, error) {
-	return g.query(ctx, "git merge-base", "merge-base", a, b, "--")
+	// --end-of-options: a and b are revisions even when they start with
+	// "-" (git then says they are not valid), never options.
+	return g.query(ctx, "git merge-base", "merge-base", "--end-of-options", a, b)
 }
 
 // FileChange is one file that differs between a commit and the work tree:
