@@ -13,15 +13,17 @@ import (
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/manifest/repofile"
 	"github.com/bkt-dev/bkt/internal/repo"
+	"github.com/bkt-dev/bkt/internal/upstream"
 )
 
 func (a *App) validateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "validate",
 		Short: "Check the manifests and that the Containerfiles and derived files are current (what the distribution's CI runs)",
-		Long: `Check every manifest in manifests/ against its JSON Schema and bkt's own rules
-(duplicates, unknown fields, identifiers, an app's remote declared for its scope), reported
-as FILE:LINE:COL, then check that the bkt-managed sections of the Containerfiles and the
+		Long: `Check every manifest (manifests/, upstream/manifest.json, changelog.d/, changelog.json)
+against its JSON Schema and bkt's own rules (duplicates, unknown fields, identifiers, an
+app's remote declared for its scope, an upstream pin not locked yet, a changelog entry
+released already), reported as FILE:LINE:COL, then check that the bkt-managed sections of the Containerfiles and the
 flatpak preinstall and remote files match the manifests. Exit 5 when a manifest is invalid
 or a Containerfile is missing, exit 1 when only a generated file is stale (bkt containerfile
 sync fixes it).`,
@@ -34,6 +36,11 @@ sync fixes it).`,
 			// The changelog's rules beyond the schema of its entries.
 			more, _, err := changelog.Rules(r.Root, false)
 			if err != nil {
+				return err
+			}
+			probs = append(probs, more...)
+			// Unlocked upstream pins, which would break the build.
+			if more, err = upstream.Rules(r.Root); err != nil {
 				return err
 			}
 			probs = append(probs, more...)
