@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 
@@ -67,6 +68,23 @@ func LoadState(path string) (*State, error) {
 			Next("Start it over (the news of the booted version shows once more): rm " + path)
 	}
 	return s, nil
+}
+
+// StartOverIfDamaged keeps a state at path that does not load as
+// path.damaged, so that a new one starts: the login hook shows no errors,
+// and a damaged record would otherwise silence the news for good. It
+// returns where the damaged copy went ("" when the state was fine).
+func StartOverIfDamaged(path string) (string, error) {
+	_, err := LoadState(path)
+	if err == nil || fail.As(err).Code != fail.Validation {
+		return "", nil // fine, missing, or unreadable (reported where it is read)
+	}
+	kept := path + ".damaged"
+	if err := os.Rename(path, kept); err != nil {
+		return "", fail.Wrap(fail.General, err, "Cannot set the damaged %s aside", path).
+			WithDetail("%v", err).Next("Start it over: rm " + path)
+	}
+	return kept, nil
 }
 
 // UpdateState changes the state at path with edit, holding its lock so

@@ -58,6 +58,14 @@ func ImageChangelog(path string) (*manifest.Changelog, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
+	if err != nil && fail.As(err).Code == fail.Validation {
+		e := fail.As(err)
+		// The file came with the image: nothing here can fix it, and
+		// bkt validate checks the repository, not the image.
+		return nil, fail.New(fail.Validation, "The image's changelog is damaged: %s", e.Message).
+			Next("It comes with the image: boot a newer one (bkt upgrade --preview, then bkt upgrade --confirm)",
+				"Or fix changelog.json in the distribution's repository (bkt changelog validate) and rebuild the image")
+	}
 	return c, err
 }
 

@@ -289,6 +289,13 @@ is not in it. Mark the manual steps done with bkt changelog ack.`,
   bkt changelog motd --force`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			kept, err := changelog.StartOverIfDamaged(statePath())
+			if err != nil {
+				return err
+			}
+			if kept != "" && !a.json {
+				a.ui.Printf("(The record of the news you have seen was damaged: it is kept as %s, and a new one starts.)\n", kept)
+			}
 			if !a.json && !a.force && a.seenAll() {
 				// Every login after the first ends here, without
 				// starting rpm-ostree.
