@@ -242,6 +242,14 @@ func workflowCommands(t *testing.T, rel string, data []byte, add func(string, in
 			if !ok || run.Run == nil {
 				continue
 			}
+			// The step's env: values (expressions are passed to the shell
+			// through them, never pasted into a script), as the shell sees them.
+			vars := map[string]*actionlint.String{}
+			if step.Env != nil {
+				for _, v := range step.Env.Vars {
+					vars[v.Name.Value] = v.Value
+				}
+			}
 			for i, l := range strings.Split(run.Run.Value, "\n") {
 				l = strings.TrimSpace(l)
 				if !bktWord.MatchString(l) {
@@ -259,7 +267,14 @@ func workflowCommands(t *testing.T, rel string, data []byte, add func(string, in
 					t.Errorf("%s:%d: bkt is not the first word of %q: make it a line of its own", rel, line, l)
 					continue
 				}
-				add(rel, line, expandExpressions(t, rel, line, l))
+				l = expandExpressions(t, rel, line, l)
+				for name, v := range vars {
+					if strings.Contains(l, "$"+name) || strings.Contains(l, "${"+name+"}") {
+						val := expandExpressions(t, rel, v.Pos.Line, v.Value)
+						l = strings.ReplaceAll(strings.ReplaceAll(l, "${"+name+"}", val), "$"+name, val)
+					}
+				}
+				add(rel, line, l)
 			}
 		}
 	}

@@ -213,9 +213,10 @@ file that goes into the image changed (manifests/, Containerfile, toolbox/Contai
 upstream/) and the branch adds or changes no pending entry in changelog.d/, exit 1 naming
 the files; bkt changelog generate --base REF writes drafts for them. Any draft entry fails
 too (exit 1), an invalid entry with exit 5. Changes to other files need no entry. The
-distribution's CI runs it on every pull request:
+distribution's CI runs it on every pull request (.github/workflows/validate.yml, with
+BASE set to the pull request's base branch):
 
-  bkt changelog check --base origin/${{ github.base_ref }}`,
+  bkt changelog check --base "origin/$BASE"`,
 		Example: `  bkt changelog check --base origin/main`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -56,7 +56,28 @@ func (m *BaseImageAssumptions) check() []Problem {
 	probs = append(probs, duplicates("files", m.Files,
 		func(f BaseFile) string { return f.Path },
 		func(f BaseFile) string { return fmt.Sprintf("file %q", f.Path) })...)
+	if t := localTransport(m.Image); t != "" {
+		// The manifest comes from pull requests: it may name a registry,
+		// never a file of the machine that runs bkt (bkt base verify
+		// --image oci:DIR reads a layout the user chose).
+		probs = append(probs, Problem{Pointer: "/image", Message: fmt.Sprintf(
+			"image %q is read through %s, not from a registry: name the image as REGISTRY/NAME, e.g. ghcr.io/ublue-os/bazzite", m.Image, t)})
+	}
 	return probs
+}
+
+// localTransport is the transport of ref when it is not a registry's
+// ("oci:", "dir:", …), else "".
+func localTransport(ref string) string {
+	for _, t := range []string{"oci:", "oci-archive:", "dir:", "docker-archive:", "docker-daemon:", "containers-storage:"} {
+		if strings.HasPrefix(ref, t) {
+			return t
+		}
+	}
+	if i := strings.Index(ref, "://"); i >= 0 && !strings.HasPrefix(ref, "docker://") {
+		return ref[:i+3]
+	}
+	return ""
 }
 
 // TagOrDefault is the tag verified when none is named: the first of

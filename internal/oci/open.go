@@ -81,10 +81,12 @@ func Open(ctx context.Context, ref string, o Options) (*Image, error) {
 }
 
 func openRemote(ctx context.Context, r Ref, arch string, o Options) (*Image, error) {
-	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(fileKeychain{AuthFiles()}), remote.WithUserAgent("bkt")}
-	if o.Transport != nil {
-		opts = append(opts, remote.WithTransport(o.Transport))
+	tr := o.Transport
+	if tr == nil {
+		tr = remote.DefaultTransport
 	}
+	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(fileKeychain{AuthFiles()}), remote.WithUserAgent("bkt"),
+		remote.WithTransport(stallGuard{tr})}
 	desc, err := remote.Get(r.Name, opts...)
 	if err != nil {
 		return nil, err
@@ -103,6 +105,9 @@ func openRemote(ctx context.Context, r Ref, arch string, o Options) (*Image, err
 }
 
 func openLayout(r Ref, arch string) (*Image, error) {
+	if err := checkLayout(r.Layout); err != nil {
+		return nil, err
+	}
 	idx, err := layout.ImageIndexFromPath(r.Layout)
 	if err != nil {
 		return nil, fail.Wrap(fail.Validation, err, "%s is not an OCI layout directory", r.Layout).WithDetail("%v", err).

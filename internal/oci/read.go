@@ -309,12 +309,20 @@ func extract(l v1.Layer, name, dst string) error {
 	}
 }
 
+// maxRPMDB bounds the RPM database copied to disk: a real one is a few
+// hundred MB at most, while a hostile layer can expand a few kB of gzip
+// into any size (the image is named by the repository, a pull request).
+var maxRPMDB int64 = 2 << 30
+
 func copyTo(dst string, r io.Reader) error {
 	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(f, r)
+	n, err := io.Copy(f, io.LimitReader(r, maxRPMDB+1))
+	if err == nil && n > maxRPMDB {
+		err = fmt.Errorf("the RPM database is larger than %d MiB: not a database bkt reads", maxRPMDB>>20)
+	}
 	return errors.Join(err, f.Close())
 }
 
