@@ -105,7 +105,18 @@ func ReadLegacy(root, mapFlag string) (Legacy, error) {
 		values[name][ext] = firstValue(string(data))
 		l.Files = append(l.Files, rel)
 	}
+	for name := range repos {
+		if values[name] == nil {
+			return l, fail.New(fail.Usage, "--map %s=…: there is no %s/%s.version, .ref or .sha256 to migrate", name, LegacyDir, name).
+				Next("See the legacy files: ls " + LegacyDir)
+		}
+	}
 	for _, name := range slicesSorted(values) {
+		if sum := values[name][".sha256"]; sum != "" && manifest.SHA256Sum.Check(strings.ToLower(sum)) != nil {
+			// Dropping it would lose the only record of what was locked.
+			return l, fail.New(fail.Validation, "%s/%s.sha256:1: %q is not a sha256 (64 hex digits)", LegacyDir, name, sum).
+				Next("Fix or delete the file, then run bkt upstream migrate again")
+		}
 		pin, ok := legacyPin(name, values[name], repos)
 		if !ok {
 			l.Unknown = append(l.Unknown, name)
