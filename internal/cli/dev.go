@@ -233,6 +233,9 @@ packages then come from the image; bkt dev update installs what the image still 
 			}
 			name, image := dnf.Container(env.Root)
 			tb := toolbox.Toolbox{R: env.Runner, Name: name}
+			if err := toolbox.Missing(); err != nil {
+				return err
+			}
 			exists, err := tb.Exists(cmd.Context())
 			if err != nil {
 				return fail.Wrap(fail.External, err, "Could not ask podman whether the toolbox %s exists", name).

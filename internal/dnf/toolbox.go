@@ -115,6 +115,9 @@ func (t Toolbox) Present(ctx context.Context, env pipeline.Env) error {
 	if t.Context == run.InToolbox {
 		return nil
 	}
+	if err := toolbox.Missing(); err != nil {
+		return err
+	}
 	name, image := Container(env.Root)
 	ok, err := toolbox.Toolbox{R: env.Runner, Name: name}.Exists(ctx)
 	if err != nil {

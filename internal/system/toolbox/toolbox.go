@@ -8,9 +8,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strconv"
 	"strings"
 
+	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/run"
 )
 
@@ -67,4 +69,18 @@ func (t Toolbox) Created(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("podman container inspect %s: creation time %q is not a number", t.Name, s)
 	}
 	return n, nil
+}
+
+// Missing is the error for a host without the toolbox command, or nil
+// when it is on PATH: without it no container can be made, and "create it
+// with bkt dev enter" would send the user in a circle.
+func Missing() error {
+	if _, err := exec.LookPath("toolbox"); err == nil {
+		return nil
+	}
+	return fail.New(fail.Context, "toolbox is not installed on this machine").
+		WithDetail("bkt dev runs its commands in a toolbox container, which the toolbox command makes.").
+		Next("Install it (Fedora Atomic desktops ship it): rpm-ostree install toolbox",
+			"Or record the change for the toolbox image only, unchecked: bkt dev dnf install PKG --pr-only --force",
+			"Check the tools bkt uses: bkt doctor")
 }
