@@ -59,7 +59,7 @@ var (
 		"an image reference without spaces, e.g. registry.fedoraproject.org/fedora-toolbox:43")
 	EntryID = rule("changelog entry id", `^[a-z0-9][a-z0-9._-]*$`, 200,
 		"lower-case letters, digits, . _ -, starting with a letter or digit (the file name without .json), e.g. flatpak-add-1a2b3c4d5e6f")
-	Date = rule("date", `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, 10, "YYYY-MM-DD, e.g. 2026-01-31")
+	Date = rule("date", `^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`, 10, "YYYY-MM-DD, a day of the calendar, e.g. 2026-01-31")
 
 	// Base-image assumptions (bkt base).
 	ImageTag = rule("image tag", `^[A-Za-z0-9_][A-Za-z0-9_.-]*$`, 128,
