@@ -48,6 +48,9 @@ Domains: ` + strings.Join(manifest.EntryDomains, ", "),
 			if strings.ContainsAny(s, "\r\n") {
 				return pipeline.Change{}, usageError(cmd, "A --step is one line: give each step its own --step")
 			}
+			if strings.TrimSpace(s) == "" {
+				return pipeline.Change{}, usageError(cmd, "A --step is empty: give it the step's text, e.g. --step \"Log out and back in\"")
+			}
 		}
 		opts := o
 		opts.Steps = changelog.JoinSteps(steps)
