@@ -8,6 +8,7 @@ package base
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
@@ -53,7 +54,11 @@ func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Chang
 		return fail.New(fail.Usage, "base %s needs a package name", c.Action).Next("See the usage: bkt base --help")
 	}
 	for _, id := range c.IDs {
-		if err := manifest.PackageName.Check(id); err != nil {
+		rule := manifest.PackageName
+		if isPath(id) {
+			rule = manifest.ImagePath
+		}
+		if err := rule.Check(id); err != nil {
 			return fail.Wrap(fail.Validation, err, "%s", err.Error()).Next("See the usage: bkt base --help")
 		}
 	}
@@ -74,8 +79,16 @@ func (d Domain) Validate(ctx context.Context, env pipeline.Env, c pipeline.Chang
 		for _, p := range doc.Packages {
 			known = append(known, p.Name)
 		}
+		for _, f := range doc.Files {
+			known = append(known, f.Path)
+		}
 		for _, id := range c.IDs {
-			if doc.FindPackage(id) == nil {
+			if isPath(id) && doc.FindFile(id) == nil {
+				return fail.New(fail.Validation, "File '%s' is not a base-image assumption", id).
+					Suggest(suggest.Closest(id, known, 3)...).
+					Next("See the assumptions: bkt base list")
+			}
+			if !isPath(id) && doc.FindPackage(id) == nil {
 				return fail.New(fail.Validation, "Package '%s' is not a base-image assumption", id).
 					Suggest(suggest.Closest(id, known, 3)...).
 					Next("See the assumptions: bkt base list")
@@ -96,11 +109,24 @@ func (d Domain) inImage(ctx context.Context, doc *manifest.BaseImageAssumptions,
 	if err != nil {
 		return err
 	}
-	got, err := im.Read(ctx, nil)
+	var paths []string
+	for _, n := range names {
+		if isPath(n) {
+			paths = append(paths, n)
+		}
+	}
+	got, err := im.Read(ctx, paths)
 	if err != nil {
 		return err
 	}
 	for _, n := range names {
+		if isPath(n) {
+			if !got.Files[n] {
+				return fail.New(fail.Validation, "File '%s' is not in the base image %s", n, ref).
+					Next("Assume it without checking (the image will add it): bkt base assume " + n + " --force")
+			}
+			continue
+		}
 		if !got.Has(n) {
 			return fail.New(fail.Validation, "Package '%s' is not in the base image %s", n, ref).
 				Suggest(suggest.Closest(n, got.Names(), 3)...).
@@ -131,15 +157,27 @@ func (Domain) Apply(root string, c pipeline.Change, write bool) ([]manifest.File
 	case ActAssume:
 		reason := pipeline.OptionsOf[Options](c).Reason
 		edit = func(name string) {
-			if reason == "" && doc.FindPackage(name) != nil {
-				return // assuming it again keeps the reason given before
-			}
-			doc.UpsertPackage(manifest.BasePackage{Name: name, Reason: reason})
+			switch {
+			case isPath(name) && (reason != "" || doc.FindFile(name) == nil):
+				doc.UpsertFile(manifest.BaseFile{Path: name, Reason: reason})
+			case !isPath(name) && (reason != "" || doc.FindPackage(name) == nil):
+				doc.UpsertPackage(manifest.BasePackage{Name: name, Reason: reason})
+			} // assuming it again without a reason keeps the one given before
 		}
 	case ActUnassume:
-		edit = func(name string) { doc.RemovePackage(name) }
+		edit = func(name string) {
+			if isPath(name) {
+				doc.RemoveFile(name)
+			} else {
+				doc.RemovePackage(name)
+			}
+		}
 	default:
 		return nil, fmt.Errorf("base: unknown action %q", c.Action)
 	}
 	return manifest.EditEach(root, &doc, c.IDs, edit, write)
 }
+
+// isPath tells a file assumption (an absolute path) from a package name,
+// which never starts with "/".
+func isPath(id string) bool { return strings.HasPrefix(id, "/") }

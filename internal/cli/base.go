@@ -39,13 +39,15 @@ credentials come from $XDG_RUNTIME_DIR/containers/auth.json (podman login), then
 func (a *App) baseAssumeCmd() *cobra.Command {
 	var reason string
 	cmd := a.punnedCmd(&cobra.Command{
-		Use:   "assume PACKAGE...",
-		Short: "Add packages the base image must keep shipping, and open a pull request",
-		Long: `Add packages to manifests/base-image-assumptions.json, with a changelog entry, and open a
-pull request. Each must be in the base image now (its first tag), read from the registry;
---force skips that check (offline). Nothing changes on this machine.`,
+		Use:   "assume PACKAGE|/PATH...",
+		Short: "Add packages (or files) the base image must keep shipping, and open a pull request",
+		Long: `Add packages, or files given by their absolute path, to
+manifests/base-image-assumptions.json, with a changelog entry, and open a pull request.
+Each must be in the base image now (its first tag), read from the registry; --force skips
+that check (offline). Nothing changes on this machine.`,
 		Example: `  bkt base assume htop --reason "the support scripts call it"
-  bkt base assume podman toolbox`,
+  bkt base assume podman toolbox
+  bkt base assume /usr/bin/dnf --reason "the Containerfile installs with dnf"`,
 		Args: cobra.MinimumNArgs(1),
 	}, func(_ *cobra.Command, args []string) (pipeline.Change, error) {
 		c := pipeline.Change{Domain: "base", Action: base.ActAssume, IDs: args}
@@ -60,11 +62,13 @@ pull request. Each must be in the base image now (its first tag), read from the 
 
 func (a *App) baseUnassumeCmd() *cobra.Command {
 	return a.actionCmd("base", base.ActUnassume, actionHelp{
-		use:   "unassume PACKAGE...",
-		short: "Drop packages from the assumptions, and open a pull request",
-		long: `Remove packages from manifests/base-image-assumptions.json, with a changelog entry, and
-open a pull request. Nothing changes on this machine.`,
-		example: `  bkt base unassume htop`,
+		use:   "unassume PACKAGE|/PATH...",
+		short: "Drop packages (or files) from the assumptions, and open a pull request",
+		long: `Remove packages, or files given by their absolute path, from
+manifests/base-image-assumptions.json, with a changelog entry, and open a pull request.
+Nothing changes on this machine.`,
+		example: `  bkt base unassume htop
+  bkt base unassume /usr/bin/dnf`,
 	}, nil)
 }
 

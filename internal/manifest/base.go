@@ -108,3 +108,23 @@ func (m *BaseImageAssumptions) UpsertPackage(p BasePackage) (changed bool) {
 func (m *BaseImageAssumptions) RemovePackage(name string) (removed bool) {
 	return remove(&m.Packages, func(p BasePackage) bool { return p.Name == name })
 }
+
+// FindFile returns the assumed file with this path, or nil.
+func (m *BaseImageAssumptions) FindFile(path string) *BaseFile {
+	if i := slices.IndexFunc(m.Files, func(f BaseFile) bool { return f.Path == path }); i >= 0 {
+		return &m.Files[i]
+	}
+	return nil
+}
+
+// UpsertFile adds f, or replaces the reason of the file of its path.
+func (m *BaseImageAssumptions) UpsertFile(f BaseFile) (changed bool) {
+	return upsert(&m.Files, f,
+		func(a, b BaseFile) bool { return a.Path == b.Path },
+		func(a, b BaseFile) bool { return a.Reason == b.Reason })
+}
+
+// RemoveFile deletes the file with this path.
+func (m *BaseImageAssumptions) RemoveFile(path string) (removed bool) {
+	return remove(&m.Files, func(f BaseFile) bool { return f.Path == path })
+}
