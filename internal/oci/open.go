@@ -212,6 +212,8 @@ func readError(r Ref, err error) error {
 	if r.Layout == "" {
 		return registryError(r, err)
 	}
-	return fail.Wrap(fail.General, err, "Cannot read the image %s", r).WithDetail("%v", err).
+	// A layout is files on this machine: what fails to read there is a
+	// damaged layout (bad JSON, a missing blob), not the network.
+	return fail.Wrap(fail.Validation, err, "Cannot read the image %s", r).WithDetail("%v", err).
 		Next(fmt.Sprintf("Check the directory: skopeo inspect %s", r))
 }
