@@ -134,6 +134,9 @@ func (a *App) devCoprCmd() *cobra.Command {
 				a.emit(coprsResult{COPRs: orEmptySlice(rows)}, err)
 				return err
 			}
+			if rows == nil && err != nil {
+				return err // nothing was read: no "none declared" above the error
+			}
 			stateTable(a, "No COPR declared in manifests/toolbox-packages.json or enabled in the toolbox.\nAdd one: bkt dev copr enable OWNER/PROJECT\n",
 				[]string{"", "COPR", "STATE"}, rows, func(r dnf.CoprRow) (string, []string) {
 					return r.State, []string{lifecycleMark[r.State], r.Name, r.State}
