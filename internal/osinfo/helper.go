@@ -6,6 +6,7 @@ package osinfo
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 
 	"github.com/bkt-dev/bkt/internal/fail"
@@ -50,6 +51,11 @@ func (h Helper) Cmd(args []string, mutates bool) run.Cmd {
 // not installed: the same operation as root with sudo or pkexec.
 func (h Helper) Missing(args []string) error {
 	direct := bootc.Direct(args)
+	if _, err := exec.LookPath(direct[0]); err != nil && h.Context != run.InToolbox {
+		// sudo would not help: the tool itself is missing here.
+		return fail.New(fail.Context, "%s is not installed: this is not an image-based (bootc / Fedora Atomic) system, so bkt cannot run %s", direct[0], run.Line(direct...)).
+			Next("Check the tools bkt uses: bkt doctor")
+	}
 	prefix := []string{}
 	where := ""
 	if h.Context == run.InToolbox {
