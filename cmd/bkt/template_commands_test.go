@@ -49,6 +49,10 @@ var notRunAsWritten = map[string]struct{ how, why string }{
 		"--dry-run", "adds the flathub remote of a new repository: needs the network"},
 	"bkt service enable sshd.service": {
 		"--help", "runs systemctl as root through bkt-admin: needs a booted image"},
+	"bkt upgrade --preview": {
+		"--help", "reads bootc's status: needs a booted bootc system (upgrade_preview_*.txtar run it on simulators)"},
+	"bkt upgrade --confirm": {
+		"--help", "runs bootc upgrade through bkt-admin: needs a booted bootc system (upgrade_confirm.txtar runs it on simulators)"},
 	"bkt apply --from-image": {
 		"--dry-run", "the same, from the image's copy of the manifests (BKTTEST_IMAGE_MANIFESTS points at the repository's)"},
 }
