@@ -3,7 +3,9 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -244,8 +246,16 @@ packages then come from the image; bkt dev update installs what the image still 
 				return fail.Wrap(fail.External, err, "Could not ask podman whether the toolbox %s exists", name).
 					WithDetail("%v", err).Next("The toolbox runs on podman; check: podman --version")
 			}
+			home, _ := os.UserHomeDir()
+			made := toolbox.MadePath(os.Getenv("XDG_STATE_HOME"), home)
 			var steps []run.Cmd
 			if exists && recreate {
+				if !toolbox.Made(made, name) {
+					return fail.New(fail.Context, "bkt did not create the container %s, so it will not remove it", name).
+						WithDetail("manifests/toolbox-packages.json names it (\"container\"); a change to that file may point at a container of yours.").
+						Next("Remove it yourself if you mean to, then create it: toolbox rm --force "+name+" && bkt dev enter",
+							"Or name the toolbox bkt created in manifests/toolbox-packages.json \"container\"")
+				}
 				steps = append(steps, tb.RemoveCmd())
 			}
 			if !exists || recreate {
@@ -268,6 +278,12 @@ packages then come from the image; bkt dev update installs what the image still 
 			var ran []string
 			if err := a.runSteps(cmd, steps, &ran); err != nil {
 				return err
+			}
+			if len(steps) > 0 {
+				if err := toolbox.RecordMade(made, name); err != nil {
+					return fail.Wrap(fail.General, err, "Created the toolbox %s, but cannot record that bkt did", name).
+						WithDetail("%v", err).Next("Check that " + filepath.Dir(made) + " is writable")
+				}
 			}
 			return a.enter(tb.EnterCmd())
 		},

@@ -8,7 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,4 +86,41 @@ func Missing() error {
 		Next("Install it (Fedora Atomic desktops ship it): rpm-ostree install toolbox",
 			"Or record the change for the toolbox image only, unchecked: bkt dev dnf install PKG --pr-only --force",
 			"Check the tools bkt uses: bkt doctor")
+}
+
+// MadePath is the record of the containers bkt created
+// ($XDG_STATE_HOME/bkt/toolboxes, one name a line): only those may
+// bkt dev enter --recreate remove, because the name comes from the
+// repository's manifest, which a pull request can point at another of
+// the user's containers.
+func MadePath(stateHome, home string) string {
+	if stateHome == "" || !filepath.IsAbs(stateHome) {
+		stateHome = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(stateHome, "bkt", "toolboxes")
+}
+
+// Made reports whether the record at path names the container.
+func Made(path, name string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	return slices.Contains(strings.Split(string(data), "\n"), name)
+}
+
+// RecordMade adds the container to the record at path.
+func RecordMade(path, name string) error {
+	if Made(path, name) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(name + "\n")
+	return errors.Join(err, f.Close())
 }
