@@ -351,21 +351,8 @@ A version the source does not offer is an error with the closest ones.`,
 		if err != nil {
 			return nil, err
 		}
-		return []pipeline.Change{lockChange(upstream.ActPin, []manifest.Upstream{q})}, nil
+		return []pipeline.Change{upstream.LockChange(upstream.ActPin, []manifest.Upstream{q})}, nil
 	})
-}
-
-// lockChange is the one change that moves the pins to the versions, URLs
-// and sums of qs: one manifest edit, one commit.
-func lockChange(action string, qs []manifest.Upstream) pipeline.Change {
-	c := pipeline.Change{Domain: "upstream", Action: action}
-	o := upstream.Options{Pins: map[string]upstream.Lock{}}
-	for _, q := range qs {
-		c.IDs = append(c.IDs, q.Name)
-		o.Pins[q.Name] = upstream.LockOf(q)
-	}
-	c.Options = o
-	return c
 }
 
 func (a *App) upstreamUpdateCmd() *cobra.Command {
@@ -423,41 +410,25 @@ func (a *App) upstreamNothing(msg string, st []upstream.Status) {
 	a.ui.Done("%s", msg)
 }
 
-// resolveAll resolves each pin at its version concurrently and returns
-// the changes that move a pin (a pin already there is left out).
+// resolveAll resolves the pins at their versions and makes the one change
+// that moves those that move, saying what each does.
 func (a *App) resolveAll(ctx context.Context, gh *upstream.GitHub, action string, pins []manifest.Upstream, versions []string, offers map[string]*upstream.Offer) ([]pipeline.Change, error) {
-	resolved := make([]manifest.Upstream, len(pins))
-	errs := upstream.Each(gh, indices(len(pins)), func(i int) error {
-		var err error
-		resolved[i], err = gh.Resolve(ctx, pins[i], versions[i], upstream.OfferFor(offers, pins[i]))
-		return err
-	})
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	moves, err := gh.ResolveAll(ctx, pins, versions, offers)
+	if err != nil || len(moves) == 0 {
+		return nil, err
 	}
-	var moving []manifest.Upstream
-	for i, q := range resolved {
-		p := pins[i]
-		if q.Version == p.Version && q.URL == p.URL && q.SHA256 == p.SHA256 && q.Commit == p.Commit {
-			continue
-		}
+	moving := make([]manifest.Upstream, 0, len(moves))
+	for _, m := range moves {
 		if !a.json {
-			from := p.Version
 			if action == upstream.ActLock {
-				from = "sha256 " + orNone(p.SHA256)
-				a.ui.Info("upstream %s: %s → sha256 %s", p.Name, from, q.SHA256)
+				a.ui.Info("upstream %s: sha256 %s → sha256 %s", m.From.Name, orNone(m.From.SHA256), m.To.SHA256)
 			} else {
-				a.ui.Info("upstream %s: %s → %s", p.Name, from, q.Version)
+				a.ui.Info("upstream %s: %s → %s", m.From.Name, m.From.Version, m.To.Version)
 			}
 		}
-		moving = append(moving, q)
+		moving = append(moving, m.To)
 	}
-	if len(moving) == 0 {
-		return nil, nil
-	}
-	return []pipeline.Change{lockChange(action, moving)}, nil
+	return []pipeline.Change{upstream.LockChange(action, moving)}, nil
 }
 
 func orNone(s string) string {
@@ -498,16 +469,7 @@ after bkt upstream migrate or a hand edit of upstream/manifest.json.`,
 
 // upstreamVerifyResult is the payload of bkt upstream verify.
 type upstreamVerifyResult struct {
-	Upstreams []verified `json:"upstreams"`
-}
-
-type verified struct {
-	Name   string `json:"name"`
-	URL    string `json:"url,omitempty"`
-	Locked string `json:"sha256,omitempty"`
-	Got    string `json:"downloaded_sha256,omitempty"`
-	OK     bool   `json:"ok"`
-	Error  string `json:"error,omitempty"`
+	Upstreams []upstream.Verified `json:"upstreams"`
 }
 
 func (a *App) upstreamVerifyCmd() *cobra.Command {
@@ -522,27 +484,7 @@ bytes differ or that are not locked; exit 7 when a download fails.`,
 			if err != nil {
 				return err
 			}
-			gh := a.upstreamGitHub()
-			res := make([]verified, len(pins))
-			errs := upstream.Each(gh, indices(len(pins)), func(i int) error {
-				p := pins[i]
-				v := verified{Name: p.Name, URL: p.URL, Locked: p.SHA256}
-				defer func() { res[i] = v }()
-				if p.URL == "" || p.SHA256 == "" {
-					v.Error = "not locked"
-					return nil
-				}
-				got, err := gh.Sum(cmd.Context(), p.Name, p.URL)
-				if err != nil {
-					v.Error = fail.As(err).Message
-					return err
-				}
-				v.Got, v.OK = got, got == p.SHA256
-				if !v.OK {
-					v.Error = "sha256 differs from the lock"
-				}
-				return nil
-			})
+			res, netErr := a.upstreamGitHub().Verify(cmd.Context(), pins)
 			var bad []string
 			for _, v := range res {
 				if !v.OK {
@@ -555,11 +497,8 @@ bytes differ or that are not locked; exit 7 when a download fails.`,
 					Next("If the new bytes are expected (the release was re-uploaded), lock them again: bkt upstream lock "+strings.Join(bad, " "),
 						"Otherwise leave the lock: the image build refuses these bytes")
 			}
-			for _, e := range errs {
-				if e != nil && fail.CodeOf(e) == fail.Network {
-					outErr = e // a failed download says nothing about the lock
-					break
-				}
+			if netErr != nil {
+				outErr = netErr // a failed download says nothing about the lock
 			}
 			if a.json {
 				a.emit(upstreamVerifyResult{Upstreams: orEmptySlice(res)}, outErr)
@@ -628,13 +567,4 @@ sha256 are migrated unlocked: run bkt upstream lock next.`,
 		}
 		return []pipeline.Change{{Domain: "upstream", Action: upstream.ActMigrate, IDs: names, Options: upstream.Options{Map: mapFlag}}}, nil
 	})
-}
-
-// indices is 0…n-1, for running work on each of n items by position.
-func indices(n int) []int {
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return idx
 }
