@@ -37,9 +37,10 @@ func (p *Pipeline) plan(ctx context.Context, label Label, changes []Change, o Op
 	pl := &plan.Plan{}
 	env := p.env(o)
 	var edits []manifest.FileDiff
+	effective := changes
 	if p.Repo != nil {
 		var err error
-		if edits, err = p.preview(p.Repo.Root, changes); err != nil {
+		if edits, effective, err = p.preview(p.Repo.Root, changes); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -70,7 +71,7 @@ func (p *Pipeline) plan(ctx context.Context, label Label, changes []Change, o Op
 	}
 	// Derived files are checked before anything changes too: broken
 	// Containerfile markers stop the command here, not after the install.
-	derived, err := p.derive(p.Repo.Root, changes, edits)
+	derived, err := p.derive(p.Repo.Root, effective, edits)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -99,40 +100,46 @@ func (p *Pipeline) plan(ctx context.Context, label Label, changes []Change, o Op
 }
 
 // applyAll applies changes to root's files in turn, each seeing the ones
-// before it (write), or previews the only change of a command (!write),
-// and returns one diff per file edited: the sum of the changes' edits.
-func (p *Pipeline) applyAll(root string, changes []Change, write bool) ([]manifest.FileDiff, error) {
+// before it (write), or previews the only change of a command (!write).
+// It returns one diff per file edited (the sum of the changes' edits) and
+// the changes that edited something: a change that the files already
+// hold gets no changelog entry.
+func (p *Pipeline) applyAll(root string, changes []Change, write bool) ([]manifest.FileDiff, []Change, error) {
 	var all []manifest.FileDiff
+	var effective []Change
 	for _, c := range changes {
 		d, err := p.domain(c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		diffs, err := d.Apply(root, c, write)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if anyChanged(diffs) {
+			effective = append(effective, c)
 		}
 		all = append(all, diffs...)
 	}
-	return manifest.Combine(all), nil
+	return manifest.Combine(all), effective, nil
 }
 
 // preview computes the edits changes would make to root without writing
 // there. One change reads root as it is; several must each see the edits
 // of those before them (two changes of one manifest), so they are written
 // into a scratch copy of root.
-func (p *Pipeline) preview(root string, changes []Change) ([]manifest.FileDiff, error) {
+func (p *Pipeline) preview(root string, changes []Change) ([]manifest.FileDiff, []Change, error) {
 	if len(changes) < 2 {
 		return p.applyAll(root, changes, false)
 	}
 	scratch, err := os.MkdirTemp("", "bkt-preview-")
 	if err != nil {
-		return nil, fail.Wrap(fail.General, err, "Cannot make a directory for the plan's preview").
+		return nil, nil, fail.Wrap(fail.General, err, "Cannot make a directory for the plan's preview").
 			Next("Check that $TMPDIR (or /tmp) is writable")
 	}
 	defer os.RemoveAll(scratch)
 	if err := copyTree(root, scratch); err != nil {
-		return nil, fail.Wrap(fail.General, err, "Cannot copy the repository for the plan's preview").WithDetail("%v", err)
+		return nil, nil, fail.Wrap(fail.General, err, "Cannot copy the repository for the plan's preview").WithDetail("%v", err)
 	}
 	return p.applyAll(scratch, changes, true)
 }
@@ -179,9 +186,10 @@ func (p *Pipeline) request(label Label, changes []Change, o Options, pub *public
 	// command's edits, as in the preview (the changelog writes an entry
 	// only when the changes edit something).
 	var applied []manifest.FileDiff
+	var effective []Change
 	req.Apply = func(worktree string) ([]string, error) {
 		var err error
-		applied, err = p.applyAll(worktree, changes, true)
+		applied, effective, err = p.applyAll(worktree, changes, true)
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +197,7 @@ func (p *Pipeline) request(label Label, changes []Change, o Options, pub *public
 	}
 	if p.Derive != nil {
 		req.Derive = func(worktree string) ([]string, error) {
-			diffs, err := p.Derive(worktree, changes, true, applied...)
+			diffs, err := p.Derive(worktree, effective, true, applied...)
 			return keep(diffs), err
 		}
 	}
@@ -237,11 +245,11 @@ func (p *Pipeline) previewAtBase(ctx context.Context, changes []Change, o Option
 	defer cleanup()
 	// dir is a copy of its own: the changes are written into it in turn,
 	// as the real run writes them into its worktree.
-	baseEdits, err = p.applyAll(dir, changes, true)
+	baseEdits, effective, err := p.applyAll(dir, changes, true)
 	if err != nil {
 		return edits, derived, ""
 	}
-	baseDerived, err = p.derive(dir, changes, baseEdits)
+	baseDerived, err = p.derive(dir, effective, baseEdits)
 	if err != nil {
 		return edits, derived, ""
 	}

@@ -91,19 +91,12 @@ func (u *Update) Run(ctx context.Context) (propagate.Outcome, error) {
 // previewIn applies changes in dir, a throwaway copy of the base, as the
 // update's worktree will: the domains' edits, then the derived files.
 func (p *Pipeline) previewIn(dir string, changes []Change) (files, derived []manifest.FileDiff, err error) {
-	for _, c := range changes {
-		d, err := p.domain(c)
-		if err != nil {
-			return nil, nil, err
-		}
-		diffs, err := d.Apply(dir, c, true)
-		if err != nil {
-			return nil, nil, err
-		}
-		files = append(files, diffs...)
+	files, effective, err := p.applyAll(dir, changes, true)
+	if err != nil {
+		return nil, nil, err
 	}
 	if p.Derive != nil {
-		if derived, err = p.Derive(dir, changes, true, files...); err != nil {
+		if derived, err = p.Derive(dir, effective, true, files...); err != nil {
 			return nil, nil, err
 		}
 	}
