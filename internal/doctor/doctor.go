@@ -121,8 +121,8 @@ type Tool struct {
 }
 
 // Tools lists the tools bkt needs in context c. Inside a toolbox bkt
-// reaches the host through flatpak-spawn, so the host's flatpak and
-// toolbox are not looked for there. dnf5 is preferred; dnf is only
+// reaches the host through flatpak-spawn, so the host's flatpak,
+// toolbox, podman and bootc are not looked for there. dnf5 is preferred; dnf is only
 // looked for when dnf5 is missing.
 func Tools(c run.Context, lookPath func(string) (string, error)) []Tool {
 	tools := []Tool{{Name: "git", Required: true, Why: "needed for every pull request", Fix: "install git"}}
@@ -131,7 +131,9 @@ func Tools(c run.Context, lookPath func(string) (string, error)) []Tool {
 	} else {
 		tools = append(tools,
 			Tool{Name: "flatpak", Why: "the flatpak domain cannot work", Fix: "install flatpak"},
-			Tool{Name: "toolbox", Why: "bkt dev cannot reach the development toolbox", Fix: "install toolbox"})
+			Tool{Name: "toolbox", Why: "bkt dev cannot reach the development toolbox", Fix: "install toolbox"},
+			Tool{Name: "podman", Why: "bkt dev cannot tell whether the toolbox exists", Fix: "install podman (the toolbox runs on it)"},
+			Tool{Name: "bootc", Why: "bkt upgrade, rollback and switch cannot run", Fix: "run bkt on a bootc host"})
 	}
 	tools = append(tools,
 		Tool{Name: "gsettings", Why: "the gsetting domain cannot work", Fix: "install glib2 (libglib2.0-bin)"},

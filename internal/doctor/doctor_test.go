@@ -58,7 +58,7 @@ func TestToolsDependOnContextAndDnf5(t *testing.T) {
 	for _, tl := range doctor.Tools(run.InToolbox, lookPath()) {
 		box = append(box, tl.Name)
 	}
-	if want := []string{"git", "flatpak", "toolbox", "gsettings", "rpm-ostree", "dnf5"}; !slices.Equal(host, want) {
+	if want := []string{"git", "flatpak", "toolbox", "podman", "bootc", "gsettings", "rpm-ostree", "dnf5"}; !slices.Equal(host, want) {
 		t.Errorf("host tools = %v, want %v", host, want)
 	}
 	// In a toolbox the host's tools are reached through flatpak-spawn, and
