@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
@@ -39,15 +38,6 @@ func (s *State) SeenAll(c *manifest.Changelog) bool {
 		}
 	}
 	return true
-}
-
-// StatePath is where the state lives: stateHome ($XDG_STATE_HOME), else
-// home's .local/state, as the XDG base directory specification says.
-func StatePath(stateHome, home string) string {
-	if stateHome == "" || !filepath.IsAbs(stateHome) {
-		stateHome = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(stateHome, "bkt", "changelog.json")
 }
 
 // LoadState reads the state at path; a missing file is an empty state.

@@ -154,10 +154,7 @@ func TestValidateHistory(t *testing.T) {
 // The state records seen and acknowledged versions once each; a corrupt
 // state file says how to start over.
 func TestState(t *testing.T) {
-	path := StatePath("", t.TempDir())
-	if !strings.HasSuffix(path, filepath.Join(".local", "state", "bkt", "changelog.json")) {
-		t.Errorf("StatePath = %s", path)
-	}
+	path := filepath.Join(t.TempDir(), "bkt", "changelog.json")
 	ctx := context.Background()
 	for range 2 {
 		if err := MarkSeen(ctx, path, "v1"); err != nil {

@@ -2,7 +2,7 @@ package cli
 
 import (
 	"fmt"
-	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,6 +11,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/envelope"
 	"github.com/bkt-dev/bkt/internal/fail"
 	"github.com/bkt-dev/bkt/internal/manifest"
+	"github.com/bkt-dev/bkt/internal/repo"
 	"github.com/bkt-dev/bkt/internal/suggest"
 	"github.com/bkt-dev/bkt/internal/ui"
 )
@@ -260,10 +261,7 @@ func stepsOf(entries []manifest.ChangelogEntry) []string {
 }
 
 // statePath is this user's changelog state ($XDG_STATE_HOME/bkt/).
-func statePath() string {
-	home, _ := os.UserHomeDir()
-	return changelog.StatePath(os.Getenv("XDG_STATE_HOME"), home)
-}
+func statePath() string { return filepath.Join(repo.StateDir(), "changelog.json") }
 
 // bootedNews is the news of the booted version for this user (nil: none).
 func (a *App) bootedNews(cmd *cobra.Command) (*changelog.News, error) {

@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/bkt-dev/bkt/internal/manifest"
 	"github.com/bkt-dev/bkt/internal/pipeline"
 	"github.com/bkt-dev/bkt/internal/plan"
+	"github.com/bkt-dev/bkt/internal/repo"
 	"github.com/bkt-dev/bkt/internal/run"
 	dnfsys "github.com/bkt-dev/bkt/internal/system/dnf"
 	"github.com/bkt-dev/bkt/internal/system/toolbox"
@@ -246,8 +246,7 @@ packages then come from the image; bkt dev update installs what the image still 
 				return fail.Wrap(fail.External, err, "Could not ask podman whether the toolbox %s exists", name).
 					WithDetail("%v", err).Next("The toolbox runs on podman; check: podman --version")
 			}
-			home, _ := os.UserHomeDir()
-			made := toolbox.MadePath(os.Getenv("XDG_STATE_HOME"), home)
+			made := filepath.Join(repo.StateDir(), "toolboxes")
 			var steps []run.Cmd
 			if exists && recreate {
 				if !toolbox.Made(made, name) {

@@ -103,7 +103,7 @@ fill them in first.`,
 			rows := make([][]string, 0, len(pins))
 			for _, p := range pins {
 				locked := "✓"
-				if p.URL == "" || p.SHA256 == "" {
+				if !p.Locked() {
 					locked = "✗"
 				}
 				src := p.Source.Type
@@ -558,7 +558,7 @@ sha256 are migrated unlocked: run bkt upstream lock next.`,
 		var names, unlocked []string
 		for _, p := range l.Pins {
 			names = append(names, p.Name)
-			if p.URL == "" || p.SHA256 == "" {
+			if !p.Locked() {
 				unlocked = append(unlocked, p.Name)
 			}
 		}

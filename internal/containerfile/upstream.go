@@ -27,7 +27,7 @@ func upstreamLines(pins []manifest.Upstream) []string {
 }
 
 func upstreamRun(p manifest.Upstream) []string {
-	if p.URL == "" || p.SHA256 == "" {
+	if !p.Locked() {
 		return []string{"RUN echo " + shq("upstream "+p.Name+" is not locked (no url or sha256): run bkt upstream lock "+p.Name) + " >&2 && exit 1"}
 	}
 	steps := []string{

@@ -32,6 +32,10 @@ type Upstream struct {
 	Prerelease bool            `json:"prerelease,omitempty"`
 }
 
+// Locked reports whether the pin has what the build needs: a download URL
+// and its sha256 (migrate leaves pins without them until bkt upstream lock).
+func (p Upstream) Locked() bool { return p.URL != "" && p.SHA256 != "" }
+
 // UpstreamSource says where versions and downloads come from.
 type UpstreamSource struct {
 	Type string `json:"type"` // SourceRelease, SourceTag or SourceURL

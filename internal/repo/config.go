@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/bkt-dev/bkt/internal/atomicfile"
@@ -57,4 +58,19 @@ func Use(dir string) (*Repo, string, error) {
 			Next("Check that you can write it: ls -ld " + run.Quote(filepath.Dir(path)))
 	}
 	return r, path, nil
+}
+
+// StateDir is bkt's directory for this user's state ($XDG_STATE_HOME/bkt,
+// else ~/.local/state/bkt, as the XDG base directory specification says):
+// the changelog news seen and acknowledged, the toolboxes bkt created.
+func StateDir() string {
+	home, _ := os.UserHomeDir()
+	return stateDir(os.Getenv("XDG_STATE_HOME"), home)
+}
+
+func stateDir(stateHome, home string) string {
+	if !filepath.IsAbs(stateHome) {
+		stateHome = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(stateHome, "bkt")
 }

@@ -283,3 +283,15 @@ func TestReadInfoErrors(t *testing.T) {
 		t.Errorf("FIFO: %+v", e)
 	}
 }
+
+func TestStateDir(t *testing.T) {
+	for _, c := range []struct{ env, home, want string }{
+		{"", "/home/u", "/home/u/.local/state/bkt"},
+		{"relative", "/home/u", "/home/u/.local/state/bkt"}, // the spec ignores relative paths
+		{"/var/state", "/home/u", "/var/state/bkt"},
+	} {
+		if got := stateDir(c.env, c.home); got != c.want {
+			t.Errorf("stateDir(%q, %q) = %s, want %s", c.env, c.home, got, c.want)
+		}
+	}
+}

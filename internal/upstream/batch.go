@@ -70,7 +70,7 @@ func (g *GitHub) Verify(ctx context.Context, pins []manifest.Upstream) ([]Verifi
 		p := pins[i]
 		v := Verified{Name: p.Name, URL: p.URL, Locked: p.SHA256}
 		defer func() { res[i] = v }()
-		if p.URL == "" || p.SHA256 == "" {
+		if !p.Locked() {
 			v.Error = "not locked"
 			return nil
 		}

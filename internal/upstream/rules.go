@@ -26,7 +26,7 @@ func Rules(root string) ([]manifest.Problem, error) {
 	}
 	var probs []manifest.Problem
 	for i, p := range doc.Upstreams {
-		if p.URL == "" || p.SHA256 == "" {
+		if !p.Locked() {
 			probs = append(probs, manifest.ProblemAt(rel, data, fmt.Sprintf("/upstreams/%d", i),
 				fmt.Sprintf("pin %s is not locked (no url or sha256): the image build would fail at its RUN line; lock it: bkt upstream lock %s", p.Name, p.Name)))
 		}

@@ -88,19 +88,11 @@ func Missing() error {
 			"Check the tools bkt uses: bkt doctor")
 }
 
-// MadePath is the record of the containers bkt created
-// ($XDG_STATE_HOME/bkt/toolboxes, one name a line): only those may
-// bkt dev enter --recreate remove, because the name comes from the
-// repository's manifest, which a pull request can point at another of
-// the user's containers.
-func MadePath(stateHome, home string) string {
-	if stateHome == "" || !filepath.IsAbs(stateHome) {
-		stateHome = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(stateHome, "bkt", "toolboxes")
-}
-
-// Made reports whether the record at path names the container.
+// Made reports whether the record at path (one container name a line,
+// $XDG_STATE_HOME/bkt/toolboxes) names the container: only the containers
+// bkt created may bkt dev enter --recreate remove, because the name comes
+// from the repository's manifest, which a pull request can point at
+// another of the user's containers.
 func Made(path, name string) bool {
 	data, err := os.ReadFile(path)
 	if err != nil {
